@@ -1,0 +1,90 @@
+"""One error shape for the whole API: RFC 9457 problem details, rendered as application/problem+json."""
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class InvalidParameter(exceptions.APIException):
+    """A query parameter that cannot be used as given; the error names it."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid_parameter"
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        self.parameter = parameter
+        super().__init__(detail=f"Invalid value for parameter '{parameter}': {detail}")
+        self.errors = [{"parameter": parameter, "detail": detail}]
+
+
+def problem_body(status_code: int, detail: str, *, instance: str | None = None, errors: list | None = None) -> dict:
+    """The problem-details document; `errors` lists per-parameter problems of a 400."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(request: HttpRequest, status_code: int, detail: str) -> JsonResponse:
+    """A problem response outside DRF (unknown URL, unhandled error)."""
+    return JsonResponse(
+        problem_body(status_code, detail, instance=request.get_full_path()),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested ValidationError detail into [{parameter, detail}, ...]."""
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            out += _flatten(value, f"{prefix}.{name}" if prefix and name else (name or prefix))
+        return out
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, prefix)]
+    return [{"parameter": prefix, "detail": str(detail)}] if prefix else [{"detail": str(detail)}]
+
+
+def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF exception handler: every handled error becomes a problem document."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if not isinstance(exc, exceptions.APIException):
+        return None  # left to ApiErrorMiddleware, which logs it and answers a JSON 500
+
+    errors = getattr(exc, "errors", None)
+    if isinstance(exc, exceptions.ValidationError) and errors is None:
+        errors = _flatten(exc.detail)
+        names = sorted({e["parameter"] for e in errors if e.get("parameter")})
+        detail = f"Invalid value for parameter(s): {', '.join(names)}." if names else "Invalid request."
+    else:
+        detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else "Invalid request."
+
+    request = context.get("request")
+    body = problem_body(exc.status_code, detail, instance=request.get_full_path() if request else None, errors=errors)
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)

@@ -1,0 +1,16 @@
+"""Content negotiation that answers an unknown `format` parameter with a 400 instead of DRF's 404."""
+
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
+
+from .errors import InvalidParameter
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            asked = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+            known = ", ".join(sorted({r.format for r in renderers}))
+            raise InvalidParameter("format", f"unknown format '{asked}'; use one of: {known}.") from None

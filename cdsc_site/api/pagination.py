@@ -1,0 +1,66 @@
+"""Cursor pagination wrapped in the spec's envelope: `{<key>: [...], "next": url|null, "previous": url|null}`."""
+
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from .errors import InvalidParameter
+
+PAGE_SIZE_PARAM = "pageSize"
+CURSOR_PARAM = "cursor"
+
+
+class EnvelopeCursorPagination(CursorPagination):
+    """Base class; use `envelope_pagination()` to make one per resource (key and ordering)."""
+
+    envelope_key = "results"
+    ordering = ("pk",)
+    page_size = 100
+    max_page_size = 1000
+    page_size_query_param = PAGE_SIZE_PARAM
+    cursor_query_param = CURSOR_PARAM
+    page_size_query_description = "Number of items per page (default 100, maximum 1000)."
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise InvalidParameter(self.page_size_query_param, f"'{raw}' is not an integer.") from None
+        if not 1 <= size <= self.max_page_size:
+            raise InvalidParameter(self.page_size_query_param, f"must be between 1 and {self.max_page_size}.")
+        return size
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise InvalidParameter(self.cursor_query_param, "not a cursor this server issued.") from None
+
+    def get_paginated_response(self, data):
+        return Response({self.envelope_key: data, "next": self.get_next_link(), "previous": self.get_previous_link()})
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": [self.envelope_key, "next", "previous"],
+            "properties": {self.envelope_key: schema, "next": link, "previous": link},
+        }
+
+
+def envelope_pagination(key: str, ordering: tuple[str, ...], *, page_size: int = 100, max_page_size: int = 1000):
+    """A pagination class for one resource: its envelope key and a stable, unique ordering."""
+    return type(
+        f"{key.title().replace('_', '')}Pagination",
+        (EnvelopeCursorPagination,),
+        {
+            "envelope_key": key,
+            "ordering": ordering,
+            "page_size": page_size,
+            "max_page_size": max_page_size,
+            "page_size_query_description": f"Number of items per page (default {page_size}, maximum {max_page_size}).",
+        },
+    )

@@ -1,0 +1,28 @@
+"""Root URLs: the spec's endpoints at the site root, the OpenAPI schema and docs, admin, landing page."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularJSONAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+    SpectacularYAMLAPIView,
+)
+
+from . import views
+
+admin.site.site_header = "CDSC Power Systems Data: operator admin"
+admin.site.site_title = "CDSC admin"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("admin/", admin.site.urls),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
+    path("openapi.yaml", SpectacularYAMLAPIView.as_view(), name="openapi-yaml"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-json"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="openapi-json"), name="redoc"),
+    path("", include("metadata.api.urls")),
+    path("", include("psr.api.urls")),
+    # Anything else is an unknown API resource: a JSON 404, also with DEBUG on.
+    re_path(r"^(?P<path>.*)$", views.not_found),
+]

@@ -1,0 +1,27 @@
+"""Human pages of the site (the landing page) and the JSON answer for unknown URLs."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from cdsc_site.api.errors import problem_response
+from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
+from psr.models import PowerSystemResource
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        response = problem_response(request, 405, f"Method '{request.method}' is not allowed here.")
+        response["Allow"] = "GET, HEAD"
+        return response
+    counts = {
+        "power system resources": PowerSystemResource.objects.count(),
+        "topology levels": TopologyLevel.objects.count(),
+        "fuel source types": FuelSourceType.objects.count(),
+        "fuel source technologies": FuelSourceTechnology.objects.count(),
+    }
+    example = PowerSystemResource.objects.filter(parent__isnull=False).order_by("level", "id").first()
+    return render(request, "landing.html", {"counts": counts, "example": example})
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    return problem_response(request, 404, f"There is no resource at '{request.path}'. See /docs/ for the API.")

@@ -1,0 +1,101 @@
+"""Topology levels and the fuel-source catalogue (AIB EECS energy sources and technologies)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from .catalogue import FUEL_TYPE_CODE, SOURCE_DOCUMENT, TECHNOLOGY_CODE
+
+
+class TopologyLevel(models.Model):
+    """A named level of the grid hierarchy (Interconnection = 0, Balancing Authority Area = 1, ...)."""
+
+    id = models.CharField(
+        primary_key=True,
+        max_length=100,
+        help_text="Unique, human-readable name of the level, e.g. 'Balancing Authority Area'.",
+    )
+    level = models.PositiveSmallIntegerField(
+        help_text="Position in the hierarchy: 0 for the top, then 1, 2, ... Several levels may share a number."
+    )
+    description = models.TextField(blank=True)
+    cim_class = models.CharField(
+        "CIM class", max_length=200, blank=True, help_text="IEC 61970 CIM class(es), e.g. 'GeographicalRegion'."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.level})"
+
+
+class FuelSourceBase(models.Model):
+    name = models.CharField(
+        max_length=255,
+        help_text="The AIB level descriptions joined with ' - ', e.g. 'Solar - Photovoltaic - Unspecified'.",
+    )
+    external_reference = models.CharField(
+        max_length=255, blank=True, default=SOURCE_DOCUMENT, help_text="The document that defines the code."
+    )
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["aib_code", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} [{self.aib_code}]" if self.aib_code else self.name
+
+    @property
+    def category(self) -> str:
+        return self.name.split(" - ", 1)[0]
+
+
+class FuelSourceType(FuelSourceBase):
+    """An energy source, e.g. 'Fossil - Solid - Hard coal - Unspecified' (AIB code F02010100)."""
+
+    aib_code = models.CharField(
+        "AIB code",
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(FUEL_TYPE_CODE, "An AIB energy-source code is 'F' and 8 digits, e.g. F01050100.")],
+    )
+
+    class Meta(FuelSourceBase.Meta):
+        verbose_name = "fuel source type"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message="A fuel source type with this name (ignoring case) already exists.",
+            )
+        ]
+
+
+class FuelSourceTechnology(FuelSourceBase):
+    """A generation technology, e.g. 'Solar - Photovoltaic - Unspecified' (AIB code T010100)."""
+
+    aib_code = models.CharField(
+        "AIB code",
+        max_length=7,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(TECHNOLOGY_CODE, "An AIB technology code is 'T' and 6 digits, e.g. T010100.")],
+    )
+
+    class Meta(FuelSourceBase.Meta):
+        verbose_name = "fuel source technology"
+        verbose_name_plural = "fuel source technologies"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message="A fuel source technology with this name (ignoring case) already exists.",
+            )
+        ]

@@ -1,0 +1,57 @@
+"""Writes to the metadata app: topology levels and the fuel-source catalogue."""
+
+from dataclasses import dataclass
+
+from django.db import models, transaction
+
+from .catalogue import CatalogueEntry, read_catalogue
+from .models import FuelSourceTechnology, FuelSourceType, TopologyLevel
+
+
+@dataclass(frozen=True)
+class CatalogueSyncResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def catalogue_sync(
+    *,
+    entries: list[CatalogueEntry] | None = None,
+    fuel_type_model: type[models.Model] = FuelSourceType,
+    technology_model: type[models.Model] = FuelSourceTechnology,
+) -> CatalogueSyncResult:
+    """Create or rename catalogue rows by AIB code. Rows the operator added (other codes, no code) are left alone.
+
+    The model classes are parameters so that the data migration can pass its historical models.
+    """
+    entries = read_catalogue() if entries is None else entries
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        for entry in entries:
+            model = fuel_type_model if entry.is_fuel_type else technology_model
+            row = model.objects.filter(aib_code=entry.code).first()
+            if row is None:
+                # An operator may already hold the name without the code: attach the code to it.
+                row = model.objects.filter(name__iexact=entry.name, aib_code__isnull=True).first()
+                if row is None:
+                    model.objects.create(aib_code=entry.code, name=entry.name)
+                    created += 1
+                    continue
+            if row.name == entry.name and row.aib_code == entry.code:
+                unchanged += 1
+                continue
+            row.name, row.aib_code = entry.name, entry.code
+            row.save(update_fields=["name", "aib_code"])
+            updated += 1
+    return CatalogueSyncResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def topology_level_upsert(*, id: str, level: int, description: str = "", cim_class: str = "") -> TopologyLevel:
+    """Create or update a topology level, validated like an admin edit."""
+    with transaction.atomic():
+        obj = TopologyLevel.objects.filter(pk=id).first() or TopologyLevel(id=id)
+        obj.level, obj.description, obj.cim_class = level, description, cim_class
+        obj.full_clean()
+        obj.save()
+    return obj

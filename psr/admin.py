@@ -1,0 +1,182 @@
+"""Admin for operator staff: the PSR tree with its locations, ids, connections and capacities, all audited."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AssetInfo,
+    Connection,
+    ExternalIdentifier,
+    InstalledCapacity,
+    Location,
+    PowerSystemResource,
+    TransmissionCapacity,
+)
+
+
+def _psr_link(psr_id: str) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("admin:psr_powersystemresource_change", args=[psr_id]), psr_id)
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    extra = 0
+    max_num = 1
+    fields = [
+        ("postal_code", "town_name", "state_or_province"),
+        ("building_name", "display_address"),
+        "description",
+        "geojson",
+    ]
+
+
+class AssetInfoInline(admin.TabularInline):
+    model = AssetInfo
+    extra = 0
+
+
+class ExternalIdentifierInline(admin.TabularInline):
+    model = ExternalIdentifier
+    extra = 0
+
+
+class ConnectionInline(admin.TabularInline):
+    model = Connection
+    fk_name = "psr"
+    extra = 0
+    autocomplete_fields = ["connected_psr"]
+    verbose_name = "connection"
+    verbose_name_plural = "connections recorded on this PSR (those recorded on the other side are listed above)"
+
+
+class InstalledCapacityInline(admin.TabularInline):
+    model = InstalledCapacity
+    extra = 0
+    autocomplete_fields = ["fuel_type", "technology"]
+
+
+class TransmissionCapacityInline(admin.TabularInline):
+    model = TransmissionCapacity
+    fk_name = "psr"
+    extra = 0
+    autocomplete_fields = ["connected_psr"]
+
+
+@admin.register(PowerSystemResource)
+class PowerSystemResourceAdmin(SimpleHistoryAdmin):
+    list_display = ["indented_id", "name", "topology_level", "parent", "timezone"]
+    list_filter = ["topology_level", ("parent", admin.RelatedOnlyFieldListFilter), "timezone"]
+    search_fields = ["id", "name", "description", "external_identifiers__value"]
+    autocomplete_fields = ["parent"]
+    ordering = ["tree_id", "lft"]
+    list_select_related = ["topology_level", "parent"]
+    fields = [
+        "id",
+        "name",
+        "topology_level",
+        "parent",
+        "timezone",
+        "description",
+        "place_in_tree",
+        "children_list",
+        "connected_elsewhere",
+    ]
+    readonly_fields = ["place_in_tree", "children_list", "connected_elsewhere"]
+    inlines = [
+        LocationInline,
+        ExternalIdentifierInline,
+        AssetInfoInline,
+        InstalledCapacityInline,
+        ConnectionInline,
+        TransmissionCapacityInline,
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The id is what clients and imports refer to: it is set once and never changed silently.
+        return ["id", *self.readonly_fields] if obj else self.readonly_fields
+
+    @admin.display(description="id", ordering="lft")
+    def indented_id(self, obj: PowerSystemResource) -> str:
+        return format_html('<span style="padding-left:{}em">{}</span>', 1.5 * obj.level, obj.id)
+
+    @admin.display(description="place in the tree")
+    def place_in_tree(self, obj: PowerSystemResource) -> str:
+        if not obj.pk or obj._state.adding:
+            return "-"
+        chain = [*obj.get_ancestors(), obj]
+        return format_html_join(
+            " &rarr; ", "{} <small>({})</small>", ((_psr_link(p.pk), p.topology_level_id) for p in chain)
+        )
+
+    @admin.display(description="children")
+    def children_list(self, obj: PowerSystemResource) -> str:
+        if not obj.pk or obj._state.adding:
+            return "-"
+        children = obj.get_children().select_related("topology_level")
+        if not children:
+            return "none"
+        return format_html_join(
+            ", ", "{} <small>({})</small>", ((_psr_link(c.pk), c.topology_level_id) for c in children)
+        )
+
+    @admin.display(description="also connected to")
+    def connected_elsewhere(self, obj: PowerSystemResource) -> str:
+        if not obj.pk or obj._state.adding:
+            return "-"
+        others = Connection.objects.filter(connected_psr=obj).values_list("psr_id", flat=True)
+        return format_html_join(", ", "{}", ((_psr_link(o),) for o in others)) or "none"
+
+
+class PsrChildAdmin(SimpleHistoryAdmin):
+    """Admin of a model that hangs off a PSR, for browsing and auditing across PSRs."""
+
+    list_select_related = True
+    autocomplete_fields = ["psr"]
+
+
+@admin.register(Location)
+class LocationAdmin(PsrChildAdmin):
+    list_display = ["psr", "town_name", "state_or_province", "postal_code"]
+    list_filter = ["state_or_province"]
+    search_fields = ["psr__id", "town_name", "display_address", "postal_code"]
+
+
+@admin.register(AssetInfo)
+class AssetInfoAdmin(PsrChildAdmin):
+    list_display = ["psr", "name", "description"]
+    list_filter = ["name"]
+    search_fields = ["psr__id", "name", "description"]
+
+
+@admin.register(ExternalIdentifier)
+class ExternalIdentifierAdmin(PsrChildAdmin):
+    list_display = ["psr", "scheme", "value"]
+    list_filter = ["scheme"]
+    search_fields = ["psr__id", "value"]
+
+
+@admin.register(Connection)
+class ConnectionAdmin(PsrChildAdmin):
+    list_display = ["psr", "connected_psr"]
+    list_filter = [("psr__topology_level", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["psr__id", "connected_psr__id"]
+    autocomplete_fields = ["psr", "connected_psr"]
+
+
+@admin.register(InstalledCapacity)
+class InstalledCapacityAdmin(PsrChildAdmin):
+    list_display = ["psr", "fuel_type", "technology", "value", "unit", "start_datetime", "end_datetime"]
+    list_filter = ["unit", ("fuel_type", admin.RelatedOnlyFieldListFilter), "start_datetime"]
+    search_fields = ["psr__id", "fuel_type__name", "technology__name"]
+    autocomplete_fields = ["psr", "fuel_type", "technology"]
+    date_hierarchy = "start_datetime"
+
+
+@admin.register(TransmissionCapacity)
+class TransmissionCapacityAdmin(PsrChildAdmin):
+    list_display = ["psr", "connected_psr", "value", "unit", "start_datetime", "end_datetime"]
+    list_filter = ["unit"]
+    search_fields = ["psr__id", "connected_psr__id"]
+    autocomplete_fields = ["psr", "connected_psr"]

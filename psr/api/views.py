@@ -1,0 +1,116 @@
+"""The spec's PSR endpoints (section 3.2): list, describe, topology, capacity, transmission capacity."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cdsc_site.api.pagination import envelope_pagination
+from cdsc_site.api.params import choice_param, int_param
+from psr import selectors
+from psr.choices import PowerUnit
+from psr.filtersets import PowerSystemResourceFilterSet
+from psr.models import PowerSystemResource
+from psr.validators import PSR_ID_PATTERN
+
+from .serializers import (
+    CapacityResponseSerializer,
+    DescribeResponseSerializer,
+    PowerSystemResourceSerializer,
+    TopologyResponseSerializer,
+    TransmissionCapacityResponseSerializer,
+)
+
+MAX_NUM_LEVELS = 100
+EMPTY_LINKS = {"next": None, "previous": None}
+
+PSR_ID_PARAM = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The PSR id, e.g. US-WECC-CISO.")
+UNIT_PARAM = OpenApiParameter(
+    "unit", str, enum=PowerUnit.values, default=PowerUnit.MW, description="Unit of the values (default MW)."
+)
+
+
+class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Power system resources: the list (spec 3.2.1) and, per PSR, its sub-resources."""
+
+    queryset = selectors.psr_list().select_related("topology_level")
+    serializer_class = PowerSystemResourceSerializer
+    filterset_class = PowerSystemResourceFilterSet
+    pagination_class = envelope_pagination("power_system_resources", ("id",))
+    lookup_field = "id"
+    lookup_value_regex = PSR_ID_PATTERN.strip("^$")
+
+    def get_object(self) -> PowerSystemResource:
+        psr_id = self.kwargs["id"]
+        psr = selectors.psr_get(psr_id)
+        if psr is None:
+            raise NotFound(f"There is no power system resource '{psr_id}'.")
+        return psr
+
+    def _respond(self, body: dict, serializer_class: type) -> Response:
+        return Response(serializer_class({**body, **EMPTY_LINKS}).data)
+
+    @extend_schema(
+        summary="List power system resources",
+        description="Id, name, topology level and parent of every PSR, optionally filtered by level or parent.",
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Describe a PSR",
+        description="Location (address, GeoJSON), asset info and other descriptive metadata of a PSR (spec 3.2.3).",
+        parameters=[PSR_ID_PARAM],
+        responses=DescribeResponseSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def describe(self, request: Request, id: str) -> Response:
+        return self._respond(selectors.psr_describe(psr=self.get_object()), DescribeResponseSerializer)
+
+    @extend_schema(
+        summary="Topology around a PSR",
+        description=(
+            "The PSR's parents, children and connected siblings, `numLevels` levels up and down (spec 3.2.2). "
+            "numLevels=1 (the default) gives the direct parent and children."
+        ),
+        parameters=[
+            PSR_ID_PARAM,
+            OpenApiParameter(
+                "numLevels", int, default=1, description=f"Levels above and below to include, 0 to {MAX_NUM_LEVELS}."
+            ),
+        ],
+        responses=TopologyResponseSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def topology(self, request: Request, id: str) -> Response:
+        num_levels = int_param(request, "numLevels", default=1, minimum=0, maximum=MAX_NUM_LEVELS)
+        return self._respond(
+            selectors.psr_topology(psr=self.get_object(), num_levels=num_levels), TopologyResponseSerializer
+        )
+
+    @extend_schema(
+        summary="Installed capacity of a PSR",
+        description="Installed capacity by fuel type and technology over time (spec 3.2.4).",
+        parameters=[PSR_ID_PARAM, UNIT_PARAM],
+        responses=CapacityResponseSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def capacity(self, request: Request, id: str) -> Response:
+        unit = choice_param(request, "unit", PowerUnit.values, default=PowerUnit.MW)
+        return self._respond(selectors.psr_capacity(psr=self.get_object(), unit=unit), CapacityResponseSerializer)
+
+    @extend_schema(
+        summary="Transmission capacity of a PSR",
+        description="Transmission capacity between the PSR and each PSR it is connected to (spec 3.2.5).",
+        parameters=[PSR_ID_PARAM, UNIT_PARAM],
+        responses=TransmissionCapacityResponseSerializer,
+    )
+    @action(detail=True, methods=["get"], url_path="transmission-capacity", filter_backends=[], pagination_class=None)
+    def transmission_capacity(self, request: Request, id: str) -> Response:
+        unit = choice_param(request, "unit", PowerUnit.values, default=PowerUnit.MW)
+        return self._respond(
+            selectors.psr_transmission_capacity(psr=self.get_object(), unit=unit),
+            TransmissionCapacityResponseSerializer,
+        )

@@ -1,0 +1,57 @@
+"""Query filters of the PSR list: `level` (spec 3.2.1) and `parent`."""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from metadata.models import TopologyLevel
+
+from .models import PowerSystemResource
+
+
+class TopologyLevelField(forms.CharField):
+    """A topology level number (`1`) or a topology level id (`Balancing Authority Area`) -> level ids."""
+
+    def clean(self, value: str | None) -> list[str] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        if value.strip().lstrip("-").isdigit():
+            number = int(value)
+            if number < 0:
+                raise forms.ValidationError("A topology level is a number >= 0.")
+            ids = list(TopologyLevel.objects.filter(level=number).values_list("id", flat=True))
+        else:
+            ids = list(TopologyLevel.objects.filter(id=value).values_list("id", flat=True))
+        if not ids:
+            known = ", ".join(f"{t.level} ({t.id})" for t in TopologyLevel.objects.all())
+            raise forms.ValidationError(f"'{value}' is not a topology level of this system; known: {known}.")
+        return ids
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TopologyLevelFilter(django_filters.Filter):
+    field_class = TopologyLevelField
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(topology_level_id__in=value)
+
+
+class PowerSystemResourceFilterSet(django_filters.FilterSet):
+    level = TopologyLevelFilter(
+        help_text=(
+            "Only PSRs at this topology level: its number (e.g. 1) as the spec says, or its id "
+            "(e.g. 'Balancing Authority Area'). An unknown level is a 400."
+        )
+    )
+    parent = django_filters.ModelChoiceFilter(
+        queryset=PowerSystemResource.objects.all(),
+        to_field_name="id",
+        help_text="Only the direct children of this PSR id. An unknown id is a 400.",
+        error_messages={"invalid_choice": "'%(value)s' is not the id of a power system resource."},
+    )
+
+    class Meta:
+        model = PowerSystemResource
+        fields = ["level", "parent"]

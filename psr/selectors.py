@@ -1,0 +1,165 @@
+"""Reads of the grid model, shaped as the spec's response bodies (without the envelope)."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .choices import convert_power
+from .models import Connection, InstalledCapacity, Location, PowerSystemResource, TransmissionCapacity
+
+
+def psr_list() -> QuerySet[PowerSystemResource]:
+    return PowerSystemResource.objects.all()
+
+
+def psr_get(psr_id: str) -> PowerSystemResource | None:
+    return PowerSystemResource.objects.select_related("topology_level").filter(pk=psr_id).first()
+
+
+def connected_psr_ids(psr_ids: list[str]) -> dict[str, list[str]]:
+    """For each of `psr_ids`, the ids of the PSRs it is connected to (either direction), sorted; one query."""
+    pairs = Connection.objects.filter(Q(psr_id__in=psr_ids) | Q(connected_psr_id__in=psr_ids)).values_list(
+        "psr_id", "connected_psr_id"
+    )
+    wanted = set(psr_ids)
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        if a in wanted:
+            out[a].add(b)
+        if b in wanted:
+            out[b].add(a)
+    return {psr_id: sorted(out[psr_id]) for psr_id in psr_ids}
+
+
+def psr_topology(*, psr: PowerSystemResource, num_levels: int) -> dict[str, Any]:
+    """The PSR's place in the tree: parents up to `num_levels` above, children down to `num_levels` below.
+
+    A `parent` of null means the top of the tree was reached; a node at the depth limit has no `parent`
+    (or `children`) key, so a client can tell "not expanded" from "none".
+    """
+    ancestors = list(psr.get_ancestors(ascending=True)[:num_levels]) if num_levels else []
+    descendants = (
+        list(psr.get_descendants().filter(level__lte=psr.level + num_levels).values_list("id", "parent_id"))
+        if num_levels
+        else []
+    )
+    children_of: dict[str, list[str]] = defaultdict(list)
+    for child_id, parent_id in descendants:
+        children_of[parent_id].append(child_id)
+    siblings = connected_psr_ids([psr.pk, *(child_id for child_id, _ in descendants)])
+
+    def parent_chain(chain: list[PowerSystemResource], depth_left: int) -> dict[str, Any] | None:
+        if not chain:
+            return None
+        node: dict[str, Any] = {"id": chain[0].pk}
+        if depth_left > 1:
+            node["parent"] = parent_chain(chain[1:], depth_left - 1)
+        return node
+
+    def child(node_id: str, depth_left: int) -> dict[str, Any]:
+        node: dict[str, Any] = {"id": node_id, "connectedSiblings": [{"id": s} for s in siblings[node_id]]}
+        if depth_left > 0:
+            node["children"] = [child(c, depth_left - 1) for c in sorted(children_of[node_id])]
+        return node
+
+    topology: dict[str, Any] = {}
+    if num_levels:
+        topology["parent"] = parent_chain(ancestors, num_levels)
+    topology["connectedSiblings"] = [{"id": s} for s in siblings[psr.pk]]
+    if num_levels:
+        topology["children"] = [child(c, num_levels - 1) for c in sorted(children_of[psr.pk])]
+    return {"id": psr.pk, "topology": topology}
+
+
+def _blank_to_none(value: str) -> str | None:
+    return value or None
+
+
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    main_address = None
+    if location.has_address:
+        main_address = {
+            "postal_code": _blank_to_none(location.postal_code),
+            "town_detail": {
+                "name": _blank_to_none(location.town_name),
+                "state_or_province": _blank_to_none(location.state_or_province),
+            },
+            "street_detail": {
+                "building_name": _blank_to_none(location.building_name),
+                "display_address": _blank_to_none(location.display_address),
+            },
+        }
+    return {
+        "main_address": main_address,
+        "description": _blank_to_none(location.description),
+        "geojson": location.geojson,
+    }
+
+
+def psr_describe(*, psr: PowerSystemResource) -> dict[str, Any]:
+    """Descriptive metadata of a PSR (spec 3.2.3) plus its name, level, parent, timezone and external ids."""
+    location = Location.objects.filter(psr=psr).first()
+    return {
+        "id": psr.pk,
+        "describe": {
+            "name": psr.name,
+            "level": psr.topology_level_id,
+            "parent": psr.parent_id,
+            "timezone": psr.timezone,
+            "description": _blank_to_none(psr.description),
+            "external_identifiers": [
+                {"scheme": e.scheme, "value": e.value} for e in psr.external_identifiers.order_by("scheme", "value")
+            ],
+            "asset_info": [
+                {"name": a.name, "description": _blank_to_none(a.description), "properties": a.properties}
+                for a in psr.asset_info.order_by("name", "id")
+            ],
+            "location": _location(location),
+        },
+    }
+
+
+def psr_capacity(*, psr: PowerSystemResource, unit: str) -> dict[str, Any]:
+    """Installed capacity by fuel type and technology over time (spec 3.2.4), every value in `unit`."""
+    rows = (
+        InstalledCapacity.objects.filter(psr=psr)
+        .select_related("fuel_type", "technology")
+        .order_by("start_datetime", "fuel_type__name", "technology__name", "id")
+    )
+    return {
+        "id": psr.pk,
+        "unit": unit,
+        "capacity": [
+            {
+                "fuelSource": {"type": r.fuel_type.name, "technology": r.technology.name if r.technology else None},
+                "value": convert_power(r.value, r.unit, unit),
+                "startDatetime": r.start_datetime,
+                "endDatetime": r.end_datetime,
+            }
+            for r in rows
+        ],
+    }
+
+
+def psr_transmission_capacity(*, psr: PowerSystemResource, unit: str) -> dict[str, Any]:
+    """Transmission capacity between this PSR and each connected PSR (spec 3.2.5), every value in `unit`."""
+    rows = TransmissionCapacity.objects.filter(Q(psr=psr) | Q(connected_psr=psr))
+    items = [
+        {
+            "connectedPSR": {"id": r.connected_psr_id if r.psr_id == psr.pk else r.psr_id},
+            "value": convert_power(r.value, r.unit, unit),
+            "startDatetime": r.start_datetime,
+            "endDatetime": r.end_datetime,
+        }
+        for r in rows
+    ]
+    # Sorted here, not in SQL: SQLite and PostgreSQL disagree on where NULL starts sort.
+    items.sort(key=lambda i: (i["connectedPSR"]["id"], i["startDatetime"] is not None, i["startDatetime"] or 0))
+    return {
+        "id": psr.pk,
+        "unit": unit,
+        "transmissionCapacity": items,
+    }

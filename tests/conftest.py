@@ -1,0 +1,35 @@
+"""Shared fixtures: the demo grid of the spec's examples, API clients, the generated OpenAPI schema."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from psr.demo import load_spec_examples
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def reference_dir() -> Path | None:
+    """The AIB EECS reference lists (../shared/data/reference), when this machine has them."""
+    path = Path(os.environ.get("CDSC_REFERENCE_DATA", SHARED / "data" / "reference"))
+    return path if path.is_dir() else None
+
+
+@pytest.fixture
+def demo(db) -> None:
+    """The spec's example grid: reference topology levels, US-WECC, US-WECC-CISO, ... with capacities."""
+    load_spec_examples()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def db_vendor(db) -> str:
+    return connection.vendor

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimeseriesConfig(AppConfig):
+    name = "timeseries"
+    verbose_name = "Time series"
