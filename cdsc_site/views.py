@@ -19,7 +19,13 @@ def landing(request: HttpRequest) -> HttpResponse:
         "fuel source types": FuelSourceType.objects.count(),
         "fuel source technologies": FuelSourceTechnology.objects.count(),
     }
-    example = PowerSystemResource.objects.filter(parent__isnull=False).order_by("level", "id").first()
+    # The example links point at a PSR with both a parent and children, so that topology shows both ways.
+    example = (
+        PowerSystemResource.objects.filter(parent__isnull=False, children__isnull=False)
+        .order_by("level", "id")
+        .distinct()
+        .first()
+    )
     return render(request, "landing.html", {"counts": counts, "example": example})
 
 

@@ -1,5 +1,8 @@
 """Cursor pagination wrapped in the spec's envelope: `{<key>: [...], "next": url|null, "previous": url|null}`."""
 
+from base64 import b64decode
+from urllib.parse import parse_qs
+
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -34,16 +37,23 @@ class EnvelopeCursorPagination(CursorPagination):
         return size
 
     def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
         try:
+            tokens = parse_qs(b64decode(encoded.encode("ascii")).decode("ascii"), keep_blank_values=True)
+            # DRF reads a cursor without its keys as "the first page"; a cursor we issued always has them.
+            if not tokens or not set(tokens) <= {"o", "r", "p"}:
+                raise ValueError(encoded)
             return super().decode_cursor(request)
-        except NotFound:
+        except (ValueError, NotFound):
             raise InvalidParameter(self.cursor_query_param, "not a cursor this server issued.") from None
 
     def get_paginated_response(self, data):
         return Response({self.envelope_key: data, "next": self.get_next_link(), "previous": self.get_previous_link()})
 
     def get_paginated_response_schema(self, schema):
-        link = {"type": "string", "format": "uri", "nullable": True}
+        link = {"type": ["string", "null"], "format": "uri"}
         return {
             "type": "object",
             "required": [self.envelope_key, "next", "previous"],

@@ -38,7 +38,7 @@ class PsrRefSerializer(serializers.Serializer):
     id = serializers.CharField()
 
 
-@extend_schema_field({"allOf": [{"$ref": "#/components/schemas/TopologyParent"}], "nullable": True})
+@extend_schema_field({"oneOf": [{"$ref": "#/components/schemas/TopologyParent"}, {"type": "null"}]})
 class ParentField(serializers.JSONField):
     pass
 
@@ -46,17 +46,6 @@ class ParentField(serializers.JSONField):
 @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/TopologyChild"}})
 class ChildrenField(serializers.JSONField):
     pass
-
-
-class TopologyParentSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    parent = ParentField(required=False, help_text="Absent at the depth limit; null at the top of the tree.")
-
-
-class TopologyChildSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    connectedSiblings = PsrRefSerializer(many=True)
-    children = ChildrenField(required=False, help_text="Absent at the depth limit.")
 
 
 class TopologySerializer(serializers.Serializer):
