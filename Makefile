@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint test-sqlite test-postgres clean
+.PHONY: run test lint system-deps test-sqlite test-postgres clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,13 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=cdsc_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(INSTALLED)
+system-deps:
+	bash .ci/system-deps
+
+test-sqlite: $(INSTALLED) system-deps
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: $(INSTALLED)
+test-postgres: $(INSTALLED) system-deps
 	$(PY) -m tests.pgcluster -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres

@@ -51,7 +51,9 @@ def test_sync_is_idempotent_and_keeps_operator_rows(db):
 
 
 @pytest.mark.skipif(reference_dir() is None, reason="AIB reference lists (../shared/data/reference) not present")
-@pytest.mark.parametrize(("filename", "prefix"), [("aib_eecs_energy_sources.csv", "F"), ("aib_eecs_technologies.csv", "T")])
+@pytest.mark.parametrize(
+    ("filename", "prefix"), [("aib_eecs_energy_sources.csv", "F"), ("aib_eecs_technologies.csv", "T")]
+)
 def test_catalogue_matches_the_reference_lists(filename, prefix):
     with open(reference_dir() / filename, encoding="utf-8") as f:
         reference = {row["code"]: row["name"] for row in csv.DictReader(f)}

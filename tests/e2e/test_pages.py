@@ -1,0 +1,70 @@
+"""The human pages in a real browser: landing page, Swagger UI, and the PSR admin."""
+
+import pytest
+
+from metadata.services import catalogue_sync
+from psr.demo import load_spec_examples
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def grid(transactional_db):
+    # Transactional tests flush the tables between tests, migration data included.
+    catalogue_sync()
+    load_spec_examples()
+
+
+def test_landing_page_leads_to_the_psr_list(page, grid):
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "CDSC Power Systems Data API"
+    page.get_by_role("link", name="The list of power system resources").click()
+    page.wait_for_url("**/power-system-resources")
+    assert '"US-WECC-CISO"' in page.content()
+
+
+def test_swagger_ui_renders_every_spec_endpoint(page, grid):
+    page.goto("/")
+    page.get_by_role("link", name="Interactive API documentation (Swagger UI)").click()
+    page.wait_for_selector(".swagger-ui .opblock")
+    text = page.locator(".swagger-ui").inner_text()
+    for path in [
+        "/metadata/topology-levels",
+        "/metadata/fuel-source/types",
+        "/metadata/fuel-source/technologies",
+        "/power-system-resources/{id}/describe",
+        "/power-system-resources/{id}/topology",
+        "/power-system-resources/{id}/capacity",
+        "/power-system-resources/{id}/transmission-capacity",
+    ]:
+        assert path in text
+
+
+def test_swagger_ui_try_it_out_calls_the_api(page, grid):
+    page.goto("/docs/")
+    block = page.locator(".opblock", has_text="/power-system-resources/{id}/topology").first
+    block.locator(".opblock-summary").click()
+    block.get_by_role("button", name="Try it out").click()
+    block.locator('input[placeholder="id"]').fill("US-WECC-CISO")
+    block.get_by_role("button", name="Execute").click()
+    response = block.locator(".live-responses-table tr.response .response-col_status").first
+    response.wait_for()
+    assert "200" in response.inner_text()
+    assert "US-WECC-CISO-ABC" in block.locator(".responses-wrapper").inner_text()
+
+
+def test_admin_psr_page_shows_tree_and_children_and_autocompletes_parent(page, grid, django_user_model):
+    django_user_model.objects.create_superuser("staff", "staff@example.org", "a-long-test-password")
+    page.goto("/admin/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
+    tree = page.locator(".field-place_in_tree").inner_text()
+    assert "US-WECC" in tree and "US-WECC-CISO" in tree
+    page.locator(".field-children_list").get_by_role("link", name="US-WECC-CISO-ABC").click()
+    page.wait_for_url("**/US-WECC-CISO-ABC/change/")
+    # The parent field is a select2 autocomplete fed by the admin's autocomplete view.
+    page.locator(".field-parent .select2-selection").click()
+    page.locator(".select2-search__field").fill("NEVP")
+    page.locator(".select2-results__option", has_text="US-WECC-NEVP").wait_for()
