@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint system-deps test-sqlite test-postgres clean
+.PHONY: run test lint system-deps test-sqlite test-postgres fuzz clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,12 @@ test-sqlite: $(INSTALLED) system-deps
 test-postgres: $(INSTALLED) system-deps
 	$(PY) -m tests.pgcluster -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# Schemathesis against a live server, on a fresh SQLite file and a throwaway PostgreSQL (never DATABASE_URL's).
+fuzz: $(INSTALLED) system-deps
+	env -u DATABASE_URL $(PY) -m tests.fuzz_api
+	env -u DATABASE_URL $(PY) -m tests.pgcluster -- $(PY) -m tests.fuzz_api
+
+test: lint test-sqlite test-postgres fuzz
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

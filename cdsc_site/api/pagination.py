@@ -52,6 +52,15 @@ class EnvelopeCursorPagination(CursorPagination):
     def get_paginated_response(self, data):
         return Response({self.envelope_key: data, "next": self.get_next_link(), "previous": self.get_previous_link()})
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size, "default": self.page_size})
+            elif parameter["name"] == self.cursor_query_param:
+                parameter["description"] = "Opaque cursor from a `next` or `previous` link."
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         link = {"type": ["string", "null"], "format": "uri"}
         return {

@@ -26,7 +26,12 @@ from .serializers import (
 MAX_NUM_LEVELS = 100
 EMPTY_LINKS = {"next": None, "previous": None}
 
-PSR_ID_PARAM = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The PSR id, e.g. US-WECC-CISO.")
+PSR_ID_PARAM = OpenApiParameter(
+    "id",
+    {"type": "string", "pattern": PSR_ID_PATTERN, "maxLength": 128},
+    OpenApiParameter.PATH,
+    description="The PSR id, e.g. US-WECC-CISO.",
+)
 UNIT_PARAM = OpenApiParameter(
     "unit", str, enum=PowerUnit.values, default=PowerUnit.MW, description="Unit of the values (default MW)."
 )
@@ -78,7 +83,9 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
         parameters=[
             PSR_ID_PARAM,
             OpenApiParameter(
-                "numLevels", int, default=1, description=f"Levels above and below to include, 0 to {MAX_NUM_LEVELS}."
+                "numLevels",
+                {"type": "integer", "minimum": 0, "maximum": MAX_NUM_LEVELS, "default": 1},
+                description=f"Levels above and below to include, 0 to {MAX_NUM_LEVELS}.",
             ),
         ],
         responses=TopologyResponseSerializer,
