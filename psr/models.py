@@ -10,7 +10,14 @@ from simple_history.models import HistoricalRecords
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
 
 from .choices import PowerUnit
-from .validators import validate_geojson, validate_psr_id, validate_scheme, validate_timezone
+from .validators import (
+    validate_finite,
+    validate_finite_json,
+    validate_geojson,
+    validate_psr_id,
+    validate_scheme,
+    validate_timezone,
+)
 
 MPTT_FIELDS = ["lft", "rght", "tree_id", "level"]
 
@@ -50,21 +57,26 @@ class PowerSystemResource(MPTTModel):
 
     def clean(self) -> None:
         super().clean()
+        # Field validation has already reported an unknown parent or level; the tree rules need both to exist.
+        level = TopologyLevel.objects.filter(pk=self.topology_level_id).first()
         saved = type(self).objects.filter(pk=self.pk).first() if self.pk else None
         if self.parent_id is not None:
-            self._clean_parent(saved)
-        if saved is not None and self.topology_level_id:
-            self._clean_children_levels()
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "A power system resource cannot be its own parent."})
+            parent = type(self).objects.select_related("topology_level").filter(pk=self.parent_id).first()
+            if parent is not None:
+                self._clean_parent(parent, level, saved)
+        if saved is not None and level is not None:
+            self._clean_children_levels(level)
 
-    def _clean_parent(self, saved: "PowerSystemResource | None") -> None:
-        if self.parent_id == self.pk:
-            raise ValidationError({"parent": "A power system resource cannot be its own parent."})
-        parent = self.parent
+    def _clean_parent(
+        self, parent: "PowerSystemResource", level: TopologyLevel | None, saved: "PowerSystemResource | None"
+    ) -> None:
         if saved is not None and parent.is_descendant_of(saved):
             raise ValidationError(
                 {"parent": f"'{parent.pk}' is below '{self.pk}' in the tree; making it the parent would form a cycle."}
             )
-        if self.topology_level_id and parent.topology_level.level >= self.topology_level.level:
+        if level is not None and parent.topology_level.level >= level.level:
             raise ValidationError(
                 {
                     "topology_level": (
@@ -74,9 +86,9 @@ class PowerSystemResource(MPTTModel):
                 }
             )
 
-    def _clean_children_levels(self) -> None:
+    def _clean_children_levels(self, level: TopologyLevel) -> None:
         lowest = self.children.order_by("topology_level__level").select_related("topology_level").first()
-        if lowest is not None and lowest.topology_level.level <= self.topology_level.level:
+        if lowest is not None and lowest.topology_level.level <= level.level:
             raise ValidationError(
                 {
                     "topology_level": (
@@ -97,7 +109,9 @@ class Location(models.Model):
     building_name = models.CharField(max_length=255, blank=True)
     display_address = models.CharField(max_length=500, blank=True)
     description = models.TextField(blank=True)
-    geojson = models.JSONField(null=True, blank=True, validators=[validate_geojson], help_text="A GeoJSON object.")
+    geojson = models.JSONField(
+        null=True, blank=True, validators=[validate_finite_json, validate_geojson], help_text="A GeoJSON object."
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -114,7 +128,9 @@ class AssetInfo(models.Model):
     psr = models.ForeignKey(PowerSystemResource, on_delete=models.CASCADE, related_name="asset_info")
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
-    properties = models.JSONField(default=dict, blank=True, help_text='Key-value pairs, e.g. {"manufacturer": "..."}')
+    properties = models.JSONField(
+        default=dict, blank=True, validators=[validate_finite_json], help_text='Key-value pairs, e.g. {"maker": "..."}'
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -212,7 +228,7 @@ class InstalledCapacity(models.Model):
     technology = models.ForeignKey(
         FuelSourceTechnology, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    value = models.FloatField(validators=[MinValueValidator(0, "A capacity cannot be negative.")])
+    value = models.FloatField(validators=[validate_finite, MinValueValidator(0, "A capacity cannot be negative.")])
     unit = models.CharField(max_length=2, choices=PowerUnit.choices, default=PowerUnit.MW)
     start_datetime = models.DateTimeField(help_text="When this capacity came online (UTC).")
     end_datetime = models.DateTimeField(null=True, blank=True, help_text="When it went offline; empty if operating.")
@@ -235,7 +251,7 @@ class TransmissionCapacity(models.Model):
     connected_psr = models.ForeignKey(
         PowerSystemResource, on_delete=models.CASCADE, related_name="transmission_capacities_to"
     )
-    value = models.FloatField(validators=[MinValueValidator(0, "A capacity cannot be negative.")])
+    value = models.FloatField(validators=[validate_finite, MinValueValidator(0, "A capacity cannot be negative.")])
     unit = models.CharField(max_length=2, choices=PowerUnit.choices, default=PowerUnit.MW)
     start_datetime = models.DateTimeField(null=True, blank=True)
     end_datetime = models.DateTimeField(null=True, blank=True)

@@ -61,7 +61,7 @@ def asset_info_set(
 ) -> AssetInfo:
     """Create or update the asset info item of this name on a PSR."""
     item = AssetInfo.objects.filter(psr=psr, name=name).first() or AssetInfo(psr=psr, name=name)
-    item.description, item.properties = description, properties or {}
+    item.description, item.properties = description, {} if properties is None else properties
     return _save(item)
 
 

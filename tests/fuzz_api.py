@@ -57,7 +57,16 @@ def main(extra: list[str]) -> int:
         subprocess.run([*manage, "setup_demo", "--no-admin"], env=env, check=True, cwd=REPO)
         port = _free_port()
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "cdsc_site.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+            [
+                str(BIN / "gunicorn"),
+                "cdsc_site.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
             env=env,
             cwd=REPO,
         )
