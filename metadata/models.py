@@ -1,5 +1,6 @@
 """Topology levels and the fuel-source catalogue (AIB EECS energy sources and technologies)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -30,6 +31,21 @@ class TopologyLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.level})"
+
+    def clean(self) -> None:
+        # Renumbering a level must keep every PSR at it below its parent and above its children.
+        if self._state.adding or self.level is None:
+            return
+        psrs = self.power_system_resources.all()
+        pair = psrs.filter(parent__topology_level__level__gte=self.level).values_list("id", "parent_id").first()
+        if pair is None:
+            pair = psrs.filter(children__topology_level__level__lte=self.level).values_list("children", "id").first()
+        if pair is not None:
+            child, parent = pair
+            message = (
+                f"With this number, '{parent}' would no longer be at a lower level number than its child '{child}'."
+            )
+            raise ValidationError({"level": message})
 
 
 class FuelSourceBase(models.Model):

@@ -561,3 +561,18 @@ def test_asset_info_with_object_properties_is_stored(demo):
         "manufacturer": "ACME",
         "phases": 3,
     }
+
+
+def test_renumbering_a_topology_level_that_breaks_the_tree_is_refused(demo):
+    from metadata.services import topology_level_upsert
+
+    with pytest.raises(ValidationError) as excinfo:
+        topology_level_upsert(id="Zone", level=0)  # US-WECC-CISO-ABC would sit above its parent CISO
+    assert "'US-WECC-CISO' would no longer be at a lower level number than its child 'US-WECC-CISO-ABC'" in (
+        field_errors(excinfo, "level")
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        topology_level_upsert(id="Zone", level=5)  # ... and below its child plant (level 4)
+    assert "'US-WECC-CISO-ABC' would no longer" in field_errors(excinfo, "level")
+    topology_level_upsert(id="Zone", level=3, description="renumbered")  # still between 1 and 4
+    assert psr("US-WECC-CISO-ABC").topology_level.level == 3
