@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from psr.demo import load_spec_examples
@@ -28,8 +27,3 @@ def demo(db) -> None:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
-
-
-@pytest.fixture
-def db_vendor(db) -> str:
-    return connection.vendor
