@@ -14,6 +14,11 @@ from . import views
 admin.site.site_header = "CDSC Power Systems Data: operator admin"
 admin.site.site_title = "CDSC admin"
 
+handler400 = "cdsc_site.views.bad_request"
+handler403 = "cdsc_site.views.permission_denied"
+handler404 = "cdsc_site.views.not_found"
+handler500 = "cdsc_site.views.server_error"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("admin/", admin.site.urls),
@@ -23,6 +28,7 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="openapi-json"), name="redoc"),
     path("", include("metadata.api.urls")),
     path("", include("psr.api.urls")),
+    path("", include("timeseries.api.urls")),
     # Anything else is an unknown API resource: a JSON 404, also with DEBUG on.
     re_path(r"^(?P<path>.*)$", views.not_found),
 ]

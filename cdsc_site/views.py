@@ -29,5 +29,18 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "landing.html", {"counts": counts, "example": example})
 
 
-def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+def not_found(request: HttpRequest, path: str = "", exception: Exception | None = None) -> JsonResponse:
     return problem_response(request, 404, f"There is no resource at '{request.path}'. See /docs/ for the API.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's own 400s (a Host header not in DJANGO_ALLOWED_HOSTS, a malformed request) in the API's shape."""
+    return problem_response(request, 400, "The request is malformed or its Host is not served here.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return problem_response(request, 403, "Permission denied.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return problem_response(request, 500, "The server failed to answer this request; the error is logged.")

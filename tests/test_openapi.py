@@ -7,6 +7,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from openapi_spec_validator import validate
 
+QUANTITIES = ["generation", "demand", "imports", "exports", "price", "curtailment"]
 SPEC_PATHS = {
     "/metadata/topology-levels",
     "/metadata/fuel-source/types",
@@ -16,6 +17,7 @@ SPEC_PATHS = {
     "/power-system-resources/{id}/topology",
     "/power-system-resources/{id}/capacity",
     "/power-system-resources/{id}/transmission-capacity",
+    *(f"/power-system-resources/{{id}}/{prefix}{q}" for q in QUANTITIES for prefix in ("timeseries/", "")),
 }
 
 RESPONSES = [
@@ -78,7 +80,9 @@ def test_schema_documents_page_size_and_filters(schema):
 def test_real_responses_match_the_schema(api, demo, schema, url, status):
     response = api.get(url)
     assert response.status_code == status, response.content
-    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    config = Config(
+        extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode}
+    )
     OpenAPI.from_dict(schema, config=config).validate_response(
         DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
     )

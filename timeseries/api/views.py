@@ -1,0 +1,177 @@
+"""The spec's time-series endpoints (section 3.3): one view per quantity, at /timeseries/<q> and /<q>."""
+
+from django.core import signing
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
+
+from cdsc_site.api.datetimes import format_datetime, parse_datetime_param
+from cdsc_site.api.errors import InvalidParameter
+from cdsc_site.api.params import choice_param, int_param
+from cdsc_site.api.views import ProblemJsonErrorsMixin
+from psr import selectors as psr_selectors
+from psr.validators import PSR_ID_PATTERN
+from timeseries import selectors
+from timeseries.choices import ENERGY_UNITS, Quantity, Timeframe, default_timeframe
+from timeseries.resolution import parse_resolution
+
+from .renderers import TimeseriesCSVRenderer
+from .serializers import response_serializer
+
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 10_000
+CURSOR_SALT = "timeseries.cursor"
+
+
+def encode_cursor(cursor: selectors.Cursor) -> str:
+    return signing.dumps([cursor.position.isoformat(), cursor.direction], salt=CURSOR_SALT, compress=False)
+
+
+def decode_cursor(token: str) -> selectors.Cursor:
+    try:
+        position, direction = signing.loads(token, salt=CURSOR_SALT)
+        if direction not in (selectors.NEXT, selectors.PREVIOUS):
+            raise ValueError(direction)
+        return selectors.Cursor(parse_datetime_param("cursor", position), direction)
+    except (signing.BadSignature, ValueError, TypeError, InvalidParameter):
+        raise InvalidParameter("cursor", "not a cursor this server issued.") from None
+
+
+class TimeseriesView(ProblemJsonErrorsMixin, APIView):
+    """A time series of one quantity for one PSR; `quantity` is set per URL."""
+
+    quantity: str = ""
+    renderer_classes = [JSONRenderer, TimeseriesCSVRenderer]
+
+    def _query(self, request: Request, psr) -> selectors.TimeseriesQuery:
+        params = request.query_params
+        start = parse_datetime_param("startDatetime", params["startDatetime"]) if "startDatetime" in params else None
+        end = parse_datetime_param("endDatetime", params["endDatetime"]) if "endDatetime" in params else None
+        if start is not None and end is not None and end <= start:
+            raise InvalidParameter("endDatetime", "must be after startDatetime.")
+        timeframe = choice_param(request, "timeframe", Timeframe.values, default=default_timeframe(self.quantity))
+        resolution = None
+        if "resolution" in params:
+            try:
+                resolution = parse_resolution(params["resolution"])
+            except ValueError as exc:
+                raise InvalidParameter("resolution", str(exc)) from None
+        unit = None
+        if self.quantity != Quantity.PRICE:
+            unit = choice_param(request, "unit", ENERGY_UNITS, default="MWh")
+        return selectors.TimeseriesQuery(
+            psr=psr,
+            quantity=self.quantity,
+            timeframe=timeframe,
+            start=start,
+            end=end,
+            resolution=resolution,
+            unit=unit,
+            page_size=int_param(request, "pageSize", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
+            cursor=decode_cursor(params["cursor"]) if "cursor" in params else None,
+        )
+
+    def get(self, request: Request, id: str) -> Response:
+        psr = psr_selectors.psr_get(id)
+        if psr is None:
+            raise NotFound(f"There is no power system resource '{id}'.")
+        query = self._query(request, psr)
+        try:
+            page = selectors.timeseries_page(query)
+        except selectors.QueryError as exc:
+            raise InvalidParameter(exc.parameter, str(exc)) from None
+        asked_unit = request.query_params.get("unit")
+        if self.quantity == Quantity.PRICE and asked_unit and page.unit and asked_unit != page.unit:
+            raise InvalidParameter("unit", f"prices of '{id}' are in {page.unit}; currencies are not converted.")
+        self.timeframe_used = query.timeframe
+        body: dict = {"id": psr.pk, "unit": page.unit or (query.unit if query.unit else None)}
+        if self.quantity == Quantity.PRICE or "timeframe" in request.query_params:
+            body["timeframe"] = query.timeframe
+        if query.resolution is not None:
+            body["resolution"] = query.resolution.code
+        if page.rolled_up:
+            body["rolledUp"] = True
+        for item in page.items:
+            item["startDatetime"] = format_datetime(item["startDatetime"])
+            item["endDatetime"] = format_datetime(item["endDatetime"])
+        body[self.quantity] = page.items
+        url = request.build_absolute_uri()
+        body["next"] = replace_query_param(url, "cursor", encode_cursor(page.next)) if page.next else None
+        body["previous"] = replace_query_param(url, "cursor", encode_cursor(page.previous)) if page.previous else None
+        links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
+        headers = {"Link": ", ".join(links)} if links else None
+        return Response(body, headers=headers)
+
+
+def _parameters(quantity: str) -> list[OpenApiParameter]:
+    energy = quantity != Quantity.PRICE
+    return [
+        OpenApiParameter(
+            "id",
+            {"type": "string", "pattern": PSR_ID_PATTERN, "maxLength": 128},
+            OpenApiParameter.PATH,
+            description="The PSR id, e.g. US-WECC-CISO.",
+        ),
+        OpenApiParameter(
+            "startDatetime",
+            OpenApiTypes.STR,
+            description="ISO 8601 date or datetime (a date is 00:00 UTC, no offset is UTC). Intervals starting at "
+            "or after it.",
+        ),
+        OpenApiParameter(
+            "endDatetime",
+            OpenApiTypes.STR,
+            description="ISO 8601 date or datetime. Intervals ending at or before it. Must be after startDatetime.",
+        ),
+        OpenApiParameter(
+            "timeframe",
+            {"type": "string", "enum": Timeframe.values, "default": default_timeframe(quantity)},
+            description=f"Which values: measured (actual) or a market/forecast horizon. Default "
+            f"{default_timeframe(quantity)}.",
+        ),
+        OpenApiParameter(
+            "resolution",
+            OpenApiTypes.STR,
+            description="Resample to an ISO 8601 duration: PT15M, PT30M, PT1H, ... (dividing a day), P1D, P1M, P1Y. "
+            "Energy is summed, prices are time-weighted averages; days, months and years are cut in the PSR's "
+            "timezone. A resolution finer than the data is a 400.",
+        ),
+        OpenApiParameter(
+            "unit",
+            {"type": "string", "enum": list(ENERGY_UNITS), "default": "MWh"} if energy else OpenApiTypes.STR,
+            description="Energy unit of the values (default MWh)."
+            if energy
+            else "The currency of the prices (no conversion; another currency is a 400).",
+        ),
+        OpenApiParameter(
+            "pageSize",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+            description=f"Intervals per page (default {DEFAULT_PAGE_SIZE}, maximum {MAX_PAGE_SIZE}).",
+        ),
+        OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a `next` or `previous` link."),
+        OpenApiParameter(
+            "format", {"type": "string", "enum": ["json", "csv"]}, description="csv: one row per interval and item."
+        ),
+    ]
+
+
+def timeseries_view(quantity: str):
+    """The view class of one quantity, with its own OpenAPI description."""
+    view = type(f"{quantity.title()}TimeseriesView", (TimeseriesView,), {"quantity": quantity})
+    return extend_schema_view(
+        get=extend_schema(
+            summary=f"{quantity.title()} time series of a PSR",
+            description=(
+                f"Intervals of {quantity} at the PSR in time order, cursor-paginated (spec 3.3). A PSR with no "
+                f"series of its own answers with the sum over its descendants (`rolledUp`)."
+            ),
+            parameters=_parameters(quantity),
+            responses={(200, "application/json"): response_serializer(quantity), (200, "text/csv"): OpenApiTypes.STR},
+            tags=["timeseries"],
+        )
+    )(view)

@@ -1,0 +1,56 @@
+"""Vocabularies of the time-series store: quantities, timeframes, quality flags, energy units."""
+
+from django.db import models
+
+
+class Quantity(models.TextChoices):
+    GENERATION = "generation"
+    DEMAND = "demand"
+    IMPORTS = "imports"
+    EXPORTS = "exports"
+    PRICE = "price"
+    CURTAILMENT = "curtailment"
+
+
+# Quantities whose values are energy per interval (stored in MWh); price is money per MWh.
+ENERGY_QUANTITIES = frozenset(
+    {Quantity.GENERATION, Quantity.DEMAND, Quantity.IMPORTS, Quantity.EXPORTS, Quantity.CURTAILMENT}
+)
+# Quantities broken down by fuel source, and by connected PSR.
+FUEL_QUANTITIES = frozenset({Quantity.GENERATION, Quantity.CURTAILMENT})
+FLOW_QUANTITIES = frozenset({Quantity.IMPORTS, Quantity.EXPORTS})
+
+
+class Timeframe(models.TextChoices):
+    """When the value was known: measured after the fact, or a market / forecast horizon."""
+
+    ACTUAL = "actual"
+    REAL_TIME = "real-time"
+    HOUR_AHEAD = "hour-ahead"
+    DAY_AHEAD = "day-ahead"
+
+
+def default_timeframe(quantity: str) -> str:
+    """Prices default to the day-ahead market (the price most markets publish); everything else to actuals."""
+    return Timeframe.DAY_AHEAD if quantity == Quantity.PRICE else Timeframe.ACTUAL
+
+
+class Quality(models.IntegerChoices):
+    MEASURED = 0, "measured"
+    ESTIMATED = 1, "estimated"
+    IMPUTED = 2, "imputed"
+
+
+STORAGE_ENERGY_UNIT = "MWh"
+# Energy units as powers of ten of a watt-hour, so conversions multiply or divide by exact powers of ten.
+WH_EXPONENT = {"Wh": 0, "kWh": 3, "MWh": 6, "GWh": 9}
+ENERGY_UNITS = tuple(WH_EXPONENT)
+
+
+def energy_converter(from_unit: str, to_unit: str):
+    """A function converting a value from one energy unit to another."""
+    shift = WH_EXPONENT[from_unit] - WH_EXPONENT[to_unit]
+    scale = 10.0 ** abs(shift)
+    if shift >= 0:
+        return lambda value: value * scale
+    return lambda value: value / scale

@@ -1,0 +1,280 @@
+"""The query engine: one page of one quantity of a PSR, in range, optionally resampled, rolled up the tree.
+
+It knows series and points only; nothing here knows where the data came from. A page is keyed by interval
+start (or bucket start when resampling), so following `next` returns every interval once even while data
+is being written.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from psr.models import PowerSystemResource
+
+from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, Quantity, energy_converter
+from .models import Point, Series
+from .resolution import Resolution
+
+NEXT, PREVIOUS = "n", "p"
+
+
+class QueryError(ValueError):
+    """A request the data cannot answer as asked; `parameter` names the query parameter at fault."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: datetime  # an interval (or bucket) start
+    direction: str = NEXT
+
+
+@dataclass(frozen=True)
+class TimeseriesQuery:
+    psr: PowerSystemResource
+    quantity: str
+    timeframe: str
+    start: datetime | None = None
+    end: datetime | None = None
+    resolution: Resolution | None = None
+    unit: str | None = None  # an energy unit to convert to; None keeps the stored unit
+    page_size: int = 1000
+    cursor: Cursor | None = None
+
+
+@dataclass
+class TimeseriesPage:
+    unit: str | None
+    items: list[dict[str, Any]]
+    rolled_up: bool = False
+    next: Cursor | None = None
+    previous: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class _Role:
+    """How one series contributes: to which member PSR, as its total or as one breakdown item."""
+
+    member: str
+    part: tuple | None  # None: the member's reported total; else the breakdown key
+
+
+def _series_for(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, dict], bool, str | None]:
+    """The series that answer the query, their roles, the breakdown items' labels, whether rolled up, the unit."""
+    base = Series.objects.filter(quantity=query.quantity, timeframe=query.timeframe)
+    own = list(base.filter(psr=query.psr).select_related("fuel_type", "technology"))
+    rolled_up = False
+    series = own
+    if not own and query.quantity != Quantity.PRICE:  # a price is not additive: never rolled up
+        subtree = query.psr.get_descendants()
+        series_qs = base.filter(psr__in=subtree).select_related("fuel_type", "technology")
+        if query.quantity in FLOW_QUANTITIES:
+            # Only flows that cross the boundary of the subtree count; flows between its members are internal.
+            series_qs = series_qs.filter(connected_psr__isnull=False).exclude(connected_psr__in=subtree)
+        series = list(series_qs)
+        rolled_up = bool(series)
+    roles: dict[int, _Role] = {}
+    labels: dict[tuple, dict] = {}
+    for s in series:
+        part = None
+        if query.quantity in FUEL_QUANTITIES and s.fuel_type_id is not None:
+            part = ("fuel", s.fuel_type_id, s.technology_id)
+            labels[part] = {"technology": s.technology.name if s.technology else None, "type": s.fuel_type.name}
+        elif query.quantity in FLOW_QUANTITIES and s.connected_psr_id is not None:
+            part = ("psr", s.connected_psr_id)
+            labels[part] = {"connectedPSR": s.connected_psr_id}
+        roles[s.pk] = _Role(member=s.psr_id, part=part)
+    units = {s.unit for s in series}
+    if len(units) > 1:
+        raise QueryError("unit", f"the series hold different units ({', '.join(sorted(units))}); ask for one.")
+    return roles, labels, rolled_up, units.pop() if units else None
+
+
+def _in_range(query: TimeseriesQuery, series_ids: list[int]) -> QuerySet[Point]:
+    points = Point.objects.filter(series_id__in=series_ids)
+    if query.start is not None:
+        points = points.filter(start__gte=query.start)
+    if query.end is not None:
+        points = points.filter(end__lte=query.end)
+    return points
+
+
+def _page_bounds_raw(query: TimeseriesQuery, points: QuerySet[Point]) -> tuple[Q, Cursor | None, Cursor | None]:
+    """The page's filter on `start`, and the cursors around it, when pages are counted in stored intervals."""
+    size, cursor = query.page_size, query.cursor
+    starts = points.values_list("start", flat=True).distinct()
+    if cursor is None or cursor.direction == NEXT:
+        lo = cursor.position if cursor else None
+        after = starts.filter(start__gte=lo) if lo else starts
+        hi = after.order_by("start")[size : size + 1].first()
+        window = Q(start__gte=lo) if lo else Q()
+        if hi is not None:
+            window &= Q(start__lt=hi)
+        previous = Cursor(lo, PREVIOUS) if lo and starts.filter(start__lt=lo).exists() else None
+        return window, (Cursor(hi) if hi else None), previous
+    hi = cursor.position
+    before = starts.filter(start__lt=hi).order_by("-start")[: size + 1]
+    found = list(before)
+    lo = found[min(size, len(found)) - 1] if found else hi
+    previous = Cursor(lo, PREVIOUS) if len(found) > size else None
+    return Q(start__gte=lo, start__lt=hi), Cursor(hi), previous
+
+
+def _page_bounds_resampled(
+    query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneInfo
+) -> tuple[Q, Cursor | None, Cursor | None]:
+    """The same, when pages are counted in buckets of the requested resolution."""
+    res, size, cursor = query.resolution, query.page_size, query.cursor
+    if cursor is None or cursor.direction == NEXT:
+        after = points.filter(start__gte=cursor.position) if cursor else points
+        first = after.order_by("start").values_list("start", flat=True).first()
+        if first is None:
+            return Q(pk__in=[]), None, None
+        lo = res.floor(first, tz)
+        hi = res.shift(lo, size, tz)
+        following = points.filter(start__gte=hi).exists()
+        preceding = cursor is not None and points.filter(start__lt=lo).exists()
+        return (
+            Q(start__gte=lo, start__lt=hi),
+            Cursor(hi) if following else None,
+            Cursor(lo, PREVIOUS) if preceding else None,
+        )
+    hi = cursor.position
+    before = points.filter(start__lt=hi).order_by("-start").values_list("start", flat=True).first()
+    if before is None:
+        return Q(pk__in=[]), Cursor(hi), None
+    lo = res.shift(res.floor(before, tz), 1 - size, tz)
+    preceding = points.filter(start__lt=lo).exists()
+    return Q(start__gte=lo, start__lt=hi), Cursor(hi), Cursor(lo, PREVIOUS) if preceding else None
+
+
+def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
+    """One page of intervals, in time order, each with its value and (where the quantity has one) breakdown.
+
+    The value of an interval is, per member PSR, its reported total where there is one, else the sum of its
+    breakdown; summed over the members when rolled up. Intervals with no data are absent.
+    """
+    roles, labels, rolled_up, stored_unit = _series_for(query)
+    if not roles:
+        return TimeseriesPage(unit=query.unit or stored_unit, items=[])
+    tz = ZoneInfo(query.psr.timezone)
+    points = _in_range(query, list(roles))
+    if query.resolution is None:
+        window, next_cursor, previous_cursor = _page_bounds_raw(query, points)
+    else:
+        window, next_cursor, previous_cursor = _page_bounds_resampled(query, points, tz)
+    rows = points.filter(window).order_by("start").values_list("series_id", "start", "end", "value")
+
+    convert, unit = float, stored_unit
+    if query.quantity != Quantity.PRICE and query.unit:
+        convert, unit = energy_converter(stored_unit, query.unit), query.unit
+    if query.resolution is None:
+        intervals = _group_raw(rows, roles)
+    else:
+        intervals = _group_resampled(rows, roles, query.resolution, tz, average=query.quantity == Quantity.PRICE)
+    items = _shape(intervals, labels, query.quantity, convert)
+    return TimeseriesPage(
+        unit=unit,
+        items=items,
+        rolled_up=rolled_up,
+        next=next_cursor,
+        previous=previous_cursor,
+    )
+
+
+_Interval = dict[str, dict]  # member -> {"total": float | None, "parts": {key: float}}
+
+
+def _accumulate(slot: dict, role: _Role, value: float) -> None:
+    member = slot.setdefault(role.member, {"total": None, "parts": defaultdict(float)})
+    if role.part is None:
+        member["total"] = value if member["total"] is None else member["total"] + value
+    else:
+        member["parts"][role.part] += value
+
+
+def _group_raw(rows, roles: dict[int, _Role]) -> dict[tuple[datetime, datetime], _Interval]:
+    intervals: dict[tuple[datetime, datetime], _Interval] = {}
+    for series_id, start, end, value in rows:
+        _accumulate(intervals.setdefault((start, end), {}), roles[series_id], value)
+    _refuse_overlaps(sorted(intervals))
+    return intervals
+
+
+def _refuse_overlaps(keys: list[tuple[datetime, datetime]]) -> None:
+    for (_, end), (start, _) in pairwise(keys):
+        if start < end:
+            raise QueryError(
+                "resolution",
+                "the series answering this query hold intervals of different lengths; "
+                "ask for a common resolution (e.g. resolution=PT1H).",
+            )
+
+
+def _group_resampled(
+    rows, roles: dict[int, _Role], res: Resolution, tz: ZoneInfo, *, average: bool
+) -> dict[tuple[datetime, datetime], _Interval]:
+    buckets: dict[tuple[datetime, datetime], _Interval] = {}
+    weights: dict[tuple[datetime, datetime], dict] = {}
+    bucket_of: dict[datetime, tuple[datetime, datetime]] = {}  # one timezone conversion per distinct start
+    longest = 0.0
+    for series_id, start, end, value in rows:
+        key = bucket_of.get(start)
+        if key is None:
+            lo = res.floor(start, tz)
+            key = bucket_of[start] = (lo, res.next(lo, tz))
+        if end > key[1]:
+            longest = max(longest, (end - start).total_seconds())
+            continue
+        role = roles[series_id]
+        if average:
+            seconds = (end - start).total_seconds()
+            _accumulate(buckets.setdefault(key, {}), role, value * seconds)
+            _accumulate(weights.setdefault(key, {}), role, seconds)
+        else:
+            _accumulate(buckets.setdefault(key, {}), role, value)
+    if longest:
+        raise QueryError(
+            "resolution",
+            f"{res.code} is finer than the data, whose intervals are {int(longest // 60)} minutes long.",
+        )
+    if average:
+        for key, members in buckets.items():
+            for member, acc in members.items():
+                weight = weights[key][member]
+                if acc["total"] is not None:
+                    acc["total"] /= weight["total"]
+                for part in acc["parts"]:
+                    acc["parts"][part] /= weight["parts"][part]
+    return buckets
+
+
+def _shape(intervals: dict[tuple[datetime, datetime], _Interval], labels: dict, quantity: str, convert) -> list:
+    breakdown_key = {
+        Quantity.GENERATION: "valueByFuelSource",
+        Quantity.CURTAILMENT: "valueByFuelSource",
+        Quantity.IMPORTS: "valueByConnectedPSR",
+        Quantity.EXPORTS: "valueByConnectedPSR",
+    }.get(quantity)
+    order = sorted(labels, key=lambda k: tuple("" if v is None else str(v) for v in labels[k].values()))
+    items = []
+    for (start, end), members in sorted(intervals.items()):
+        value = 0.0
+        parts: dict[tuple, float] = defaultdict(float)
+        for acc in members.values():
+            value += acc["total"] if acc["total"] is not None else sum(acc["parts"].values())
+            for part, v in acc["parts"].items():
+                parts[part] += v
+        item: dict[str, Any] = {"startDatetime": start, "endDatetime": end, "value": convert(value)}
+        if breakdown_key:
+            item[breakdown_key] = [{**labels[p], "value": convert(parts[p])} for p in order if p in parts]
+        items.append(item)
+    return items

@@ -1,0 +1,194 @@
+"""Writes to the time-series store: find or create a series, write points to it without overlaps."""
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import pairwise
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from metadata.models import FuelSourceTechnology, FuelSourceType
+from psr.models import PowerSystemResource
+
+from .choices import (
+    ENERGY_QUANTITIES,
+    ENERGY_UNITS,
+    FLOW_QUANTITIES,
+    STORAGE_ENERGY_UNIT,
+    Quality,
+    Quantity,
+    energy_converter,
+)
+from .models import Point, Series
+
+CURRENCY_CODE_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class PointIn:
+    """A point to write: an interval [start, end) and its value in the unit given to `points_write`."""
+
+    start: datetime
+    end: datetime
+    value: float
+    quality: int = Quality.MEASURED
+
+
+@dataclass
+class WriteResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def storage_unit(quantity: str, unit: str) -> str:
+    """The unit a series of this quantity is stored in; refuses a unit that does not fit the quantity."""
+    if quantity in ENERGY_QUANTITIES:
+        if unit not in ENERGY_UNITS:
+            raise ValidationError(
+                f"'{unit}' is not an energy unit for {quantity}; use one of {', '.join(ENERGY_UNITS)}."
+            )
+        return STORAGE_ENERGY_UNIT
+    if quantity == Quantity.PRICE:
+        if len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
+            raise ValidationError(f"'{unit}' is not an ISO 4217 currency code (e.g. USD, EUR, GBP) for a price.")
+        return unit
+    raise ValidationError(f"'{quantity}' is not a quantity.")
+
+
+def series_get_or_create(
+    *,
+    psr: PowerSystemResource,
+    quantity: str,
+    unit: str,
+    timeframe: str,
+    fuel_type: FuelSourceType | None = None,
+    technology: FuelSourceTechnology | None = None,
+    connected_psr: PowerSystemResource | None = None,
+) -> Series:
+    """The series with these dimensions, created on first use. A price series keeps the currency it started with."""
+    if quantity not in Quantity.values:
+        raise ValidationError(f"'{quantity}' is not a quantity; use one of {', '.join(Quantity.values)}.")
+    if connected_psr is not None and quantity not in FLOW_QUANTITIES:
+        raise ValidationError("Only imports and exports have a connected PSR.")
+    if connected_psr is not None and connected_psr.pk == psr.pk:
+        raise ValidationError("A PSR cannot import from or export to itself.")
+    stored_unit = storage_unit(quantity, unit)
+    series, _ = Series.objects.get_or_create(
+        psr=psr,
+        quantity=quantity,
+        timeframe=timeframe,
+        fuel_type=fuel_type,
+        technology=technology,
+        connected_psr=connected_psr,
+        defaults={"unit": stored_unit},
+    )
+    if series.unit != stored_unit:
+        raise ValidationError(f"Series '{series}' holds {series.unit}, not {stored_unit}.")
+    return series
+
+
+def _validate(series: Series, points: list[PointIn]) -> list[str]:
+    errors = []
+    for p in points:
+        where = f"interval {p.start.isoformat()} - {p.end.isoformat()}"
+        if timezone.is_naive(p.start) or timezone.is_naive(p.end):
+            errors.append(f"{where}: datetimes must carry a timezone offset.")
+        elif p.end <= p.start:
+            errors.append(f"{where}: the end must be after the start.")
+        if isinstance(p.value, bool) or not isinstance(p.value, int | float) or not math.isfinite(p.value):
+            errors.append(f"{where}: the value must be a finite number, got {p.value!r}.")
+        elif series.quantity in FLOW_QUANTITIES and p.value < 0:
+            errors.append(f"{where}: {series.quantity} cannot be negative; a flow the other way is the other quantity.")
+        if p.quality not in Quality.values:
+            errors.append(f"{where}: unknown quality flag {p.quality!r}.")
+    if errors:
+        return errors
+    ordered = sorted(points, key=lambda p: p.start)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            errors.append(
+                f"intervals {before.start.isoformat()} - {before.end.isoformat()} and "
+                f"{after.start.isoformat()} - {after.end.isoformat()} overlap in the same write."
+            )
+    return errors
+
+
+def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> WriteResult:
+    """Insert or update points of one series, all or nothing.
+
+    A point with the start of an existing one replaces it when both cover the same interval; an interval that
+    overlaps an existing one of another length is refused (a series never holds overlapping intervals).
+    Values arrive in `unit` and are stored in the series' unit (MWh for energy). Unchanged points are not
+    rewritten, so their `updated_at` keeps telling when the value last changed.
+    """
+    points = list(points)
+    stored = storage_unit(series.quantity, unit)
+    if stored != series.unit:
+        raise ValidationError(f"Series '{series}' holds {series.unit}; {unit} cannot be written to it.")
+    errors = _validate(series, points)
+    if errors:
+        raise ValidationError(errors)
+    if not points:
+        return WriteResult()
+    convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
+    first = min(p.start for p in points)
+    last = max(p.end for p in points)
+    result = WriteResult()
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            start: (end, value, quality)
+            for start, end, value, quality in Point.objects.select_for_update()
+            .filter(series=series, start__lt=last, end__gt=first)
+            .values_list("start", "end", "value", "quality")
+        }
+        clashes = _clashes(points, existing)
+        if clashes:
+            raise ValidationError([f"series '{series}': {c}" for c in clashes])
+        rows = []
+        for p in points:
+            value = convert(p.value)
+            old = existing.get(p.start)
+            if old is None:
+                result.inserted += 1
+            elif old == (p.end, value, p.quality):
+                result.unchanged += 1
+                continue
+            else:
+                result.updated += 1
+            rows.append(Point(series=series, start=p.start, end=p.end, value=value, quality=p.quality, updated_at=now))
+        Point.objects.bulk_create(
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["series", "start"],
+            update_fields=["end", "value", "quality", "updated_at"],
+        )
+    return result
+
+
+def _clashes(points: list[PointIn], existing: dict[datetime, tuple[datetime, float, int]]) -> list[str]:
+    """New intervals that overlap an existing interval other than the one they replace."""
+    if not existing:
+        return []
+    spans = sorted((start, end) for start, (end, _, _) in existing.items())
+    starts = [s for s, _ in spans]
+    clashes = []
+    for p in points:
+        if p.start in existing and existing[p.start][0] == p.end:
+            continue  # same interval: an update
+        lo = bisect_right(starts, p.start) - 1
+        hi = bisect_left(starts, p.end)
+        for start, end in spans[max(lo, 0) : hi]:
+            if start < p.end and end > p.start:
+                clashes.append(
+                    f"the interval {p.start.isoformat()} - {p.end.isoformat()} overlaps the stored interval "
+                    f"{start.isoformat()} - {end.isoformat()} of another length."
+                )
+                break
+    return clashes
