@@ -80,9 +80,7 @@ def test_schema_documents_page_size_and_filters(schema):
 def test_real_responses_match_the_schema(api, demo, schema, url, status):
     response = api.get(url)
     assert response.status_code == status, response.content
-    config = Config(
-        extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode}
-    )
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads, "text/csv": bytes.decode})
     OpenAPI.from_dict(schema, config=config).validate_response(
         DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
     )

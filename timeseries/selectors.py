@@ -180,6 +180,12 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
         intervals = _group_raw(rows, roles)
     else:
         intervals = _group_resampled(rows, roles, query.resolution, tz, average=query.quantity == Quantity.PRICE)
+        # The range rule applies to the buckets too: a bucket cut by startDatetime or endDatetime is left out.
+        intervals = {
+            (lo, hi): v
+            for (lo, hi), v in intervals.items()
+            if (query.start is None or lo >= query.start) and (query.end is None or hi <= query.end)
+        }
     items = _shape(intervals, labels, query.quantity, convert)
     return TimeseriesPage(
         unit=unit,
@@ -273,8 +279,9 @@ def _shape(intervals: dict[tuple[datetime, datetime], _Interval], labels: dict, 
             value += acc["total"] if acc["total"] is not None else sum(acc["parts"].values())
             for part, v in acc["parts"].items():
                 parts[part] += v
-        item: dict[str, Any] = {"startDatetime": start, "endDatetime": end, "value": convert(value)}
+        # Sums of floats carry binary noise (0.1 + 0.2); 9 decimals of the output unit is below any meter's precision.
+        item: dict[str, Any] = {"startDatetime": start, "endDatetime": end, "value": round(convert(value), 9)}
         if breakdown_key:
-            item[breakdown_key] = [{**labels[p], "value": convert(parts[p])} for p in order if p in parts]
+            item[breakdown_key] = [{**labels[p], "value": round(convert(parts[p]), 9)} for p in order if p in parts]
         items.append(item)
     return items

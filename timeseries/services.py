@@ -8,7 +8,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from metadata.models import FuelSourceTechnology, FuelSourceType
@@ -192,3 +192,57 @@ def _clashes(points: list[PointIn], existing: dict[datetime, tuple[datetime, flo
                 )
                 break
     return clashes
+
+
+def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: str) -> int:
+    """Replace every point of a series with `points`, loaded in bulk (COPY on PostgreSQL); returns the count.
+
+    For whole series made in one go (generated demo and benchmark data): the points must come in time
+    order without overlaps, which is checked in one pass as they stream in.
+    """
+    stored = storage_unit(series.quantity, unit)
+    convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
+    now = timezone.now()
+
+    def rows():
+        previous_end = None
+        for p in points:
+            if previous_end is not None and p.start < previous_end:
+                raise ValidationError(f"series '{series}': points must come in time order without overlaps.")
+            errors = _validate(series, [p])
+            if errors:
+                raise ValidationError(errors)
+            previous_end = p.end
+            yield series.pk, p.start, p.end, convert(p.value), p.quality, now
+
+    with transaction.atomic():
+        Point.objects.filter(series=series).delete()
+        return _bulk_insert(rows())
+
+
+def _bulk_insert(rows: Iterable[tuple]) -> int:
+    """Insert point rows as fast as the database takes them: COPY on PostgreSQL, batched inserts elsewhere."""
+    table = Point._meta.db_table
+    columns = ("series_id", "start", "end", "value", "quality", "updated_at")
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+        adapt = connection.ops.adapt_datetimefield_value  # the text form the ORM stores and compares
+        batch = []
+        for series_id, start, end, value, quality, updated_at in rows:
+            batch.append((series_id, adapt(start), adapt(end), value, quality, adapt(updated_at)))
+            if len(batch) == 5000:
+                cursor.executemany(sql, batch)
+                count, batch = count + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
