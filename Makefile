@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint system-deps test-sqlite test-postgres fuzz clean
+.PHONY: run test lint system-deps test-sqlite test-postgres fuzz bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ fuzz: $(INSTALLED) system-deps
 	env -u DATABASE_URL $(PY) -m tests.pgcluster -- $(PY) -m tests.fuzz_api
 
 test: lint test-sqlite test-postgres fuzz
+
+# The benchmark harness (bench/run.py) on a throwaway PostgreSQL, or on DATABASE_URL's. BENCH_ARGS="--parts latency".
+bench: $(INSTALLED) system-deps
+	command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+	$(PY) -m tests.pgcluster -- $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

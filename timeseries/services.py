@@ -204,14 +204,22 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
     convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
     now = timezone.now()
 
+    flow = series.quantity in FLOW_QUANTITIES
+
     def rows():
         previous_end = None
         for p in points:
+            # The cheap checks inline, per point; the full ones (with messages) only for a point that fails them.
+            if (
+                p.start.tzinfo is None
+                or p.end <= p.start
+                or not math.isfinite(p.value)
+                or (flow and p.value < 0)
+                or p.quality not in Quality.values
+            ):
+                raise ValidationError(_validate(series, [p]) or f"series '{series}': invalid point {p}.")
             if previous_end is not None and p.start < previous_end:
                 raise ValidationError(f"series '{series}': points must come in time order without overlaps.")
-            errors = _validate(series, [p])
-            if errors:
-                raise ValidationError(errors)
             previous_end = p.end
             yield series.pk, p.start, p.end, convert(p.value), p.quality, now
 

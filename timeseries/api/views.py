@@ -1,10 +1,11 @@
 """The spec's time-series endpoints (section 3.3): one view per quantity, at /timeseries/<q> and /<q>."""
 
+from datetime import UTC, datetime
+
 from django.core import signing
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from cdsc_site.api.datetimes import format_datetime, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.params import choice_param, int_param
+from cdsc_site.api.renderers import FastJSONRenderer
 from cdsc_site.api.views import ProblemJsonErrorsMixin
 from psr import selectors as psr_selectors
 from psr.validators import PSR_ID_PATTERN
@@ -46,7 +48,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
     """A time series of one quantity for one PSR; `quantity` is set per URL."""
 
     quantity: str = ""
-    renderer_classes = [JSONRenderer, TimeseriesCSVRenderer]
+    renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
 
     def _query(self, request: Request, psr) -> selectors.TimeseriesQuery:
         params = request.query_params
@@ -96,9 +98,14 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             body["resolution"] = query.resolution.code
         if page.rolled_up:
             body["rolledUp"] = True
+        formatted: dict[int, str] = {}  # an interval's end is usually the next one's start: format each once
         for item in page.items:
-            item["startDatetime"] = format_datetime(item["startDatetime"])
-            item["endDatetime"] = format_datetime(item["endDatetime"])
+            for key in ("startDatetime", "endDatetime"):
+                epoch = item[key]
+                text = formatted.get(epoch)
+                if text is None:
+                    text = formatted[epoch] = format_datetime(datetime.fromtimestamp(epoch, UTC))
+                item[key] = text
         body[self.quantity] = page.items
         url = request.build_absolute_uri()
         body["next"] = replace_query_param(url, "cursor", encode_cursor(page.next)) if page.next else None

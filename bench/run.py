@@ -1,0 +1,213 @@
+"""The benchmark harness behind `make bench`: time-series read latency and request rate on PostgreSQL.
+
+    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts latency,rate,large]
+
+It migrates the database in DATABASE_URL (a throwaway cluster under `make bench`), loads the demo grid and a
+year of generated hourly series, adds 15-minute meters up to about 1 million points, serves the app with
+gunicorn, and measures, through HTTP and the full Django stack:
+  1. a year of hourly generation with 10 fuels (8,760 intervals, 87,600 values) in one page;
+  2. one week of the same;
+  3. a year of 15-minute demand of one meter (35,040 intervals) paged at 10,000;
+  4. requests per second for one day of generation under 32 connections for 10 s (wrk), next to a bare
+     Django JsonResponse view in the same run;
+  5. then grows the store to `--large-points` with more meters and measures 1-3 again.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+
+YEAR = "startDatetime=2023-01-01&endDatetime=2024-01-01"
+CISO = "/power-system-resources/US-WECC-CISO/timeseries/generation"
+METER = "/power-system-resources/US-WECC-CISO-ABC-M00001/timeseries/demand"
+QUERIES = {
+    "1. year, hourly, 10 fuels, one page": f"{CISO}?{YEAR}&pageSize=8760",
+    "2. one week, hourly, 10 fuels": f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-12",
+}
+DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
+METER_POINTS = 35_040
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+    return time.perf_counter() - start, body
+
+
+def _latency(base: str, path: str, runs: int = 20) -> dict:
+    _get(base + path)  # warm the caches once
+    times, size = [], 0
+    for _ in range(runs):
+        elapsed, body = _get(base + path)
+        times.append(elapsed)
+        size = len(body)
+    times.sort()
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": times[math.ceil(0.95 * len(times)) - 1] * 1000,
+        "bytes": size,
+    }
+
+
+def _walk(base: str, path: str, runs: int = 5) -> dict:
+    """Follow `next` from the first page to the end; time the whole walk."""
+    walks, pages, intervals = [], 0, 0
+    for _ in range(runs + 1):
+        url, pages, intervals, start = base + path, 0, 0, time.perf_counter()
+        while url:
+            _, body = _get(url)
+            data = json.loads(body)
+            intervals += len(data["demand"])
+            pages += 1
+            url = data["next"]
+        walks.append(time.perf_counter() - start)
+    walks = sorted(walks[1:])
+    return {"median_ms": statistics.median(walks) * 1000, "pages": pages, "intervals": intervals}
+
+
+def _wrk(url: str, seconds: int = 10) -> float:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk); `make bench` installs it.")
+    out = subprocess.run(
+        [wrk, "-t2", "-c32", f"-d{seconds}s", "--latency", url], capture_output=True, text=True, check=True
+    ).stdout
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise SystemExit(f"{url}: {non_2xx.group(1)} failed responses under load")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(REPO / "manage.py"), *args], check=True, cwd=REPO)
+
+
+def _points() -> int:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE timeseries_point")
+        cursor.execute("SELECT count(*) FROM timeseries_point")
+        return cursor.fetchone()[0]
+
+
+class Server:
+    def __init__(self, workers: int) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
+            cwd=REPO,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                _get(self.base + "/bench/bare")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def measure(base: str, label: str, results: list) -> None:
+    for name, path in QUERIES.items():
+        r = _latency(base, path)
+        results.append((label, name, f"{r['median_ms']:.0f} ms", f"{r['p95_ms']:.0f} ms", f"{r['bytes']:,} B"))
+    walk = _walk(base, f"{METER}?{YEAR}&pageSize=10000")
+    results.append(
+        (label, f"3. meter year, 15-min, {walk['intervals']:,} intervals in {walk['pages']} pages",
+         f"{walk['median_ms']:.0f} ms", "(whole walk)", ""),
+    )  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small-points", type=int, default=1_000_000)
+    parser.add_argument("--large-points", type=int, default=20_000_000)
+    parser.add_argument("--parts", default="latency,rate,large", help="any of latency, rate, large")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        raise SystemExit("run under PostgreSQL: python -m tests.pgcluster -- python -m bench.run")
+
+    started = time.perf_counter()
+    _manage("migrate", "--noinput", "-v0")
+    _manage("setup_demo", "--no-admin")
+    _manage("generate_timeseries")
+    base_points = _points()
+    meters = max(1, math.ceil((args.small_points - base_points) / METER_POINTS))
+    _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
+    results: list[tuple] = []
+    small = _points()
+    print(f"setup: {small:,} points in {time.perf_counter() - started:.0f} s", flush=True)
+
+    server = Server(args.workers)
+    try:
+        if "latency" in parts:
+            measure(server.base, f"{small / 1e6:.1f}M points", results)
+        if "rate" in parts:
+            app = _wrk(server.base + DAY)
+            bare = _wrk(server.base + "/bench/bare")
+            results.append(("rate", "4. one day of generation, 32 connections, 10 s", f"{app:.0f} req/s", "", ""))
+            results.append(("rate", "   bare Django JsonResponse, same server", f"{bare:.0f} req/s", "", ""))
+            results.append(("rate", "   ratio", f"{app / bare:.2f}", "", ""))
+    finally:
+        server.stop()
+
+    if "large" in parts:
+        grow = time.perf_counter()
+        meters = math.ceil((args.large_points - base_points) / METER_POINTS)
+        _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
+        large = _points()
+        print(f"grew to {large:,} points in {time.perf_counter() - grow:.0f} s", flush=True)
+        server = Server(args.workers)
+        try:
+            measure(server.base, f"{large / 1e6:.1f}M points", results)
+        finally:
+            server.stop()
+
+    widths = [max(len(str(row[i])) for row in results) for i in range(5)]
+    header = ("store", "measurement", "median", "p95", "response")
+    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for row in results:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

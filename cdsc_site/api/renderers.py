@@ -1,0 +1,13 @@
+"""A JSON renderer for large responses: orjson writes a year of 15-minute data an order of magnitude faster."""
+
+import orjson
+from rest_framework.renderers import JSONRenderer
+
+
+class FastJSONRenderer(JSONRenderer):
+    """Same media type and output shape as DRF's JSONRenderer (compact, UTF-8); used by the time-series views."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
