@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from psr.models import PowerSystemResource
 
@@ -23,6 +24,7 @@ from .models import Point, Series
 from .resolution import Resolution
 
 NEXT, PREVIOUS = "n", "p"
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class QueryError(ValueError):
@@ -105,7 +107,8 @@ def _in_range(query: TimeseriesQuery, series_ids: list[int]) -> QuerySet[Point]:
     if query.start is not None:
         points = points.filter(start__gte=query.start)
     if query.end is not None:
-        points = points.filter(end__lte=query.end)
+        # end <= E implies start < E; saying so bounds the index range scan on (series, start).
+        points = points.filter(end__lte=query.end, start__lt=query.end)
     return points
 
 
@@ -114,14 +117,16 @@ def _page_bounds_raw(query: TimeseriesQuery, points: QuerySet[Point]) -> tuple[Q
     size, cursor = query.page_size, query.cursor
     starts = points.values_list("start", flat=True).distinct()
     if cursor is None or cursor.direction == NEXT:
+        # One query for the page: the points up to and including the first interval after it, whose start the
+        # subquery finds; `timeseries_page` drops that interval and makes it the next cursor.
         lo = cursor.position if cursor else None
         after = starts.filter(start__gte=lo) if lo else starts
-        hi = after.order_by("start")[size : size + 1].first()
-        window = Q(start__gte=lo) if lo else Q()
-        if hi is not None:
-            window &= Q(start__lt=hi)
+        following = Subquery(after.order_by("start")[size : size + 1])
+        window = Q(start__lte=Coalesce(following, Value(FAR_FUTURE)))
+        if lo:
+            window &= Q(start__gte=lo)
         previous = Cursor(lo, PREVIOUS) if lo and starts.filter(start__lt=lo).exists() else None
-        return window, (Cursor(hi) if hi else None), previous
+        return window, None, previous
     hi = cursor.position
     before = starts.filter(start__lt=hi).order_by("-start")[: size + 1]
     found = list(before)
@@ -182,6 +187,10 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
         convert, unit = energy_converter(stored_unit, query.unit), query.unit
     if query.resolution is None:
         intervals = _group_raw(rows)
+        if len(intervals) > query.page_size:  # the first interval of the next page came along: it is the cursor
+            following = sorted(intervals)[query.page_size]
+            next_cursor = Cursor(datetime.fromtimestamp(following[0], UTC))
+            intervals = {key: v for key, v in intervals.items() if key[0] < following[0]}
     else:
         intervals = _group_resampled(rows, query.resolution, tz, average=query.quantity == Quantity.PRICE)
         # The range rule applies to the buckets too: a bucket cut by startDatetime or endDatetime is left out.
