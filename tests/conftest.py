@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from psr.demo import load_spec_examples
@@ -16,6 +17,12 @@ def reference_dir() -> Path | None:
     """The AIB EECS reference lists (../shared/data/reference), when this machine has them."""
     path = Path(os.environ.get("CDSC_REFERENCE_DATA", SHARED / "data" / "reference"))
     return path if path.is_dir() else None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rolled-back test must not leave cached rows behind."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -13,18 +13,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 from psr.models import PowerSystemResource
 
+from .cache import cached
 from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, Quantity, energy_converter
-from .db import EpochSeconds
+from .db import EpochSeconds, fetch_page_rows
 from .models import Point, Series
 from .resolution import Resolution
 
 NEXT, PREVIOUS = "n", "p"
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 class QueryError(ValueError):
@@ -73,6 +72,11 @@ class _Role:
 
 def _series_for(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, dict], bool, str | None]:
     """The series that answer the query, their roles, the breakdown items' labels, whether rolled up, the unit."""
+    key = f"series:{query.psr.pk}:{query.quantity}:{query.timeframe}"
+    return cached(key, lambda: _find_series(query))
+
+
+def _find_series(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, dict], bool, str | None]:
     base = Series.objects.filter(quantity=query.quantity, timeframe=query.timeframe)
     own = list(base.filter(psr=query.psr).select_related("fuel_type", "technology"))
     rolled_up = False
@@ -113,20 +117,9 @@ def _in_range(query: TimeseriesQuery, series_ids: list[int]) -> QuerySet[Point]:
 
 
 def _page_bounds_raw(query: TimeseriesQuery, points: QuerySet[Point]) -> tuple[Q, Cursor | None, Cursor | None]:
-    """The page's filter on `start`, and the cursors around it, when pages are counted in stored intervals."""
+    """Going back (a `previous` cursor): the page's filter on `start` and the cursors around it."""
     size, cursor = query.page_size, query.cursor
     starts = points.values_list("start", flat=True).distinct()
-    if cursor is None or cursor.direction == NEXT:
-        # One query for the page: the points up to and including the first interval after it, whose start the
-        # subquery finds; `timeseries_page` drops that interval and makes it the next cursor.
-        lo = cursor.position if cursor else None
-        after = starts.filter(start__gte=lo) if lo else starts
-        following = Subquery(after.order_by("start")[size : size + 1])
-        window = Q(start__lte=Coalesce(following, Value(FAR_FUTURE)))
-        if lo:
-            window &= Q(start__gte=lo)
-        previous = Cursor(lo, PREVIOUS) if lo and starts.filter(start__lt=lo).exists() else None
-        return window, None, previous
     hi = cursor.position
     before = starts.filter(start__lt=hi).order_by("-start")[: size + 1]
     found = list(before)
@@ -174,13 +167,24 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
     if not roles:
         return TimeseriesPage(unit=query.unit or stored_unit, items=[])
     tz = ZoneInfo(query.psr.timezone)
-    points = _in_range(query, list(roles))
-    if query.resolution is None:
-        window, next_cursor, previous_cursor = _page_bounds_raw(query, points)
+    cursor = query.cursor
+    if query.resolution is None and (cursor is None or cursor.direction == NEXT):
+        # The common case, in one query (the next page's first interval comes along as the cursor).
+        after = cursor.position if cursor else None
+        rows = fetch_page_rows(
+            series_ids=list(roles), start=query.start, end=query.end, after=after, size=query.page_size
+        )
+        next_cursor = previous_cursor = None
+        if after is not None and _in_range(query, list(roles)).filter(start__lt=after).exists():
+            previous_cursor = Cursor(after, PREVIOUS)
     else:
-        window, next_cursor, previous_cursor = _page_bounds_resampled(query, points, tz)
-    # No ORDER BY: rows are grouped by interval here, and sorting the intervals is cheaper than sorting points.
-    rows = _fetch(points.filter(window))
+        points = _in_range(query, list(roles))
+        if query.resolution is None:
+            window, next_cursor, previous_cursor = _page_bounds_raw(query, points)
+        else:
+            window, next_cursor, previous_cursor = _page_bounds_resampled(query, points, tz)
+        # No ORDER BY: rows are grouped by interval here; sorting intervals is cheaper than sorting points.
+        rows = _fetch(points.filter(window))
 
     convert, unit = None, stored_unit
     if query.quantity != Quantity.PRICE and query.unit and query.unit != stored_unit:

@@ -19,6 +19,7 @@ from cdsc_site.api.views import ProblemJsonErrorsMixin
 from psr import selectors as psr_selectors
 from psr.validators import PSR_ID_PATTERN
 from timeseries import selectors
+from timeseries.cache import cached
 from timeseries.choices import ENERGY_UNITS, Quantity, Timeframe, default_timeframe
 from timeseries.resolution import parse_resolution
 
@@ -79,7 +80,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         )
 
     def get(self, request: Request, id: str) -> Response:
-        psr = psr_selectors.psr_get(id)
+        psr = cached(f"psr:{id}", lambda: psr_selectors.psr_get(id))
         if psr is None:
             raise NotFound(f"There is no power system resource '{id}'.")
         query = self._query(request, psr)
