@@ -83,11 +83,11 @@ def _find_series(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, 
     series = own
     if not own and query.quantity != Quantity.PRICE:  # a price is not additive: never rolled up
         subtree = query.psr.get_descendants()
-        series_qs = base.filter(psr__in=subtree).select_related("fuel_type", "technology")
+        series_qs = base.filter(psr__in=subtree).select_related("fuel_type", "technology", "psr")
         if query.quantity in FLOW_QUANTITIES:
             # Only flows that cross the boundary of the subtree count; flows between its members are internal.
             series_qs = series_qs.filter(connected_psr__isnull=False).exclude(connected_psr__in=subtree)
-        series = list(series_qs)
+        series = _highest_members(list(series_qs))
         rolled_up = bool(series)
     roles: dict[int, _Role] = {}
     labels: dict[tuple, dict] = {}
@@ -104,6 +104,19 @@ def _find_series(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, 
     if len(units) > 1:
         raise QueryError("unit", f"the series hold different units ({', '.join(sorted(units))}); ask for one.")
     return roles, labels, rolled_up, units.pop() if units else None
+
+
+def _highest_members(series: list[Series]) -> list[Series]:
+    """The series of the highest PSRs in the subtree that hold any: a PSR's own series already account for
+    everything below it (a balancing area's demand includes its meters'), so its descendants' are left out."""
+    kept, covered = [], None
+    for s in sorted(series, key=lambda s: (s.psr.lft, s.pk)):
+        if covered is not None and covered.tree_id == s.psr.tree_id and covered.lft < s.psr.lft < covered.rght:
+            continue
+        if covered is None or s.psr_id != covered.pk:
+            covered = s.psr
+        kept.append(s)
+    return kept
 
 
 def _in_range(query: TimeseriesQuery, series_ids: list[int]) -> QuerySet[Point]:
