@@ -106,7 +106,8 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(REPO / "manage.py"), *args], check=True, cwd=REPO)
 
 
-def _points() -> int:
+def _points() -> tuple[int, str]:
+    """The number of stored points, and the sizes of the point table and its index."""
     import django
 
     django.setup()
@@ -114,8 +115,12 @@ def _points() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE timeseries_point")
-        cursor.execute("SELECT count(*) FROM timeseries_point")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*), pg_size_pretty(pg_table_size('timeseries_point')), "
+            "pg_size_pretty(pg_indexes_size('timeseries_point')) FROM timeseries_point"
+        )
+        count, table, index = cursor.fetchone()
+        return count, f"table {table}, index {index}"
 
 
 class Server:
@@ -167,12 +172,12 @@ def main() -> int:
     _manage("migrate", "--noinput", "-v0")
     _manage("setup_demo", "--no-admin")
     _manage("generate_timeseries")
-    base_points = _points()
+    base_points, _ = _points()
     meters = max(1, math.ceil((args.small_points - base_points) / METER_POINTS))
     _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
     results: list[tuple] = []
-    small = _points()
-    print(f"setup: {small:,} points in {time.perf_counter() - started:.0f} s", flush=True)
+    small, sizes = _points()
+    print(f"setup: {small:,} points ({sizes}) in {time.perf_counter() - started:.0f} s", flush=True)
 
     server = Server(args.workers)
     try:
@@ -191,8 +196,8 @@ def main() -> int:
         grow = time.perf_counter()
         meters = math.ceil((args.large_points - base_points) / METER_POINTS)
         _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
-        large = _points()
-        print(f"grew to {large:,} points in {time.perf_counter() - grow:.0f} s", flush=True)
+        large, sizes = _points()
+        print(f"grew to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
         server = Server(args.workers)
         try:
             measure(server.base, f"{large / 1e6:.1f}M points", results)
