@@ -26,7 +26,11 @@ class TopologyLevelField(forms.CharField):
             ids = list(TopologyLevel.objects.filter(id=value).values_list("id", flat=True))
         if not ids:
             known = ", ".join(f"{t.level} ({t.id})" for t in TopologyLevel.objects.all())
-            raise forms.ValidationError(f"'{value}' is not a topology level of this system; known: {known}.")
+            # User input goes in as a parameter: a '%' in it must not reach the message's %-formatting.
+            raise forms.ValidationError(
+                "'%(value)s' is not a topology level of this system; known: %(known)s.",
+                params={"value": value, "known": known},
+            )
         return ids
 
 

@@ -55,6 +55,14 @@ def main(extra: list[str]) -> int:
         manage = [sys.executable, str(REPO / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
         subprocess.run([*manage, "setup_demo", "--no-admin"], env=env, check=True, cwd=REPO)
+        # Two weeks of every quantity (and 15-minute meters), so time-series requests meet real data.
+        subprocess.run(
+            [*manage, "generate_timeseries", "--days", "14", "--meters", "2"],
+            env=env,
+            check=True,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+        )
         port = _free_port()
         server = subprocess.Popen(
             [

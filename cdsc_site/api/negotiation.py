@@ -8,6 +8,9 @@ from .errors import InvalidParameter
 
 class StrictContentNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request, renderers, format_suffix=None):
+        if request.query_params.get(self.settings.URL_FORMAT_OVERRIDE, None) == "":
+            known = ", ".join(sorted({r.format for r in renderers}))
+            raise InvalidParameter("format", f"empty; use one of: {known}.")
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except Http404:

@@ -273,3 +273,16 @@ def test_junk_input_never_causes_a_server_error(api, demo, path, query):
     response = api.get(f"{path}?{query}")
     assert response.status_code < 500
     assert response["Content-Type"].startswith(("application/json", "application/problem+json"))
+
+
+@pytest.mark.parametrize("level", ["100%", "%s", "%(x)s", "%"])
+def test_level_with_percent_signs_is_a_400_not_a_crash(api, demo, level):
+    response = api.get("/power-system-resources", {"level": level})
+    assert response.status_code == 400
+    assert level in response.json()["errors"][0]["detail"]
+
+
+def test_empty_format_is_a_400(api, demo):
+    response = api.get("/power-system-resources", {"format": ""})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameter"] == "format"

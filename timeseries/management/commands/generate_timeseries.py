@@ -30,6 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--start", default="2023-01-01", help="first day (UTC), default 2023-01-01")
         parser.add_argument("--years", type=int, default=1, help="how many years (default 1)")
+        parser.add_argument("--days", type=int, default=0, help="how many days, instead of --years")
         parser.add_argument("--resolution", default="PT1H", help="interval of the areas' series (default PT1H)")
         parser.add_argument(
             "--areas", type=int, default=len(DEMO_AREAS), help=f"how many demo areas (default all {len(DEMO_AREAS)})"
@@ -47,7 +48,10 @@ class Command(BaseCommand):
             start = datetime.fromisoformat(options["start"]).replace(tzinfo=UTC)
         except ValueError:
             raise CommandError(f"--start {options['start']!r} is not a date (YYYY-MM-DD).") from None
-        end = start.replace(year=start.year + options["years"])
+        if options["days"]:
+            end = start + timedelta(days=options["days"])
+        else:
+            end = start.replace(year=start.year + options["years"])
         areas = DEMO_AREAS[: options["areas"]]
         if options["if_empty"] and Series.objects.filter(psr_id__in=[a.psr_id for a in areas]).exists():
             self.stdout.write("Time series already there; nothing generated.")
