@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 
 VERSION_KEY = "timeseries:metadata-version"
 TTL_SECONDS = 30
@@ -22,12 +23,21 @@ def _version() -> int:
     return version
 
 
-def bump(**_signal_kwargs: Any) -> None:
-    """Invalidate every cached entry (a signal receiver: it takes and ignores the signal's arguments)."""
+def _incr() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def bump(**_signal_kwargs: Any) -> None:
+    """Invalidate every cached entry (a signal receiver: it takes and ignores the signal's arguments).
+
+    Now, so this transaction reads its own change, and again after commit, so a request that cached the old
+    rows while the transaction was open does not keep them.
+    """
+    _incr()
+    transaction.on_commit(_incr)
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:

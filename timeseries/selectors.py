@@ -290,7 +290,8 @@ def _shape(intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantit
         Quantity.IMPORTS: "valueByConnectedPSR",
         Quantity.EXPORTS: "valueByConnectedPSR",
     }.get(quantity)
-    order = sorted(labels, key=lambda k: tuple("" if v is None else str(v) for v in labels[k].values()))
+    # Fuel items by type then technology name, flow items by connected PSR id.
+    order = sorted(labels, key=lambda k: (labels[k].get("type", ""), labels[k].get("technology") or "", k[1]))
     part_of = {sid: role.part for sid, role in roles.items()}
     member_of = {sid: role.member for sid, role in roles.items()}
 

@@ -18,6 +18,7 @@ from .choices import (
     ENERGY_QUANTITIES,
     ENERGY_UNITS,
     FLOW_QUANTITIES,
+    FUEL_QUANTITIES,
     STORAGE_ENERGY_UNIT,
     Quality,
     Quantity,
@@ -73,6 +74,10 @@ def series_get_or_create(
     """The series with these dimensions, created on first use. A price series keeps the currency it started with."""
     if quantity not in Quantity.values:
         raise ValidationError(f"'{quantity}' is not a quantity; use one of {', '.join(Quantity.values)}.")
+    if technology is not None and fuel_type is None:
+        raise ValidationError("A technology needs its fuel type: a breakdown item is named by its fuel type.")
+    if (fuel_type is not None or technology is not None) and quantity not in FUEL_QUANTITIES:
+        raise ValidationError(f"Only generation and curtailment are broken down by fuel, not {quantity}.")
     if connected_psr is not None and quantity not in FLOW_QUANTITIES:
         raise ValidationError("Only imports and exports have a connected PSR.")
     if connected_psr is not None and connected_psr.pk == psr.pk:
@@ -98,6 +103,9 @@ def _validate(series: Series, points: list[PointIn]) -> list[str]:
         where = f"interval {p.start.isoformat()} - {p.end.isoformat()}"
         if timezone.is_naive(p.start) or timezone.is_naive(p.end):
             errors.append(f"{where}: datetimes must carry a timezone offset.")
+        elif p.start.microsecond or p.end.microsecond:
+            # Intervals start and end on whole seconds; the read path counts time in epoch seconds.
+            errors.append(f"{where}: interval bounds must be whole seconds.")
         elif p.end <= p.start:
             errors.append(f"{where}: the end must be after the start.")
         if isinstance(p.value, bool) or not isinstance(p.value, int | float) or not math.isfinite(p.value):
@@ -201,6 +209,8 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
     order without overlaps, which is checked in one pass as they stream in.
     """
     stored = storage_unit(series.quantity, unit)
+    if stored != series.unit:
+        raise ValidationError(f"Series '{series}' holds {series.unit}; {unit} cannot be written to it.")
     convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
     now = timezone.now()
 
@@ -212,7 +222,11 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
             # The cheap checks inline, per point; the full ones (with messages) only for a point that fails them.
             if (
                 p.start.tzinfo is None
+                or p.end.tzinfo is None
+                or p.start.microsecond
+                or p.end.microsecond
                 or p.end <= p.start
+                or isinstance(p.value, bool)
                 or not math.isfinite(p.value)
                 or (flow and p.value < 0)
                 or p.quality not in Quality.values

@@ -1,0 +1,199 @@
+"""CSV: the same data as JSON, one row per interval total and per breakdown item, safe to open in a spreadsheet."""
+
+import csv
+import io
+
+import pytest
+
+from metadata.models import FuelSourceTechnology, FuelSourceType
+from psr import services as psr_services
+from timeseries.services import points_write, series_get_or_create
+
+from .helpers import COAL, STEAM, WIND, errors_of, psr, run, url, utc
+from .helpers import write as write_series
+
+pytestmark = pytest.mark.django_db
+
+T0 = utc(2022, 6, 1)
+CISO, NEVP, LADWP, WECC = "US-WECC-CISO", "US-WECC-NEVP", "US-WECC-LADWP", "US-WECC"
+HEADER = [
+    "id",
+    "quantity",
+    "timeframe",
+    "startDatetime",
+    "endDatetime",
+    "item",
+    "type",
+    "technology",
+    "connectedPSR",
+    "value",
+    "unit",
+]
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def cell(text: str) -> str:
+    """A text cell as written, without the quote that keeps a spreadsheet from running it."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def parse(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert text.endswith("\r\n")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    assert next(reader) == HEADER
+    return [dict(zip(HEADER, row, strict=True)) for row in reader]
+
+
+def rebuild(rows: list[dict[str, str]], quantity: str) -> dict:
+    """The JSON body's id, unit and items, rebuilt from CSV rows."""
+    items: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        assert row["quantity"] == quantity
+        key = (row["startDatetime"], row["endDatetime"])
+        if row["item"] == "total":
+            assert key not in items, "two total rows for one interval"
+            items[key] = {"startDatetime": key[0], "endDatetime": key[1], "value": float(row["value"])}
+            if quantity in ("generation", "curtailment"):
+                items[key]["valueByFuelSource"] = []
+            elif quantity in ("imports", "exports"):
+                items[key]["valueByConnectedPSR"] = []
+        elif row["item"] == "fuelSource":
+            items[key]["valueByFuelSource"].append(
+                {"technology": cell(row["technology"]) or None, "type": cell(row["type"]), "value": float(row["value"])}
+            )
+        elif row["item"] == "connectedPSR":
+            items[key]["valueByConnectedPSR"].append(
+                {"connectedPSR": cell(row["connectedPSR"]), "value": float(row["value"])}
+            )
+        else:
+            pytest.fail(f"unknown item {row['item']!r}")
+    ids = {cell(r["id"]) for r in rows}
+    units = {r["unit"] for r in rows}
+    return {"ids": ids, "units": units, "items": list(items.values())}
+
+
+@pytest.fixture
+def data(demo):
+    write_series(CISO, "generation", run(T0, [100.0, 110.5]))
+    write_series(CISO, "generation", run(T0, [60.0, 70.25]), fuel=COAL, tech=STEAM)
+    write_series(CISO, "generation", run(T0, [30.0, 0.1]), fuel=WIND)
+    write_series(NEVP, "generation", run(T0, [5.0, 6.0]), fuel=COAL, tech=STEAM)
+    write_series(CISO, "demand", run(T0, [1e-9, 123456789.123]))
+    write_series(CISO, "imports", run(T0, [5.0, 6.0]), to=NEVP)
+    write_series(CISO, "imports", run(T0, [2.0, 0.0]), to=LADWP)
+    write_series(CISO, "exports", run(T0, [1.0]), to=LADWP)
+    write_series(CISO, "price", run(T0, [30.5, -2.75]), unit="USD")
+    write_series(CISO, "curtailment", run(T0, [4.0]), fuel=WIND)
+
+
+CASES = [
+    (CISO, "generation", {}),
+    (CISO, "generation", {"unit": "kWh"}),
+    (CISO, "generation", {"timeframe": "actual", "resolution": "PT2H"}),
+    (WECC, "generation", {}),
+    (CISO, "demand", {}),
+    (CISO, "imports", {}),
+    (CISO, "exports", {"unit": "GWh"}),
+    (CISO, "price", {}),
+    (CISO, "curtailment", {}),
+    (CISO, "demand", {"startDatetime": "2030-01-01"}),
+]
+
+
+@pytest.mark.parametrize(("psr_id", "quantity", "params"), CASES, ids=[f"{p}-{q}-{x}" for p, q, x in CASES])
+def test_csv_holds_the_same_data_as_json(api, data, psr_id, quantity, params):
+    body = api.get(url(psr_id, quantity), params).json()
+    by_format = parse(api.get(url(psr_id, quantity), {**params, "format": "csv"}))
+    by_accept = parse(api.get(url(psr_id, quantity), params, HTTP_ACCEPT="text/csv"))
+
+    assert by_format == by_accept
+    rebuilt = rebuild(by_format, quantity)
+    assert rebuilt["items"] == body[quantity]
+    if body[quantity]:
+        assert rebuilt["ids"] == {psr_id}
+        assert rebuilt["units"] == {body["unit"]}
+        expected_timeframe = params.get("timeframe", "day-ahead" if quantity == "price" else "actual")
+        assert {r["timeframe"] for r in by_format} == {expected_timeframe}
+    else:
+        assert by_format == []
+
+
+def test_csv_has_a_total_row_then_a_row_per_breakdown_item(api, data):
+    rows = parse(api.get(url(CISO, "imports"), {"format": "csv"}))
+    first_hour = [
+        (r["item"], r["connectedPSR"], r["value"]) for r in rows if r["startDatetime"] == "2022-06-01T00:00:00Z"
+    ]
+    assert first_hour == [("total", "", "7.0"), ("connectedPSR", LADWP, "2.0"), ("connectedPSR", NEVP, "5.0")]
+
+
+def test_csv_pages_are_linked_in_the_link_header(api, data):
+    response = api.get(url(CISO, "demand"), {"format": "csv", "pageSize": 1})
+    first = parse(response)
+    assert [r["startDatetime"] for r in first] == ["2022-06-01T00:00:00Z"]
+    link = response["Link"]
+    assert link.startswith("<http://testserver/") and link.endswith('>; rel="next"')
+    following = api.get(link[1 : link.index(">")])
+    assert [r["startDatetime"] for r in parse(following)] == ["2022-06-01T01:00:00Z"]
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "-2+3", "+SUM(A1)", "@cmd"])
+def test_fuel_names_that_look_like_formulas_are_quoted(api, demo, name):
+    fuel = FuelSourceType.objects.create(name=name)
+    technology = FuelSourceTechnology.objects.create(name=f"{name} tech")
+    series = series_get_or_create(
+        psr=psr(CISO), quantity="generation", unit="MWh", timeframe="actual", fuel_type=fuel, technology=technology
+    )
+    points_write(series=series, points=run(T0, [1.0]), unit="MWh")
+
+    rows = parse(api.get(url(CISO, "generation"), {"format": "csv"}))
+
+    fuel_row = next(r for r in rows if r["item"] == "fuelSource")
+    assert fuel_row["type"] == "'" + name
+    assert fuel_row["technology"] == f"'{name} tech"
+    body = api.get(url(CISO, "generation")).json()
+    assert body["generation"][0]["valueByFuelSource"][0]["type"] == name  # JSON is not quoted
+    assert rebuild(rows, "generation")["items"] == body["generation"]
+
+
+def test_psr_ids_that_look_like_formulas_are_quoted(api, demo):
+    evil = psr_services.psr_upsert(
+        id="-EVIL", topology_level="Balancing Authority Area", parent=psr(WECC), timezone="America/Los_Angeles"
+    )
+    psr_services.connection_ensure(psr=psr(CISO), connected_psr=evil)
+    write_series(CISO, "imports", run(T0, [4.0]), to="-EVIL")
+    write_series("-EVIL", "demand", run(T0, [9.0]))
+
+    imports = parse(api.get(url(CISO, "imports"), {"format": "csv"}))
+    assert [r["connectedPSR"] for r in imports if r["item"] == "connectedPSR"] == ["'-EVIL"]
+    demand = parse(api.get(url("-EVIL", "demand"), {"format": "csv"}))
+    assert [r["id"] for r in demand] == ["'-EVIL"]
+    assert rebuild(demand, "demand")["ids"] == {"-EVIL"}
+
+
+def test_negative_values_are_numbers_not_quoted_text(api, data):
+    rows = parse(api.get(url(CISO, "price"), {"format": "csv"}))
+    assert [r["value"] for r in rows] == ["30.5", "-2.75"]
+
+
+@pytest.mark.parametrize(
+    ("psr_id", "params", "status", "parameter"),
+    [
+        (CISO, {"pageSize": "0"}, 400, "pageSize"),
+        (CISO, {"startDatetime": "yesterday"}, 400, "startDatetime"),
+        (CISO, {"resolution": "PT15M"}, 400, "resolution"),  # found while reading the data
+        ("NOPE", {}, 404, None),
+    ],
+)
+@pytest.mark.parametrize("how", ["format", "accept"])
+def test_errors_asked_as_csv_are_still_problem_json(api, data, psr_id, params, status, parameter, how):
+    if how == "format":
+        response = api.get(url(psr_id, "demand"), {**params, "format": "csv"})
+    else:
+        response = api.get(url(psr_id, "demand"), params, HTTP_ACCEPT="text/csv")
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    if parameter:
+        assert errors_of(response) == [parameter]
