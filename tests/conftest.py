@@ -8,6 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from psr.demo import load_spec_examples
+from timeseries import cache as timeseries_cache
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -23,6 +24,7 @@ def reference_dir() -> Path | None:
 def _fresh_cache():
     """Each test starts with an empty cache: a rolled-back test must not leave cached rows behind."""
     cache.clear()
+    timeseries_cache.clear()
 
 
 @pytest.fixture

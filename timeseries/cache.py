@@ -1,37 +1,35 @@
-"""A short-lived cache of the grid metadata every time-series request needs: the PSR and its series.
+"""A short-lived, per-process cache of the grid metadata every time-series request needs: the PSR and its series.
 
 They change rarely (an admin edit, an import that creates a series); points are never cached. Any save or
-delete of a PSR, a series or a catalogue entry bumps a version that every key includes, so this process sees
-its own changes at once; other processes (with the default per-process cache) within `TTL_SECONDS`.
+delete of a PSR, a series or a catalogue entry in this process bumps a version that every key includes, so the
+process sees its own changes at once, and other processes within `TTL_SECONDS`. A plain dict, not Django's
+cache framework: entries are used as they are, with no pickling on every request.
 """
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 
-VERSION_KEY = "timeseries:metadata-version"
 TTL_SECONDS = 30
+MAX_ENTRIES = 10_000
 
-
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
+_entries: dict[str, tuple[float, int, Any]] = {}
+_version = 0
+_lock = threading.Lock()
 
 
 def _incr() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, timeout=None)
+    global _version
+    with _lock:
+        _version += 1
+        _entries.clear()
 
 
 def bump(**_signal_kwargs: Any) -> None:
-    """Invalidate every cached entry (a signal receiver: it takes and ignores the signal's arguments).
+    """Invalidate every entry (a signal receiver: it takes and ignores the signal's arguments).
 
     Now, so this transaction reads its own change, and again after commit, so a request that cached the old
     rows while the transaction was open does not keep them.
@@ -40,12 +38,21 @@ def bump(**_signal_kwargs: Any) -> None:
     transaction.on_commit(_incr)
 
 
+def clear() -> None:
+    _incr()
+
+
 def cached(key: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per metadata version and TTL; a None result is not kept (unknown ids stay uncached)."""
-    full_key = f"timeseries:{_version()}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        if value is not None:
-            cache.set(full_key, value, TTL_SECONDS)
+    """`compute()` once per version and TTL; a None result is not kept (unknown ids stay uncached)."""
+    now = time.monotonic()
+    entry = _entries.get(key)
+    if entry is not None and entry[0] > now and entry[1] == _version:
+        return entry[2]
+    version = _version
+    value = compute()
+    if value is not None:
+        with _lock:
+            if len(_entries) >= MAX_ENTRIES:
+                _entries.clear()
+            _entries[key] = (now + TTL_SECONDS, version, value)
     return value
