@@ -108,7 +108,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         if self.quantity == Quantity.PRICE and asked_unit and page.unit and asked_unit != page.unit:
             raise InvalidParameter("unit", f"prices of '{id}' are in {page.unit}; currencies are not converted.")
         self.timeframe_used = query.timeframe
-        body: dict = {"id": psr.pk, "unit": page.unit or (query.unit if query.unit else None)}
+        body: dict = {"id": psr.pk, "unit": page.unit or query.unit}
         if self.quantity == Quantity.PRICE or "timeframe" in request.query_params:
             body["timeframe"] = query.timeframe
         if query.resolution is not None:
