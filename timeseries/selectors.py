@@ -18,12 +18,13 @@ from django.db.models import Q, QuerySet
 from psr.models import PowerSystemResource
 
 from .cache import cached
-from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, Quantity, energy_converter
+from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, energy_converter
 from .db import EpochSeconds, fetch_page_rows
 from .models import Point, Series
 from .resolution import Resolution
 
 NEXT, PREVIOUS = "n", "p"
+PRICE_DIGITS = 6  # decimals of a computed price (a mean)
 
 
 class QueryError(ValueError):
@@ -152,6 +153,8 @@ def _page_bounds_resampled(
         if first is None:
             return Q(pk__in=[]), None, None
         lo = res.floor(first, tz)
+        if query.start is not None and lo < query.start:
+            lo = res.next(lo, tz)  # that bucket is cut by startDatetime and would be left out: start after it
         hi = res.shift(lo, size, tz)
         following = points.filter(start__gte=hi).exists()
         preceding = cursor is not None and points.filter(start__lt=lo).exists()
@@ -214,7 +217,10 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
         lo_limit = query.start.timestamp() if query.start else float("-inf")
         hi_limit = query.end.timestamp() if query.end else float("inf")
         intervals = {key: v for key, v in intervals.items() if key[0] >= lo_limit and key[1] <= hi_limit}
-    items = _shape(intervals, roles, labels, query.quantity, convert)
+    digits = WH_EXPONENT.get(unit, PRICE_DIGITS)
+    items = _shape(
+        intervals, roles, labels, query.quantity, convert, digits, computed=bool(convert or query.resolution)
+    )
     return TimeseriesPage(unit=unit, items=items, rolled_up=rolled_up, next=next_cursor, previous=previous_cursor)
 
 
@@ -282,7 +288,9 @@ def _fetch(points: QuerySet[Point]) -> list[tuple[int, int, int, float]]:
         return cursor.fetchall()
 
 
-def _shape(intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantity: str, convert) -> list[dict]:
+def _shape(
+    intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantity: str, convert, digits: int, computed: bool
+) -> list[dict]:
     """The response items. One member (the PSR itself) takes a fast path; a roll-up sums per member first."""
     breakdown_key = {
         Quantity.GENERATION: "valueByFuelSource",
@@ -295,8 +303,13 @@ def _shape(intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantit
     part_of = {sid: role.part for sid, role in roles.items()}
     member_of = {sid: role.member for sid, role in roles.items()}
 
+    # Computed values (sums, conversions) are rounded to `digits` decimals, one watt-hour in the output unit:
+    # float sums carry binary noise (0.1 + 0.2) that is no part of the data. Stored values pass as they are.
+    def finish(value: float) -> float:
+        return round(convert(value) if convert else value, digits)
+
     def out(value: float) -> float:
-        return round(convert(value), 9) if convert else value
+        return finish(value) if computed else value
 
     items = []
     if len(set(member_of.values())) == 1:
@@ -309,14 +322,14 @@ def _shape(intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantit
             per_series = intervals[key]
             breakdown = [{**label, "value": out(per_series[sid])} for sid, label in labelled if sid in per_series]
             total = next((per_series[sid] for sid in total_ids if sid in per_series), None)
-            if total is None:
-                total = round(sum(per_series[sid] for sid in ordered if sid in per_series), 9)
-            item: dict[str, Any] = {"startDatetime": key[0], "endDatetime": key[1], "value": out(total)}
+            value = out(total) if total is not None else finish(sum(per_series[s] for s in ordered if s in per_series))
+            item: dict[str, Any] = {"startDatetime": key[0], "endDatetime": key[1], "value": value}
             if breakdown_key:
                 item[breakdown_key] = breakdown
             items.append(item)
         return items
 
+    computed = True  # a roll-up sums across members
     for key in sorted(intervals):
         parts: dict[tuple, float] = {}
         totals: dict[str, float] = {}
@@ -329,9 +342,9 @@ def _shape(intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantit
                 member_parts[member] += v
                 parts[part] = parts.get(part, 0.0) + v
         members = totals.keys() | member_parts.keys()
-        value = round(sum(totals[m] if m in totals else member_parts[m] for m in members), 9)
+        value = sum(totals[m] if m in totals else member_parts[m] for m in members)
         item = {"startDatetime": key[0], "endDatetime": key[1], "value": out(value)}
         if breakdown_key:
-            item[breakdown_key] = [{**labels[p], "value": out(round(parts[p], 9))} for p in order if p in parts]
+            item[breakdown_key] = [{**labels[p], "value": out(parts[p])} for p in order if p in parts]
         items.append(item)
     return items

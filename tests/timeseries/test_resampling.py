@@ -1,6 +1,7 @@
 """Resampling: energy summed and prices time-weighted into buckets cut in the PSR's own timezone."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -230,3 +231,32 @@ def test_resampled_pages_return_every_bucket_once_forward_and_back(api, demo):
         last = ok(api.get(last["previous"]))
         back.append(last["demand"])
     assert back == list(reversed(pages))
+
+
+def test_rolled_up_monthly_sums_carry_no_float_noise(api, demo):
+    # A month of hourly values in two children: the float sum of 1,440 numbers drifts in its last digits;
+    # the answer is the decimal sum, to the watt-hour.
+    start = utc(2023, 6, 1, 7)  # local midnight of 1 June in Los Angeles (PDT)
+    nevp = [12345.678 + i / 1000 for i in range(720)]
+    ladwp = [26666.123] * 720
+    write_series("US-WECC-NEVP", "demand", run(start, nevp))
+    write_series("US-WECC-LADWP", "demand", run(start, ladwp))
+    params = {"resolution": "P1M", "startDatetime": z(start), "endDatetime": z(start + timedelta(days=30))}
+    body = ok(api.get(url("US-WECC", "demand"), params))
+    exact = sum(Decimal(repr(v)) for v in nevp + ladwp)
+    assert body["rolledUp"] is True
+    assert [i["value"] for i in body["demand"]] == [float(round(exact, 6))]
+    gwh = ok(api.get(url("US-WECC", "demand"), {**params, "unit": "GWh"}))
+    assert [i["value"] for i in gwh["demand"]] == [float(round(exact / 1000, 9))]
+
+
+def test_a_first_bucket_cut_by_the_start_does_not_shorten_the_page(api, demo):
+    # Hourly data from 00:00Z: the first local day (Los Angeles) is cut by the start and left out, and the
+    # page still holds pageSize whole days.
+    write_series(CISO, "demand", run(utc(2023, 6, 1), [1.0] * 24 * 5))
+    body = ok(api.get(url(CISO, "demand"), {"resolution": "P1D", "startDatetime": "2023-06-01", "pageSize": 2}))
+    assert buckets(body, "demand") == [
+        ("2023-06-01T07:00:00Z", "2023-06-02T07:00:00Z", 24.0),
+        ("2023-06-02T07:00:00Z", "2023-06-03T07:00:00Z", 24.0),
+    ]
+    assert body["next"] is not None
