@@ -86,3 +86,25 @@ def test_production_starts_with_a_secret_key(tmp_path):
     result = _settings_load({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "CDSC_VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "UTC"]
+
+
+def test_api_responses_are_gzipped_for_clients_that_accept_it(api, demo):
+    import gzip
+    import json
+
+    url = "/metadata/fuel-source/types?pageSize=1000"
+    plain = api.get(url)
+    zipped = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json()
+    assert len(zipped.content) < len(plain.content) / 4
+    # Revalidation still works on the (now weak) ETag of the compressed response.
+    again = api.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+    assert again.status_code == 304
+
+
+def test_html_pages_are_not_gzipped(client, demo):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response
