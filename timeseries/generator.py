@@ -10,7 +10,7 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -201,7 +201,3 @@ def generate_meters(*, count: int, parent_id: str, start: datetime, end: datetim
         )
         written += _write(meter, Quantity.DEMAND, points)
     return written
-
-
-def default_start(years: int) -> datetime:
-    return datetime(2023, 1, 1, tzinfo=UTC), datetime(2023 + years, 1, 1, tzinfo=UTC)
