@@ -46,6 +46,14 @@ else:
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Imports (timeseries.imports): uploaded files are kept in a private folder, never served.
+CDSC_IMPORT_DIR = Path(env.str("CDSC_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+CDSC_IMPORT_MAX_BYTES = env.int("CDSC_IMPORT_MAX_BYTES", default=2 * 1024**3)
+# A gzip file stops being read past this many decompressed bytes (a "gzip bomb" fails instead of filling the disk).
+CDSC_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("CDSC_IMPORT_MAX_DECOMPRESSED_BYTES", default=20 * 1024**3)
+# Hard time limit of one import job, in seconds; the soft limit (a clean failure) comes a minute earlier.
+CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
