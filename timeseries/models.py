@@ -149,6 +149,11 @@ class ImportJob(models.Model):
     rows_updated = models.BigIntegerField(default=0)
     rows_unchanged = models.BigIntegerField(default=0)
     rows_rejected = models.BigIntegerField(default=0)
+    written = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the job wrote: a list of {psr, quantity, timeframe, start, end} (ISO datetimes, UTC).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

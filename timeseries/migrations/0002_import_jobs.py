@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 ('rows_updated', models.BigIntegerField(default=0)),
                 ('rows_unchanged', models.BigIntegerField(default=0)),
                 ('rows_rejected', models.BigIntegerField(default=0)),
+                ('written', models.JSONField(blank=True, default=list, help_text='What the job wrote: a list of {psr, quantity, timeframe, start, end} (ISO datetimes, UTC).')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_jobs', to=settings.AUTH_USER_MODEL)),
                 ('psr', models.ForeignKey(blank=True, help_text='The PSR of a file that names no area.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='psr.powersystemresource')),
             ],

@@ -1,0 +1,47 @@
+"""What adapters produce: canonical records (one value of one interval) and row errors, plus file-level errors."""
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import NamedTuple
+
+
+class Record(NamedTuple):
+    """One value of one interval, named the way our own CSV names it; the writer resolves and validates it.
+
+    `fuel_type` and `technology` are catalogue names or AIB codes; `unit` None means the quantity's default
+    (MWh for energy; a price must name its currency); `timeframe` None means the quantity's default.
+    """
+
+    line: int  # line of the file (for JSON: the record's number) that errors point to
+    psr: str
+    quantity: str
+    start: datetime  # aware
+    end: datetime  # aware
+    value: float
+    unit: str | None = None
+    fuel_type: str | None = None
+    technology: str | None = None
+    connected_psr: str | None = None
+    timeframe: str | None = None
+    quality: int = 0
+
+
+class RowError(NamedTuple):
+    """A row that cannot become a record: where, which column and value, and why."""
+
+    line: int | None
+    column: str
+    value: str
+    reason: str
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not text, wrong encoding, missing column, too large, ...)."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person importing says about the file beyond its content."""
+
+    timezone: tzinfo | None = None  # for datetimes written without an offset
+    psr: str | None = None  # for files that name no area
