@@ -54,6 +54,8 @@ CDSC_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("CDSC_IMPORT_MAX_DECOMPRESSED_BYTES
 # Hard time limit of one import job, in seconds; the soft limit (a clean failure) comes a minute earlier.
 CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
 
+# Celery (cdsc_site/celery.py reads the CELERY_* settings). Owned by the Celery work of issue 4.
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "cdsc_site.urls"
+# The human pages (upload, import jobs) log in through the admin's login page.
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "cdsc_site.wsgi.application"
 # The spec's paths have no trailing slash; never redirect API requests to a slashed path.
 APPEND_SLASH = False
