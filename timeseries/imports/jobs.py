@@ -1,17 +1,52 @@
 """Services of import jobs: create, enqueue, run, cancel, retry; and the selectors the pages read them with."""
 
-from collections.abc import Callable
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from psr.models import PowerSystemResource
 
-from ..models import ImportJob
+from ..adapters import adapter_for
+from ..models import ImportJob, ImportRowError, Series
+from ..services import series_get_or_create
+from .files import ImportSource
+from .liveness import job_lock
+from .records import ImportFileError, ImportOptions, RowError
+from .validate import Dimensions, Row, RowValidator
+from .writer import Counts, Rejection, StagingWriter
+
+logger = logging.getLogger(__name__)
 
 # progress(rows_read, bytes_read, bytes_total): called as a job reads its file (the command draws a bar with it).
 Progress = Callable[[int, int, int], None]
+
+MAX_STORED_ERRORS = 1000
+STAGE_BATCH = 50_000
+PROGRESS_SECONDS = 0.5
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _Failed(Exception):
+    """The job fails with this message and these row errors."""
+
+    def __init__(self, message: str, errors: list[RowError] = ()) -> None:
+        super().__init__(message)
+        self.errors = list(errors)
 
 
 def import_job_create(
@@ -26,34 +61,130 @@ def import_job_create(
     psr: PowerSystemResource | None = None,
 ) -> ImportJob:
     """A queued job for an uploaded file (stored under a generated name) or for a file read in place."""
-    raise NotImplementedError
+    if (file is None) == (not source_path):
+        raise ValidationError("An import job needs either an uploaded file or the path of a file, not both.")
+    if mode not in ImportJob.Mode.values:
+        raise ValidationError(f"Unknown mode '{mode}'.")
+    if timezone:
+        _zone(timezone)
+    job = ImportJob(
+        created_by=created_by,
+        requested_format=requested_format or "auto",
+        mode=mode,
+        dry_run=dry_run,
+        timezone=timezone,
+        psr=psr,
+    )
+    if file is not None:
+        job.original_name = Path(file.name or "upload").name[:255]
+        job.size = file.size or 0
+        job.file.save("upload", file, save=False)
+    else:
+        path = Path(source_path).resolve()
+        if not path.is_file():
+            raise ValidationError(f"No file at {path}.")
+        job.source_path = str(path)
+        job.original_name = path.name[:255]
+        job.size = path.stat().st_size
+    job.save()
+    return job
 
 
 def import_job_enqueue(*, job: ImportJob) -> None:
     """Run the job on a worker once the current transaction commits (in-process without a broker)."""
-    from ..tasks import run_import
+    from ..tasks import dispatch_import
 
-    transaction.on_commit(lambda: run_import.delay(job.pk))
+    job_id = job.pk
+    transaction.on_commit(lambda: dispatch_import(job_id))
 
 
 def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
-    """Claim a queued job and run it to the end: succeeded, failed or cancelled. A claimed job is left alone."""
-    raise NotImplementedError
+    """Claim a queued job and run it to the end: succeeded, failed or cancelled.
+
+    A job is claimed under its liveness lock and a row lock: a second delivery of the same task finds it claimed
+    (or finished) and leaves it alone. A job left "running" by a worker that died is taken over and run again.
+    """
+    with job_lock(job_id) as held:
+        if not held:
+            return ImportJob.objects.get(pk=job_id)
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+                return job
+            _reset(job)
+            job.status = ImportJob.Status.RUNNING
+            job.started_at = timezone.now()
+            job.attempts += 1
+            job.worker = f"{socket.gethostname()} pid {os.getpid()}"[:200]
+            job.stage = "reading"
+            job.save()
+            job.errors.all().delete()
+        try:
+            _run(job, progress)
+        except _Cancelled:
+            _finish(job, ImportJob.Status.CANCELLED, "Cancelled on request; nothing was written.")
+        except _Failed as exc:
+            _finish(job, ImportJob.Status.FAILED, str(exc), exc.errors)
+        except Exception as exc:
+            # Whatever happened (a bug, the database gone, a time limit), the job ends failed, not running.
+            logger.exception("import job %s failed", job_id)
+            _finish(
+                job,
+                ImportJob.Status.FAILED,
+                f"The import stopped on an internal error ({exc.__class__.__name__}: {exc}); nothing was written.",
+            )
+            raise
+        return job
 
 
 def import_job_cancel(*, job: ImportJob) -> ImportJob:
     """Cancel a queued job now, or ask a running one to stop (it stops at its next progress step, writing nothing)."""
-    raise NotImplementedError
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status == ImportJob.Status.QUEUED:
+            job.status = ImportJob.Status.CANCELLED
+            job.finished_at = timezone.now()
+            job.message = "Cancelled before it started."
+            job.save()
+        elif job.status == ImportJob.Status.RUNNING:
+            job.cancel_requested = True
+            job.save(update_fields=["cancel_requested"])
+    return job
 
 
 def import_job_retry(*, job: ImportJob) -> ImportJob:
     """Queue a failed or cancelled job again, with its counts and errors cleared. Safe: imports are idempotent."""
-    raise NotImplementedError
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (ImportJob.Status.FAILED, ImportJob.Status.CANCELLED):
+            raise ValidationError(f"Only a failed or cancelled job can be run again; this one is {job.status}.")
+        _reset(job)
+        job.status = ImportJob.Status.QUEUED
+        job.message = ""
+        job.save()
+        job.errors.all().delete()
+        import_job_enqueue(job=job)
+    return job
 
 
 def import_job_check_alive(*, job: ImportJob) -> ImportJob:
     """A running job whose worker is gone (killed, crashed) is marked failed; returns the job as it now is."""
-    raise NotImplementedError
+    if job.status != ImportJob.Status.RUNNING:
+        return job
+    with job_lock(job.pk) as free:
+        if not free:
+            return job  # its worker holds the lock: alive
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.status == ImportJob.Status.RUNNING:
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = timezone.now()
+                job.message = (
+                    f"The worker running this job ({job.worker}) stopped while {job.stage or 'running'}: it was "
+                    "killed or crashed. Nothing from this file was written; run the job again."
+                )
+                job.save()
+    return job
 
 
 def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
@@ -61,3 +192,260 @@ def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
     if user.has_perm("timeseries.view_importjob"):
         return ImportJob.objects.all()
     return ImportJob.objects.filter(created_by=user)
+
+
+# -- running a job -----------------------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ValidationError(f"'{name}' is not an IANA timezone (e.g. Europe/Paris, America/Los_Angeles).") from exc
+
+
+def _reset(job: ImportJob) -> None:
+    job.rows_read = job.bytes_read = 0
+    job.rows_inserted = job.rows_updated = job.rows_unchanged = job.rows_rejected = 0
+    job.cancel_requested = False
+    job.finished_at = None
+    job.written = []
+    job.detected_format = ""
+
+
+def _finish(job: ImportJob, status: str, message: str, errors: list[RowError] = ()) -> None:
+    with transaction.atomic():
+        if status == ImportJob.Status.SUCCEEDED:
+            job.bytes_read = job.size
+        job.status = status
+        job.message = message
+        job.stage = ""
+        job.finished_at = timezone.now()
+        job.save()
+        _store_errors(job, errors)
+
+
+def _store_errors(job: ImportJob, errors: list[RowError]) -> None:
+    ImportRowError.objects.filter(job=job).delete()
+    ImportRowError.objects.bulk_create(
+        ImportRowError(job=job, line=e.line, column=e.column[:100], value=str(e.value)[:200], reason=e.reason)
+        for e in errors[:MAX_STORED_ERRORS]
+    )
+
+
+class _Reader:
+    """Reads the file through its adapter, checks each row, and reports progress as it goes."""
+
+    def __init__(self, job: ImportJob, source: ImportSource, progress: Progress | None) -> None:
+        self.job = job
+        self.source = source
+        self.progress = progress
+        self.validator = RowValidator()
+        self.errors: list[RowError] = []
+        self.rejected = 0
+        self.read = 0
+        self._last_report = 0.0
+
+    def rows(self, records) -> Iterator[Row]:
+        check = self.validator.check
+        for record in records:
+            self.read += 1
+            result = check(record) if record.__class__ is not RowError else record
+            if result.__class__ is Row:
+                yield result
+            else:
+                self.rejected += 1
+                if len(self.errors) < MAX_STORED_ERRORS:
+                    self.errors.append(result)
+            if not self.read % 4096:
+                self.report()
+
+    def report(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_report < PROGRESS_SECONDS:
+            return
+        self._last_report = now
+        bytes_read = self.source.bytes_read
+        updated = ImportJob.objects.filter(pk=self.job.pk).update(
+            rows_read=self.read, bytes_read=bytes_read, rows_rejected=self.rejected
+        )
+        if updated and ImportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise _Cancelled
+        if self.progress is not None:
+            self.progress(self.read, bytes_read, self.source.size)
+
+
+def _run(job: ImportJob, progress: Progress | None) -> None:
+    path = job.file.path if job.file else job.source_path
+    options = ImportOptions(timezone=_zone(job.timezone) if job.timezone else None, psr=job.psr_id)
+    writer = reader = None
+    try:
+        with ImportSource(Path(path), max_decompressed=settings.CDSC_IMPORT_MAX_DECOMPRESSED_BYTES) as source:
+            adapter = adapter_for(job.requested_format, source.head)
+            ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
+            job.detected_format = adapter.name
+            reader = _Reader(job, source, progress)
+            writer = StagingWriter()
+            try:
+                for batch in _batches(reader.rows(adapter.records(source.text, options)), STAGE_BATCH):
+                    writer.stage(batch)
+                    reader.report()
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    f"The file is not UTF-8 text after line {reader.read + 1} (byte 0x{exc.object[exc.start]:02x}); "
+                    "save it as UTF-8 and upload it again."
+                ) from exc
+            reader.report(force=True)
+        job.rows_read = reader.read
+        if reader.read == 0:
+            raise _Failed("The file holds no data rows.")
+        _write(job, reader, writer)
+    except ImportFileError as exc:
+        raise _Failed(str(exc), reader.errors if reader is not None else []) from exc
+    except FileNotFoundError as exc:
+        raise _Failed(f"The file of this job is gone ({exc.filename}).") from exc
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
+    """Check the staged rows as a set and write them, all in one transaction with the job's outcome."""
+    ImportJob.objects.filter(pk=job.pk).update(stage="checking")
+    strict = job.mode == ImportJob.Mode.STRICT
+    with transaction.atomic():
+        ranges = writer.ranges()
+        dims = {d.dim: d for d in reader.validator.dimensions if d.dim in ranges}
+        series, series_errors = _series_for(dims, ranges)
+        writer.bind_series(series, ranges)
+        for dim in series_errors:
+            writer.reject_dimension(dim)
+        writer.check()
+        rejected = writer.rejected_count()
+        errors = _merge_errors(
+            reader.errors, _rejection_errors(writer.rejections(MAX_STORED_ERRORS), dims, series_errors)
+        )
+        total_rejected = reader.rejected + rejected
+        job.rows_rejected = total_rejected
+        if total_rejected and strict:
+            transaction.set_rollback(True)
+            raise _Failed(
+                f"{total_rejected:,} of {reader.read:,} rows are invalid; in strict mode nothing was written. "
+                "Fix the rows listed, or import in lenient mode to write the valid rows.",
+                errors,
+            )
+        if rejected:
+            writer.drop_rejected()
+            ranges = writer.ranges()
+        ImportJob.objects.filter(pk=job.pk).update(stage="writing")
+        counts = writer.count() if job.dry_run else writer.upsert()
+        job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+        job.written = [] if job.dry_run else _written(dims, ranges)
+        summary = _summary(job, counts, total_rejected)
+        if job.dry_run:
+            transaction.set_rollback(True)
+        else:
+            # The job's outcome commits with the data it wrote, or neither does.
+            _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+    if job.dry_run:
+        _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+
+
+def _series_for(dims: dict[int, Dimensions], ranges: dict) -> tuple[dict[int, Series], dict[int, str]]:
+    """The series of each dimension, created on first use; a dimension its series refuses gets an error instead."""
+    series, errors = {}, {}
+    for dim, d in dims.items():
+        try:
+            series[dim] = series_get_or_create(
+                psr=PowerSystemResource(pk=d.psr_id),
+                quantity=d.quantity,
+                unit=d.unit,
+                timeframe=d.timeframe,
+                fuel_type=_ref("metadata.FuelSourceType", d.fuel_type_id),
+                technology=_ref("metadata.FuelSourceTechnology", d.technology_id),
+                connected_psr=PowerSystemResource(pk=d.connected_psr_id) if d.connected_psr_id else None,
+            )
+        except ValidationError as exc:
+            errors[dim] = " ".join(exc.messages)
+    return series, errors
+
+
+def _ref(model: str, pk: int | None):
+    from django.apps import apps
+
+    return apps.get_model(model)(pk=pk) if pk is not None else None
+
+
+def _rejection_errors(
+    rejections: list[Rejection], dims: dict[int, Dimensions], series_errors: dict[int, str]
+) -> list[RowError]:
+    out = []
+    for r in rejections:
+        d = dims[r.dim]
+        name = f"{d.psr_id} {d.quantity}"
+        interval = f"{_iso(r.start)} - {_iso(r.end)}"
+        if r.kind == "duplicate":
+            reason = f"the same interval start of the same series ({name}) as line {r.other_line}: a duplicate row."
+        elif r.kind == "overlap":
+            reason = (
+                f"the interval {interval} overlaps an earlier interval of the same series ({name}) in this file, "
+                f"which ends at {_iso(r.other_end)}."
+            )
+        elif r.kind == "clash":
+            reason = (
+                f"the interval {interval} overlaps the stored interval {_iso(r.other_start)} - {_iso(r.other_end)} "
+                f"of another length in the series {name}; a series never holds overlapping intervals."
+            )
+        else:
+            reason = series_errors.get(r.dim, "the series refuses this row.")
+        out.append(RowError(r.line, "start", _iso(r.start), reason))
+    return out
+
+
+def _iso(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)  # SQLite hands back UTC without its zone
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _merge_errors(first: list[RowError], second: list[RowError]) -> list[RowError]:
+    return sorted(first + second, key=lambda e: (e.line is None, e.line or 0))[:MAX_STORED_ERRORS]
+
+
+def _written(dims: dict[int, Dimensions], ranges: dict) -> list[dict]:
+    """What was written, per PSR, quantity and timeframe: the span of its intervals (for links to the API)."""
+    spans: dict[tuple[str, str, str], list] = {}
+    for dim, (first, last, _) in ranges.items():
+        d = dims[dim]
+        key = (d.psr_id, d.quantity, d.timeframe)
+        span = spans.setdefault(key, [first, last])
+        span[0], span[1] = min(span[0], first), max(span[1], last)
+    return [
+        {"psr": psr, "quantity": q, "timeframe": tf, "start": _iso(a), "end": _iso(b)}
+        for (psr, q, tf), (a, b) in sorted(spans.items())
+    ]
+
+
+def _summary(job: ImportJob, counts: Counts, rejected: int) -> str:
+    verb = "would insert" if job.dry_run else "inserted"
+    text = (
+        f"{'Dry run: ' if job.dry_run else ''}{job.rows_read:,} rows read; {verb} {counts.inserted:,}, "
+        f"{'would update' if job.dry_run else 'updated'} {counts.updated:,}, unchanged {counts.unchanged:,}, "
+        f"rejected {rejected:,}."
+    )
+    return text

@@ -1,0 +1,170 @@
+"""Row checks of an import: resolve a record's names to a series' dimensions and check its interval and value."""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
+from psr.selectors import psr_get
+
+from ..choices import (
+    ENERGY_QUANTITIES,
+    FLOW_QUANTITIES,
+    FUEL_QUANTITIES,
+    STORAGE_ENERGY_UNIT,
+    WH_EXPONENT,
+    Quality,
+    Quantity,
+    Timeframe,
+    default_timeframe,
+)
+from ..services import CURRENCY_CODE_LENGTH
+from .records import Record, RowError
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """What identifies a series, resolved to ids; `dim` numbers it within one import."""
+
+    dim: int
+    psr_id: str
+    quantity: str
+    timeframe: str
+    fuel_type_id: int | None
+    technology_id: int | None
+    connected_psr_id: str | None
+    unit: str  # the stored unit: MWh, or the price's currency
+
+
+@dataclass(frozen=True)
+class Row:
+    """A record that passed the row checks, ready for the staging table (value in the stored unit)."""
+
+    line: int
+    dim: int
+    start: datetime
+    end: datetime
+    value: float
+    quality: int
+
+
+# A record's dimension columns resolve to (dimensions, value converter, is a flow) or to (column, value, reason).
+_Resolved = tuple[Dimensions, Callable[[float], float], bool] | tuple[str, str, str]
+
+
+class RowValidator:
+    """Checks records one by one, resolving the names they repeat only once (per import, cached)."""
+
+    def __init__(self) -> None:
+        self.dimensions: list[Dimensions] = []
+        self._by_key: dict[tuple, Dimensions] = {}
+        self._resolved: dict[tuple, _Resolved] = {}
+        self._psr_exists: dict[str, bool] = {}
+        self._fuel: dict[str, int | None] = {}
+        self._technology: dict[str, int | None] = {}
+        self._qualities = frozenset(Quality.values)
+
+    def check(self, record: Record) -> Row | RowError:
+        key = (
+            record.psr,
+            record.quantity,
+            record.unit,
+            record.fuel_type,
+            record.technology,
+            record.connected_psr,
+            record.timeframe,
+        )
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolved[key] = self._resolve(record)
+        if len(resolved) == 3 and resolved[0].__class__ is str:
+            column, value, reason = resolved
+            return RowError(record.line, column, value, reason)
+        dims, convert, flow = resolved
+        start, end, value = record.start, record.end, record.value
+        if start.tzinfo is None or end.tzinfo is None:
+            return RowError(record.line, "start", str(start), "datetimes must carry a UTC offset.")
+        if end <= start:
+            return RowError(record.line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
+        if start.microsecond or end.microsecond:
+            return RowError(record.line, "start", start.isoformat(), "interval bounds must be whole seconds.")
+        if value.__class__ is not float and (isinstance(value, bool) or not isinstance(value, int)):
+            return RowError(record.line, "value", repr(value), "the value is not a number.")
+        if not math.isfinite(value):
+            return RowError(record.line, "value", str(value), "the value must be a finite number.")
+        if flow and value < 0:
+            return RowError(
+                record.line,
+                "value",
+                str(value),
+                f"{dims.quantity} cannot be negative: a flow the other way is the other quantity (imports vs exports).",
+            )
+        if record.quality not in self._qualities:
+            return RowError(record.line, "quality", str(record.quality), "unknown quality flag.")
+        converted = convert(value)
+        if not math.isfinite(converted):
+            return RowError(record.line, "value", str(value), "the value is out of range once converted to MWh.")
+        return Row(record.line, dims.dim, start, end, converted, record.quality)
+
+    def _resolve(self, record: Record) -> _Resolved:
+        quantity = record.quantity
+        if quantity not in Quantity.values:
+            return ("quantity", quantity, f"unknown quantity; use one of {', '.join(Quantity.values)}.")
+        if not self._exists(record.psr):
+            return ("psr", record.psr, "no PSR has this id; add it in the admin first.")
+        timeframe = record.timeframe or default_timeframe(quantity)
+        if timeframe not in Timeframe.values:
+            return ("timeframe", timeframe, f"unknown timeframe; use one of {', '.join(Timeframe.values)}.")
+        fuel_type_id = technology_id = None
+        if record.fuel_type or record.technology:
+            if quantity not in FUEL_QUANTITIES:
+                return ("fuel_type", record.fuel_type or "", "only generation and curtailment have a fuel type.")
+            if not record.fuel_type:
+                return ("fuel_type", "", "a technology needs its fuel type.")
+            fuel_type_id = self._lookup(self._fuel, fuel_source_type_get, record.fuel_type)
+            if fuel_type_id is None:
+                return ("fuel_type", record.fuel_type, "not in the fuel catalogue (by name or AIB code).")
+            if record.technology:
+                technology_id = self._lookup(self._technology, fuel_source_technology_get, record.technology)
+                if technology_id is None:
+                    return ("technology", record.technology, "not in the technology catalogue (by name or AIB code).")
+        connected = record.connected_psr
+        if connected:
+            if quantity not in FLOW_QUANTITIES:
+                return ("connected_psr", connected, "only imports and exports have a connected PSR.")
+            if connected == record.psr:
+                return ("connected_psr", connected, "a PSR cannot import from or export to itself.")
+            if not self._exists(connected):
+                return ("connected_psr", connected, "no PSR has this id; add it in the admin first.")
+        unit = record.unit
+        if quantity in ENERGY_QUANTITIES:
+            unit = unit or STORAGE_ENERGY_UNIT
+            if unit not in WH_EXPONENT:
+                return ("unit", unit, f"not an energy unit; use one of {', '.join(WH_EXPONENT)}.")
+            scale = 10.0 ** (WH_EXPONENT[unit] - WH_EXPONENT[STORAGE_ENERGY_UNIT])
+            convert = float if scale == 1.0 else (lambda v, s=scale: v * s)
+            stored = STORAGE_ENERGY_UNIT
+        else:
+            if not unit or len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
+                return ("unit", unit or "", "a price needs its ISO 4217 currency code (USD, EUR, GBP...).")
+            convert, stored = float, unit
+        dims_key = (record.psr, quantity, timeframe, fuel_type_id, technology_id, connected or None, stored)
+        dims = self._by_key.get(dims_key)
+        if dims is None:
+            dims = Dimensions(len(self.dimensions) + 1, *dims_key)
+            self.dimensions.append(dims)
+            self._by_key[dims_key] = dims
+        return dims, convert, quantity in FLOW_QUANTITIES
+
+    def _exists(self, psr_id: str) -> bool:
+        if psr_id not in self._psr_exists:
+            self._psr_exists[psr_id] = bool(psr_id) and psr_get(psr_id) is not None
+        return self._psr_exists[psr_id]
+
+    @staticmethod
+    def _lookup(cache: dict[str, int | None], get: Callable, key: str) -> int | None:
+        if key not in cache:
+            found = get(key)
+            cache[key] = found.pk if found is not None else None
+        return cache[key]
