@@ -58,7 +58,7 @@ class CanonicalCsvAdapter:
 def _rows(text: TextIO, names: list[str], delimiter: str, zone: tzinfo | None) -> Iterator[Record | RowError]:
     index = {name: i for i, name in enumerate(names)}
     i_psr, i_quantity, i_start, i_end, i_value = (index[n] for n in REQUIRED)
-    optional = [(index.get(n), n) for n in OPTIONAL]
+    present = [(index[n], n) for n in OPTIONAL if n in index]  # the optional columns the file has
     width = len(names)
     decimal_comma = delimiter == ";"
     memo: dict[str, datetime | str] = {}
@@ -86,7 +86,10 @@ def _rows(text: TextIO, names: list[str], delimiter: str, zone: tzinfo | None) -
                 reason = "the value is empty: leave out an interval with no data" if not raw.strip() else None
                 yield RowError(line, "value", raw, reason or "the value is not a number.")
                 continue
-            extra = {name: row[i].strip() or None for i, name in optional if i is not None}
+            if not present:
+                yield Record(line, row[i_psr].strip(), row[i_quantity].strip().lower(), start, end, value)
+                continue
+            extra = {name: row[i].strip() or None for i, name in present}
             quality = 0
             if extra.get("quality") is not None:
                 quality = QUALITY_NAMES.get(extra["quality"].lower())

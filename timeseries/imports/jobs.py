@@ -279,6 +279,7 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
     path = job.file.path if job.file else job.source_path
     options = ImportOptions(timezone=_zone(job.timezone) if job.timezone else None, psr=job.psr_id)
     writer = reader = None
+    began = time.monotonic()
     try:
         with ImportSource(Path(path), max_decompressed=settings.CDSC_IMPORT_MAX_DECOMPRESSED_BYTES) as source:
             adapter = adapter_for(job.requested_format, source.head)
@@ -296,10 +297,12 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
                     "save it as UTF-8 and upload it again."
                 ) from exc
             reader.report(force=True)
+        logger.info("import job %s: %s rows read and staged in %.1f s", job.pk, reader.read, time.monotonic() - began)
         job.rows_read = reader.read
         if reader.read == 0:
             raise _Failed("The file holds no data rows.")
         _write(job, reader, writer)
+        logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:
         raise _Failed(str(exc), reader.errors if reader is not None else []) from exc
     except FileNotFoundError as exc:
@@ -331,8 +334,10 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         writer.bind_series(series, ranges)
         for dim in series_errors:
             writer.reject_dimension(dim)
+        t0 = time.monotonic()
         writer.check()
         rejected = writer.rejected_count()
+        logger.info("import job %s: set-based checks in %.1f s", job.pk, time.monotonic() - t0)
         errors = _merge_errors(
             reader.errors, _rejection_errors(writer.rejections(MAX_STORED_ERRORS), dims, series_errors)
         )
@@ -349,7 +354,11 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
             writer.drop_rejected()
             ranges = writer.ranges()
         ImportJob.objects.filter(pk=job.pk).update(stage="writing")
+        t0 = time.monotonic()
         counts = writer.count() if job.dry_run else writer.upsert()
+        logger.info(
+            "import job %s: %s in %.1f s", job.pk, "counted" if job.dry_run else "upserted", time.monotonic() - t0
+        )
         job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
         job.written = [] if job.dry_run else _written(dims, ranges)
         summary = _summary(job, counts, total_rejected)
@@ -404,8 +413,9 @@ def _rejection_errors(
             )
         elif r.kind == "clash":
             reason = (
-                f"the interval {interval} overlaps the stored interval {_iso(r.other_start)} - {_iso(r.other_end)} "
-                f"of another length in the series {name}; a series never holds overlapping intervals."
+                f"the interval {interval} overlaps a stored interval of another length (ending at "
+                f"{_iso(r.other_end)}) in the series {name}; a series never holds overlapping intervals, so "
+                "delete the stored points first or import intervals of the stored length."
             )
         else:
             reason = series_errors.get(r.dim, "the series refuses this row.")

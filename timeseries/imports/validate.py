@@ -4,6 +4,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.selectors import psr_get
@@ -37,8 +38,7 @@ class Dimensions:
     unit: str  # the stored unit: MWh, or the price's currency
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """A record that passed the row checks, ready for the staging table (value in the stored unit)."""
 
     line: int
@@ -49,8 +49,9 @@ class Row:
     quality: int
 
 
-# A record's dimension columns resolve to (dimensions, value converter, is a flow) or to (column, value, reason).
-_Resolved = tuple[Dimensions, Callable[[float], float], bool] | tuple[str, str, str]
+# A record's dimension columns resolve to (dimension number, scale to MWh or None, is a flow), or to the error
+# (column, value, reason).
+_Resolved = tuple[int, float | None, bool] | tuple[str, str, str]
 
 
 class RowValidator:
@@ -66,46 +67,56 @@ class RowValidator:
         self._qualities = frozenset(Quality.values)
 
     def check(self, record: Record) -> Row | RowError:
-        key = (
-            record.psr,
-            record.quantity,
-            record.unit,
-            record.fuel_type,
-            record.technology,
-            record.connected_psr,
-            record.timeframe,
-        )
+        """The row to stage, or why the record is refused. The common case costs a few comparisons."""
+        key = record[1:3] + record[6:11]  # psr, quantity; unit, fuel type, technology, connected PSR, timeframe
         resolved = self._resolved.get(key)
         if resolved is None:
             resolved = self._resolved[key] = self._resolve(record)
-        if len(resolved) == 3 and resolved[0].__class__ is str:
-            column, value, reason = resolved
-            return RowError(record.line, column, value, reason)
-        dims, convert, flow = resolved
-        start, end, value = record.start, record.end, record.value
+        dim, scale, flow = resolved
+        if dim.__class__ is str:  # (column, value, reason): these names do not resolve
+            return RowError(record[0], dim, scale, flow)
+        line, _, _, start, end, value = record[:6]
+        quality = record[11]
+        if (
+            value.__class__ is float
+            and value - value == 0.0  # finite: inf - inf and nan - nan are nan
+            and start.tzinfo is not None
+            and end.tzinfo is not None
+            and end > start
+            and not (start.microsecond or end.microsecond)
+            and quality in self._qualities
+            and not (flow and value < 0)
+        ):
+            if scale is not None:
+                value *= scale
+                if value - value != 0.0:
+                    return RowError(line, "value", str(record[5]), "the value is out of range once converted to MWh.")
+            return Row(line, dim, start, end, value, quality)
+        return self._refusal(record, flow)
+
+    def _refusal(self, record: Record, flow: bool) -> Row | RowError:
+        """Why a record failed the fast checks of `check` (or its row, for an int value that is fine)."""
+        line, _, quantity, start, end, value = record[:6]
         if start.tzinfo is None or end.tzinfo is None:
-            return RowError(record.line, "start", str(start), "datetimes must carry a UTC offset.")
+            return RowError(line, "start", str(start), "datetimes must carry a UTC offset.")
         if end <= start:
-            return RowError(record.line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
+            return RowError(line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
         if start.microsecond or end.microsecond:
-            return RowError(record.line, "start", start.isoformat(), "interval bounds must be whole seconds.")
-        if value.__class__ is not float and (isinstance(value, bool) or not isinstance(value, int)):
-            return RowError(record.line, "value", repr(value), "the value is not a number.")
+            return RowError(line, "start", start.isoformat(), "interval bounds must be whole seconds.")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return RowError(line, "value", repr(value), "the value is not a number.")
         if not math.isfinite(value):
-            return RowError(record.line, "value", str(value), "the value must be a finite number.")
+            return RowError(line, "value", str(value), "the value must be a finite number.")
         if flow and value < 0:
             return RowError(
-                record.line,
+                line,
                 "value",
                 str(value),
-                f"{dims.quantity} cannot be negative: a flow the other way is the other quantity (imports vs exports).",
+                f"{quantity} cannot be negative: a flow the other way is the other quantity (imports vs exports).",
             )
         if record.quality not in self._qualities:
-            return RowError(record.line, "quality", str(record.quality), "unknown quality flag.")
-        converted = convert(value)
-        if not math.isfinite(converted):
-            return RowError(record.line, "value", str(value), "the value is out of range once converted to MWh.")
-        return Row(record.line, dims.dim, start, end, converted, record.quality)
+            return RowError(line, "quality", str(record.quality), "unknown quality flag.")
+        return self.check(record._replace(value=float(value)))  # an integer value: fine as a float
 
     def _resolve(self, record: Record) -> _Resolved:
         quantity = record.quantity
@@ -143,19 +154,19 @@ class RowValidator:
             if unit not in WH_EXPONENT:
                 return ("unit", unit, f"not an energy unit; use one of {', '.join(WH_EXPONENT)}.")
             scale = 10.0 ** (WH_EXPONENT[unit] - WH_EXPONENT[STORAGE_ENERGY_UNIT])
-            convert = float if scale == 1.0 else (lambda v, s=scale: v * s)
+            scale = None if scale == 1.0 else scale
             stored = STORAGE_ENERGY_UNIT
         else:
             if not unit or len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
                 return ("unit", unit or "", "a price needs its ISO 4217 currency code (USD, EUR, GBP...).")
-            convert, stored = float, unit
+            scale, stored = None, unit
         dims_key = (record.psr, quantity, timeframe, fuel_type_id, technology_id, connected or None, stored)
         dims = self._by_key.get(dims_key)
         if dims is None:
             dims = Dimensions(len(self.dimensions) + 1, *dims_key)
             self.dimensions.append(dims)
             self._by_key[dims_key] = dims
-        return dims, convert, quantity in FLOW_QUANTITIES
+        return dims.dim, scale, quantity in FLOW_QUANTITIES
 
     def _exists(self, psr_id: str) -> bool:
         if psr_id not in self._psr_exists:

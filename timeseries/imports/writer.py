@@ -79,11 +79,11 @@ class StagingWriter:
                     f'COPY {ROWS} (seq, line, dim, start, "end", value, quality) FROM STDIN (FORMAT BINARY)'
                 ) as copy:
                     copy.set_types(["int8", "int8", "int4", "timestamptz", "timestamptz", "float8", "int2"])
+                    write, seq = copy.write_row, self.staged
                     for row in rows:
-                        count += 1
-                        copy.write_row(
-                            (self.staged + count, row.line, row.dim, row.start, row.end, row.value, row.quality)
-                        )
+                        seq += 1
+                        write((seq, *row))
+                    count = seq - self.staged
             else:
                 adapt = connection.ops.adapt_datetimefield_value  # the text the ORM stores and compares
                 batch = [
@@ -155,15 +155,18 @@ class StagingWriter:
                 f"  FROM {ROWS}"
                 ") t WHERE latest_end > start"
             )
-            # Against the store, only where it holds points in the staged range: a staged interval that is not
-            # exactly a stored one must not overlap the last stored interval starting before its end.
+            # Against the store, only where it holds points in the staged range. A staged interval that is exactly a
+            # stored one cannot clash (stored intervals never overlap); any other must end before the last stored
+            # interval starting before its end... or start after that one ends. Both probes walk the key index.
             cursor.execute(
                 f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
-                f"SELECT r.seq, 'clash', NULL, p.start, p.\"end\" FROM {ROWS} r "
-                f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
-                f"JOIN {self.point} p ON p.series_id = d.series_id AND p.start = ("
-                f'  SELECT MAX(q.start) FROM {self.point} q WHERE q.series_id = d.series_id AND q.start < r."end") '
-                f'WHERE p."end" > r.start AND NOT (p.start = r.start AND p."end" = r."end")'
+                "SELECT seq, 'clash', NULL, NULL, last_end FROM ("
+                f'  SELECT r.seq, r.start, (SELECT q."end" FROM {self.point} q WHERE q.series_id = d.series_id '
+                f'    AND q.start < r."end" ORDER BY q.start DESC LIMIT 1) AS last_end'
+                f"  FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing"
+                f"  WHERE NOT EXISTS (SELECT 1 FROM {self.point} e WHERE e.series_id = d.series_id "
+                '    AND e.start = r.start AND e."end" = r."end")'
+                ") t WHERE last_end > start"
             )
 
     def rejected_count(self) -> int:
@@ -190,14 +193,14 @@ class StagingWriter:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {ROWS} WHERE seq IN (SELECT seq FROM {REJECTS})")
 
-    def count(self) -> Counts:
+    def count(self, *, existing_only: bool = False) -> Counts:
         """What the upsert would do: rows new to the store, rows that change a stored point, rows already there."""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COUNT(*), COUNT(p.series_id), "
                 'SUM(CASE WHEN p.series_id IS NOT NULL AND (p."end" = r."end" AND p.value = r.value '
                 "AND p.quality = r.quality) THEN 1 ELSE 0 END) "
-                f"FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim "
+                f"FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim {'AND d.existing' if existing_only else ''} "
                 f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start"
             )
             total, matched, same = cursor.fetchone()
@@ -206,37 +209,43 @@ class StagingWriter:
     def upsert(self) -> Counts:
         """Write the staged rows: insert new points, update changed ones, leave unchanged ones untouched."""
         now = timezone.now()
+        stamp = now if self.postgres else connection.ops.adapt_datetimefield_value(now)
         columns = 'series_id, start, "end", value, quality, updated_at'
+        # The WHERE keeps SQLite's parser from reading ON CONFLICT as part of the join.
         select = (
-            f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim'
-        )
-        changed = (
-            f'{self.point}."end" IS DISTINCT FROM EXCLUDED."end" OR {self.point}.value IS DISTINCT FROM EXCLUDED.value '
-            f"OR {self.point}.quality IS DISTINCT FROM EXCLUDED.quality"
-        )
-        update = (
-            'ON CONFLICT (series_id, start) DO UPDATE SET "end" = EXCLUDED."end", value = EXCLUDED.value, '
-            f"quality = EXCLUDED.quality, updated_at = EXCLUDED.updated_at WHERE {changed}"
+            f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r '
+            f"JOIN {DIMS} d ON d.dim = r.dim WHERE"
         )
         with connection.cursor() as cursor:
+            # Series with no stored point in the staged range cannot conflict (duplicates in the file were refused):
+            # a plain insert, in key order, as fast as the table takes rows.
+            cursor.execute(
+                f"INSERT INTO {self.point} ({columns}) {select} NOT d.existing ORDER BY d.series_id, r.start",
+                [stamp],
+            )
+            fresh = cursor.rowcount
+            changed = " OR ".join(
+                f"{self.point}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in ('"end"', "value", "quality")
+            )
+            update = (
+                'ON CONFLICT (series_id, start) DO UPDATE SET "end" = EXCLUDED."end", value = EXCLUDED.value, '
+                f"quality = EXCLUDED.quality, updated_at = EXCLUDED.updated_at WHERE {changed}"
+            )
             if self.postgres:
-                cursor.execute(f"SELECT COUNT(*) FROM {ROWS}")
+                cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing")
                 total = cursor.fetchone()[0]
                 cursor.execute(
-                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {select} {update} "
+                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {select} d.existing {update} "
                     "RETURNING (xmax = 0) AS inserted) "
                     "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM written",
-                    [now],
+                    [stamp],
                 )
                 inserted, updated = cursor.fetchone()
-                return Counts(inserted=inserted, updated=updated, unchanged=total - inserted - updated)
-            counts = self.count()
-            # "WHERE true" keeps SQLite's parser from reading ON CONFLICT as part of the join.
+                return Counts(inserted=fresh + inserted, updated=updated, unchanged=total - inserted - updated)
+            counts = self.count(existing_only=True)
             update = update.replace("IS DISTINCT FROM", "IS NOT")
-            cursor.execute(
-                f"INSERT INTO {self.point} ({columns}) {select} WHERE true {update}",
-                [connection.ops.adapt_datetimefield_value(now)],
-            )
+            cursor.execute(f"INSERT INTO {self.point} ({columns}) {select} d.existing {update}", [stamp])
+            counts.inserted += fresh
             return counts
 
     def close(self) -> None:
