@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint system-deps test-sqlite test-postgres fuzz bench clean
+.PHONY: run worker test lint system-deps test-sqlite test-postgres fuzz bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(INSTALLED)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_timeseries --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# A Celery worker for import jobs, beside `make run` in another terminal: with REDIS_URL set, uploads go to it.
+worker: $(INSTALLED)
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0), for it and make run" >&2; exit 1; }
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV)/bin/celery -A cdsc_site worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2}
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

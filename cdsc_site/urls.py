@@ -1,4 +1,4 @@
-"""Root URLs: the spec's endpoints at the site root, the OpenAPI schema and docs, admin, landing page."""
+"""Root URLs: the spec's endpoints at the site root, the OpenAPI schema and docs, admin, landing and import pages."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("metadata.api.urls")),
     path("", include("psr.api.urls")),
     path("", include("timeseries.api.urls")),
+    path("", include("timeseries.urls")),  # the human import pages, /imports/...
     # Anything else is an unknown API resource: a JSON 404, also with DEBUG on.
     re_path(r"^(?P<path>.*)$", views.not_found),
 ]

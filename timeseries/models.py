@@ -1,5 +1,6 @@
 """The time-series store: a narrow table of points, each in a series that names what is measured."""
 
+import os
 import uuid
 from datetime import timedelta
 
@@ -16,9 +17,21 @@ from psr.models import PowerSystemResource
 from .choices import Quality, Quantity, Timeframe
 
 
+class ImportStorage(FileSystemStorage):
+    """The private import folder, read from settings on every use (a deployment or a test may move it)."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.CDSC_IMPORT_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def import_storage() -> FileSystemStorage:
     """Uploaded files live in a private folder outside the web root (settings.CDSC_IMPORT_DIR), never served."""
-    return FileSystemStorage(location=settings.CDSC_IMPORT_DIR, base_url=None)
+    return ImportStorage(base_url=None, file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
 class Series(models.Model):

@@ -10,7 +10,7 @@ from .errors import problem_response
 
 logger = logging.getLogger("cdsc_site.api")
 
-HUMAN_PATH_PREFIXES = ("/admin/",)
+HUMAN_PATH_PREFIXES = ("/admin/", "/imports/")
 
 
 class ApiErrorMiddleware:

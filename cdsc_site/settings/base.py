@@ -55,6 +55,63 @@ CDSC_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("CDSC_IMPORT_MAX_DECOMPRESSED_BYTES
 CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
 
 # Celery (cdsc_site/celery.py reads the CELERY_* settings). Owned by the Celery work of issue 4.
+# How an import job runs once its upload commits. "celery": sent through Redis to a `celery worker` process (the
+# default with REDIS_URL). Without a broker it runs in the web process: "thread", in one background thread, so the
+# upload returns at once and the job page shows progress (the default: `make run` needs no servers); "sync", before
+# the request returns (the tests).
+CDSC_IMPORT_RUNNER = env.str("CDSC_IMPORT_RUNNER", default="celery" if REDIS_URL else "thread")
+if CDSC_IMPORT_RUNNER not in ("celery", "thread", "sync"):
+    raise ImproperlyConfigured(f"CDSC_IMPORT_RUNNER must be celery, thread or sync, not {CDSC_IMPORT_RUNNER!r}.")
+if CDSC_IMPORT_RUNNER == "celery" and not REDIS_URL:
+    raise ImproperlyConfigured("CDSC_IMPORT_RUNNER=celery needs a broker: set REDIS_URL.")
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+# Without a broker nothing is ever sent: a task called with .delay() runs at once, in the caller.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 24 * 3600
+# A job's message is acknowledged when the job ends, not when it starts, so a worker that vanishes (machine lost,
+# SIGKILL of the whole worker) leaves it to be delivered again; the job's row lock makes a second run a no-op.
+CELERY_TASK_ACKS_LATE = True
+# But a pool process killed under a live worker (out of memory, hard time limit) is not run again on its own: a file
+# that kills its worker would kill every worker in turn. The job is marked failed instead and can be retried.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# One job at a time per worker process; a long import must not hold other jobs back in its prefetch buffer.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = CDSC_IMPORT_TIME_LIMIT
+# SoftTimeLimitExceeded is raised inside the job, which fails cleanly; the hard limit then kills the process.
+CELERY_TASK_SOFT_TIME_LIMIT = CDSC_IMPORT_TIME_LIMIT - min(60, CDSC_IMPORT_TIME_LIMIT // 2)
+# Redis delivers a message again when it is not acknowledged within this time; with late acknowledgement that would
+# start a second copy of every long import, so it must be longer than any job may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CDSC_IMPORT_TIME_LIMIT + 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through LOGGING below, like the web process.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+
+def _redis_database(url: str, *, offset: int) -> str:
+    """The Redis server of `url` (redis://host:port/N), `offset` logical databases after the one it names."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if parts.scheme not in ("redis", "rediss") or not number.isdigit():
+        raise ImproperlyConfigured(f"Set REDIS_CACHE_URL: no cache database can be derived from REDIS_URL={url!r}.")
+    return parts._replace(path=f"/{int(number) + offset}").geturl()
+
+
+if REDIS_URL:
+    # Another logical database than the broker's: cache.clear() empties a whole database, queued jobs included.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_CACHE_URL", default="") or _redis_database(REDIS_URL, offset=1),
+        }
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -30,7 +30,9 @@ class CanonicalCsvAdapter:
 
     def sniff(self, head: str) -> bool:
         first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
-        return bool(first) and set(REQUIRED) <= set(_names(first))
+        # Most of our column names (not necessarily all: a missing one is then reported by name).
+        names = set(_names(first)) if first else set()
+        return "psr" in names and len(names & set(REQUIRED + OPTIONAL)) >= 3
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         header = text.readline()

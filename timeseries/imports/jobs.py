@@ -281,6 +281,11 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
     writer = reader = None
     began = time.monotonic()
     try:
+        if job.size > settings.CDSC_IMPORT_MAX_BYTES:
+            raise ImportFileError(
+                f"The file is {job.size:,} bytes, over the limit of {settings.CDSC_IMPORT_MAX_BYTES:,} bytes of one "
+                "import (CDSC_IMPORT_MAX_BYTES); split it or raise the limit."
+            )
         with ImportSource(Path(path), max_decompressed=settings.CDSC_IMPORT_MAX_DECOMPRESSED_BYTES) as source:
             adapter = adapter_for(job.requested_format, source.head)
             ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
