@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from timeseries.imports.jobs import (
     import_job_cancel,
@@ -16,7 +15,6 @@ from timeseries.imports.jobs import (
     import_job_retry,
     import_job_run,
 )
-from timeseries.imports.liveness import job_lock
 from timeseries.models import ImportJob, Point, Series
 
 from .helpers import HOUR, QUARTER, run, utc, write, z
@@ -419,19 +417,6 @@ def test_a_finished_job_delivered_again_is_not_run_again(demo, tmp_path):
     job = import_job_run(job_id=_queued(tmp_path).pk)
     again = import_job_run(job_id=job.pk)
     assert (again.status, again.attempts, again.rows_inserted) == ("succeeded", 1, 2)
-
-
-def test_a_job_whose_worker_holds_its_lock_is_left_running(demo, tmp_path):
-    job = _queued(tmp_path)
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
-    job.refresh_from_db()
-    if connection.vendor == "postgresql":
-        pytest.skip("advisory locks are re-entrant in one session; tests/timeseries/test_worker.py covers PostgreSQL")
-    with job_lock(job.pk) as held:
-        assert held
-        assert import_job_check_alive(job=job).status == "running"
-        assert import_job_run(job_id=job.pk).status == "running"  # a second delivery leaves it to its worker
-    assert import_job_check_alive(job=job).status == "failed"
 
 
 def test_a_running_job_with_no_live_worker_is_marked_failed_and_can_be_retried(
