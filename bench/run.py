@@ -1,6 +1,6 @@
-"""The benchmark harness behind `make bench`: time-series read latency and request rate on PostgreSQL.
+"""The benchmark harness behind `make bench`: time-series read latency, request rate and import rate on PostgreSQL.
 
-    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts latency,rate,large]
+    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts import,latency,rate,large]
 
 It migrates the database in DATABASE_URL (a throwaway cluster under `make bench`), loads the demo grid and a
 year of generated hourly series, adds 15-minute meters up to about 1 million points, serves the app with
@@ -11,6 +11,10 @@ gunicorn, and measures, through HTTP and the full Django stack:
   4. requests per second for one day of generation under 32 connections for 10 s (wrk), next to a bare
      Django JsonResponse view in the same run;
   5. then grows the store to `--large-points` with more meters and measures 1-3 again.
+The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
+CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
+`manage.py import_timeseries`, first import and re-import, with the child's peak RSS at 1 M and 10 M rows,
+next to a raw COPY of the same rows in the same run.
 """
 
 import argparse
@@ -41,6 +45,7 @@ QUERIES = {
 }
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
+PARTS = ("import", "latency", "rate", "large")
 
 
 def _free_port() -> int:
@@ -157,25 +162,69 @@ def measure(base: str, label: str, results: list) -> None:
     )  # fmt: skip
 
 
+def _table(header: tuple, rows: list[tuple]) -> None:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small-points", type=int, default=1_000_000)
     parser.add_argument("--large-points", type=int, default=20_000_000)
-    parser.add_argument("--parts", default="latency,rate,large", help="any of latency, rate, large")
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="any of import, latency, rate, large (default all). import takes minutes at its default size (5 to 12 "
+        "on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs",
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--import-meters", type=int, default=300, help="meters in the import file (default 300)")
+    parser.add_argument(
+        "--import-days", type=int, default=365, help="days of 15-minute data per meter (default 365: 10.5 M rows)"
+    )
+    parser.add_argument(
+        "--import-small-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the smaller file (whole meters, rounded up) that peak RSS is compared at (default 1 M)",
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
+    if not parts <= set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(parts - set(PARTS)))}; choose from {', '.join(PARTS)}")
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         raise SystemExit("run under PostgreSQL: python -m tests.pgcluster -- python -m bench.run")
 
-    started = time.perf_counter()
     _manage("migrate", "--noinput", "-v0")
     _manage("setup_demo", "--no-admin")
+    import_rows, imports_ok = [], True
+    if "import" in parts:
+        from bench import imports
+
+        import_rows, imports_ok = imports.run(
+            meters=args.import_meters, days=args.import_days, small_rows=args.import_small_rows
+        )
+    results: list[tuple] = []
+    if parts & {"latency", "rate", "large"}:
+        reads(args, parts, results)
+
+    if results:
+        _table(("store", "measurement", "median", "p95", "response"), results)
+    if import_rows:
+        _table(("part", "measurement", "rate", "x raw COPY", "peak RSS", "target", "verdict"), import_rows)
+    return 0 if imports_ok else 1
+
+
+def reads(args: argparse.Namespace, parts: set[str], results: list) -> None:
+    """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads."""
+    started = time.perf_counter()
     _manage("generate_timeseries")
     base_points, _ = _points()
     meters = max(1, math.ceil((args.small_points - base_points) / METER_POINTS))
     _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
-    results: list[tuple] = []
     small, sizes = _points()
     print(f"setup: {small:,} points ({sizes}) in {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -203,15 +252,6 @@ def main() -> int:
             measure(server.base, f"{large / 1e6:.1f}M points", results)
         finally:
             server.stop()
-
-    widths = [max(len(str(row[i])) for row in results) for i in range(5)]
-    header = ("store", "measurement", "median", "p95", "response")
-    widths = [max(w, len(h)) for w, h in zip(widths, header, strict=True)]
-    print()
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for row in results:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
-    return 0
 
 
 if __name__ == "__main__":

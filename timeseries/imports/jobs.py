@@ -247,9 +247,12 @@ class _Reader:
         self._last_report = 0.0
 
     def rows(self, records) -> Iterator[Row]:
+        """The rows that pass their checks; the others are counted, and the first ones kept.
+
+        No progress is reported from here: the rows are consumed inside a COPY, which holds the connection.
+        """
         check = self.validator.check
-        for record in records:
-            self.read += 1
+        for n, record in enumerate(records, self.read + 1):
             result = check(record) if record.__class__ is not RowError else record
             if result.__class__ is Row:
                 yield result
@@ -257,8 +260,7 @@ class _Reader:
                 self.rejected += 1
                 if len(self.errors) < MAX_STORED_ERRORS:
                     self.errors.append(result)
-            if not self.read % 4096:
-                self.report()
+            self.read = n
 
     def report(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -293,8 +295,8 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
             reader = _Reader(job, source, progress)
             writer = StagingWriter()
             try:
-                for batch in _batches(reader.rows(adapter.records(source.text, options)), STAGE_BATCH):
-                    writer.stage(batch)
+                rows = reader.rows(adapter.records(source.text, options))
+                while writer.stage(rows, limit=STAGE_BATCH):
                     reader.report()
             except UnicodeDecodeError as exc:
                 raise ImportFileError(
@@ -315,17 +317,6 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
     finally:
         if writer is not None:
             writer.close()
-
-
-def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:

@@ -6,9 +6,10 @@ The staging tables are temporary (per connection, never logged, gone with the co
 leaves nothing behind, and staging can run outside the job's transaction while progress is committed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 
 from django.db import connection
 from django.utils import timezone
@@ -70,8 +71,13 @@ class StagingWriter:
 
     # -- staging ---------------------------------------------------------------------------------------------------
 
-    def stage(self, rows: Iterable[Row]) -> int:
-        """Append a batch of checked rows to the staging table; returns how many."""
+    def stage(self, rows: Iterator[Row], *, limit: int) -> int:
+        """Append up to `limit` rows from `rows` to the staging table (one COPY); returns how many (0: no more).
+
+        The batch is taken before the COPY starts: checking rows may query the database (a PSR seen for the first
+        time), and an open COPY holds the connection.
+        """
+        rows = list(islice(rows, limit))
         count = 0
         with connection.cursor() as cursor:
             if self.postgres:
