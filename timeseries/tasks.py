@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 _LOST_PROCESS_GRACE_SECONDS = 10.0
 
 
-@shared_task(name="timeseries.run_import")
+# The job's row is its result: senders do not follow the task's (so a web process never waits on the result store,
+# nor hangs on it while Redis is away). Failures are still recorded (CELERY_TASK_STORE_ERRORS_EVEN_IF_IGNORED).
+@shared_task(name="timeseries.run_import", ignore_result=True)
 def run_import(job_id: int) -> str:
     """Run one import job and return its status; a job another delivery already claimed is left alone."""
     return import_job_run(job_id=job_id).status
