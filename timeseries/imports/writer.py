@@ -248,8 +248,16 @@ class StagingWriter:
             if self.postgres:
                 cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing")
                 total = cursor.fetchone()[0]
+                # Rows equal to their stored point are left out before the insert: they would only be probed and
+                # skipped by the conflict clause, one by one.
+                changed_only = (
+                    f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r '
+                    f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
+                    f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start "
+                    'WHERE p.series_id IS NULL OR p."end" <> r."end" OR p.value <> r.value OR p.quality <> r.quality'
+                )
                 cursor.execute(
-                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {select} d.existing {update} "
+                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {changed_only} {update} "
                     "RETURNING (xmax = 0) AS inserted) "
                     "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM written",
                     [stamp],
