@@ -74,6 +74,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
+# Tasks whose caller ignores their result (run_import: the job's row is its result) still record their failures.
+CELERY_TASK_STORE_ERRORS_EVEN_IF_IGNORED = True
 # A job's message is acknowledged when the job ends, not when it starts, so a worker that vanishes (machine lost,
 # SIGKILL of the whole worker) leaves it to be delivered again; the job's row lock makes a second run a no-op.
 CELERY_TASK_ACKS_LATE = True

@@ -12,6 +12,7 @@ from timeseries.imports.jobs import (
     import_job_cancel,
     import_job_check_alive,
     import_job_create,
+    import_job_enqueue,
     import_job_retry,
     import_job_run,
 )
@@ -212,6 +213,7 @@ def test_non_utf8_bytes_deep_in_the_file_fail_the_job_after_staging(stored, tmp_
     job = _import(tmp_path, content)
     assert job.status == "failed"
     assert "not UTF-8" in job.message
+    assert job.rows_read > 2000  # how far it got (to the decoder's last chunk) is kept on the failed job
     assert _store() == stored
 
 
@@ -465,3 +467,18 @@ def test_a_cancel_request_stops_a_running_job_without_writing(demo, tmp_path, mo
     job = import_job_run(job_id=job.pk, progress=progress)
     assert job.status == "cancelled"
     assert Point.objects.count() == 0
+
+
+def test_a_job_that_cannot_reach_the_queue_fails_instead_of_staying_queued(
+    demo, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broker_down(job_id):
+        raise ConnectionRefusedError("Redis is down")
+
+    monkeypatch.setattr("timeseries.tasks.dispatch_import", broker_down)
+    job = _queued(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_enqueue(job=job)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "Could not reach the task queue" in job.message

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -95,7 +96,24 @@ def import_job_enqueue(*, job: ImportJob) -> None:
     from ..tasks import dispatch_import
 
     job_id = job.pk
-    transaction.on_commit(lambda: dispatch_import(job_id))
+
+    def dispatch() -> None:
+        try:
+            dispatch_import(job_id)
+        except Exception as exc:  # the broker is down: say so on the job instead of leaving it queued for ever
+            logger.exception("could not dispatch import job %s", job_id)
+            _fail_queued(
+                job_id, f"Could not reach the task queue ({exc.__class__.__name__}); run the job again once it is back."
+            )
+
+    transaction.on_commit(dispatch)
+
+
+def _fail_queued(job_id: int, message: str) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+        if job is not None:
+            _finish(job, ImportJob.Status.FAILED, message)
 
 
 def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
@@ -125,6 +143,13 @@ def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJo
             _finish(job, ImportJob.Status.CANCELLED, "Cancelled on request; nothing was written.")
         except _Failed as exc:
             _finish(job, ImportJob.Status.FAILED, str(exc), exc.errors)
+        except SoftTimeLimitExceeded:
+            _finish(
+                job,
+                ImportJob.Status.FAILED,
+                f"The import ran past its time limit (CDSC_IMPORT_TIME_LIMIT = {settings.CDSC_IMPORT_TIME_LIMIT:,} s) "
+                "and was stopped; nothing was written. Split the file or raise the limit.",
+            )
         except Exception as exc:
             # Whatever happened (a bug, the database gone, a time limit), the job ends failed, not running.
             logger.exception("import job %s failed", job_id)
@@ -217,6 +242,10 @@ def _finish(job: ImportJob, status: str, message: str, errors: list[RowError] = 
     with transaction.atomic():
         if status == ImportJob.Status.SUCCEEDED:
             job.bytes_read = job.size
+        else:  # keep the progress reported so far: how far the job got is part of why it failed
+            reported = ImportJob.objects.filter(pk=job.pk).values("rows_read", "bytes_read").first() or {}
+            job.rows_read = max(job.rows_read, reported.get("rows_read", 0))
+            job.bytes_read = max(job.bytes_read, reported.get("bytes_read", 0))
         job.status = status
         job.message = message
         job.stage = ""
@@ -300,7 +329,7 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
                     reader.report()
             except UnicodeDecodeError as exc:
                 raise ImportFileError(
-                    f"The file is not UTF-8 text after line {reader.read + 1} (byte 0x{exc.object[exc.start]:02x}); "
+                    f"The file is not UTF-8 text near line {reader.read + 2} (byte 0x{exc.object[exc.start]:02x}); "
                     "save it as UTF-8 and upload it again."
                 ) from exc
             reader.report(force=True)
@@ -311,6 +340,8 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
         _write(job, reader, writer)
         logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:
+        if reader is not None:
+            job.rows_read = reader.read
         raise _Failed(str(exc), reader.errors if reader is not None else []) from exc
     except FileNotFoundError as exc:
         raise _Failed(f"The file of this job is gone ({exc.filename}).") from exc
@@ -327,6 +358,9 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         ranges = writer.ranges()
         dims = {d.dim: d for d in reader.validator.dimensions if d.dim in ranges}
         series, series_errors = _series_for(dims, ranges)
+        # Two jobs writing the same series take turns from here: each checks against what the other committed.
+        ids = sorted(s.pk for s in series.values())
+        list(Series.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         writer.bind_series(series, ranges)
         for dim in series_errors:
             writer.reject_dimension(dim)
