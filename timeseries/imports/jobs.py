@@ -365,7 +365,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         for dim in series_errors:
             writer.reject_dimension(dim)
         t0 = time.monotonic()
-        writer.check()
+        writer.check(unordered=reader.validator.unordered)
         rejected = writer.rejected_count()
         logger.info("import job %s: set-based checks in %.1f s", job.pk, time.monotonic() - t0)
         errors = _merge_errors(

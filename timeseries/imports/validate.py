@@ -65,6 +65,9 @@ class RowValidator:
         self._fuel: dict[str, int | None] = {}
         self._technology: dict[str, int | None] = {}
         self._qualities = frozenset(Quality.values)
+        self._last_end: dict[int, datetime] = {}
+        # Dimensions whose rows did not arrive in time order without overlaps (only these can hold duplicates).
+        self.unordered: set[int] = set()
 
     def check(self, record: Record) -> Row | RowError:
         """The row to stage, or why the record is refused. The common case costs a few comparisons."""
@@ -91,6 +94,11 @@ class RowValidator:
                 value *= scale
                 if value - value != 0.0:
                     return RowError(line, "value", str(record[5]), "the value is out of range once converted to MWh.")
+            # Rows of a series that arrive in time order without overlaps need no duplicate or overlap check later.
+            last_end = self._last_end.get(dim)
+            if last_end is not None and start < last_end:
+                self.unordered.add(dim)
+            self._last_end[dim] = end
             return Row(line, dim, start, end, value, quality)
         return self._refusal(record, flow)
 

@@ -143,8 +143,12 @@ class StagingWriter:
                 [dim],
             )
 
-    def check(self) -> None:
-        """Find duplicates and overlaps within the file, and clashes with stored intervals of another length."""
+    def check(self, *, unordered: set[int]) -> None:
+        """Find duplicates and overlaps within the file, and clashes with stored intervals of another length.
+
+        Only the dimensions in `unordered` can hold duplicates or overlaps: the others arrived in time order, each
+        row starting at or after the end of the one before.
+        """
         with connection.cursor() as cursor:
             if self.postgres:
                 # Sorting millions of staged rows for the window below: give it memory rather than disk. Temporary
@@ -155,17 +159,18 @@ class StagingWriter:
                 cursor.execute(f"ANALYZE {DIMS}")
             # Rows in key order per series: a row starting where the previous one started is a duplicate; a row
             # starting before the latest end so far overlaps an earlier interval of the same series.
-            cursor.execute(
-                f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
-                "SELECT seq, CASE WHEN prev_start = start THEN 'duplicate' ELSE 'overlap' END, prev_line, "
-                "prev_start, latest_end FROM ("
-                "  SELECT seq, start, LAG(line) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_line,"
-                "    LAG(start) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_start,"
-                '    MAX("end") OVER (PARTITION BY dim ORDER BY start, seq '
-                "      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_end"
-                f"  FROM {ROWS}"
-                ") t WHERE latest_end > start"
-            )
+            if unordered:
+                cursor.execute(
+                    f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
+                    "SELECT seq, CASE WHEN prev_start = start THEN 'duplicate' ELSE 'overlap' END, prev_line, "
+                    "prev_start, latest_end FROM ("
+                    "  SELECT seq, start, LAG(line) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_line,"
+                    "    LAG(start) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_start,"
+                    '    MAX("end") OVER (PARTITION BY dim ORDER BY start, seq '
+                    "      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_end"
+                    f"  FROM {ROWS} WHERE dim IN ({', '.join(str(int(d)) for d in sorted(unordered))})"
+                    ") t WHERE latest_end > start"
+                )
             # Against the store, only where it holds points in the staged range. A staged interval that is exactly
             # a stored one cannot clash (stored intervals never overlap): a join finds those. Any other clashes when
             # the last stored interval starting before its end ends after its start (one index probe each).
@@ -232,9 +237,9 @@ class StagingWriter:
         )
         with connection.cursor() as cursor:
             # Series with no stored point in the staged range cannot conflict (duplicates in the file were refused):
-            # a plain insert, in key order, as fast as the table takes rows.
+            # a plain insert, as fast as the table takes rows.
             cursor.execute(
-                f"INSERT INTO {self.point} ({columns}) {select} NOT d.existing ORDER BY d.series_id, r.start",
+                f"INSERT INTO {self.point} ({columns}) {select} NOT d.existing",
                 [stamp],
             )
             fresh = cursor.rowcount
