@@ -151,9 +151,10 @@ class StagingWriter:
         """
         with connection.cursor() as cursor:
             if self.postgres:
-                # Sorting millions of staged rows for the window below: give it memory rather than disk. Temporary
-                # tables get no statistics unless asked: without them the planner probes the store row by row.
-                cursor.execute("SET LOCAL work_mem = '256MB'")
+                # Sorting and joining millions of staged rows below: give them memory rather than disk (for this
+                # transaction only; a hash join may use twice this). Temporary tables get no statistics unless
+                # asked: without them the planner probes the store row by row.
+                cursor.execute("SET LOCAL work_mem = '1GB'")
                 cursor.execute("SET LOCAL jit = off")  # compiling these plans costs more than it saves
                 cursor.execute(f"ANALYZE {ROWS}")
                 cursor.execute(f"ANALYZE {DIMS}")
