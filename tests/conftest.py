@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from metadata.services import catalogue_sync
 from psr.demo import load_spec_examples
 from timeseries import cache as timeseries_cache
 
@@ -30,6 +31,14 @@ def _fresh_cache():
 @pytest.fixture
 def demo(db) -> None:
     """The spec's example grid: reference topology levels, US-WECC, US-WECC-CISO, ... with capacities."""
+    load_spec_examples()
+
+
+@pytest.fixture
+def grid(transactional_db) -> None:
+    """The demo grid for tests that commit (transaction=True, live servers, worker processes). Such tests flush
+    every table after them, the catalogue the migrations loaded included, so it is loaded again first."""
+    catalogue_sync()
     load_spec_examples()
 
 

@@ -7,20 +7,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from metadata.services import catalogue_sync
-from psr.demo import load_spec_examples
 from timeseries.imports.liveness import job_lock
 from timeseries.models import ImportJob, ImportRowError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture
-def grid(transactional_db):
-    catalogue_sync()
-    load_spec_examples()
 
 
 @pytest.fixture(autouse=True)

@@ -2,17 +2,7 @@
 
 import pytest
 
-from metadata.services import catalogue_sync
-from psr.demo import load_spec_examples
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def grid(transactional_db):
-    # Transactional tests flush the tables between tests, migration data included.
-    catalogue_sync()
-    load_spec_examples()
 
 
 def test_landing_page_leads_to_the_psr_list(page, grid):

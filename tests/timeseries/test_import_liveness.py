@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, connections
 
-from psr.demo import load_spec_examples
 from timeseries.imports.jobs import import_job_check_alive, import_job_create, import_job_run
 from timeseries.imports.liveness import LOCK_CLASS, job_lock
 from timeseries.models import ImportJob
@@ -39,8 +38,7 @@ def _worker_holding(job_id: int):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_whose_worker_holds_its_lock_is_left_running(tmp_path):
-    load_spec_examples()
+def test_a_job_whose_worker_holds_its_lock_is_left_running(grid, tmp_path):
     job = _queued(tmp_path)
     ImportJob.objects.filter(pk=job.pk).update(status="running")
     job.refresh_from_db()

@@ -17,8 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.test import Client
 
-from metadata.services import catalogue_sync
-from psr.demo import load_spec_examples
 from psr.services import psr_upsert
 from timeseries.imports.jobs import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
 from timeseries.models import ImportJob, Point, Series
@@ -75,13 +73,6 @@ def large_file(tmp_path_factory) -> tuple[Path, list[str], int, float]:
     path = tmp_path_factory.mktemp("worker-imports") / "meters.csv"
     rows, total = canonical_csv(path, ids, DAYS)
     return path, ids, rows, total
-
-
-@pytest.fixture
-def grid(transactional_db) -> None:
-    # Transactional tests flush the tables between tests, migration data included.
-    catalogue_sync()
-    load_spec_examples()
 
 
 @pytest.fixture(autouse=True)
