@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FuelSourceTechnology, FuelSourceType, TopologyLevel
+from .models import FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
 
 
 @admin.register(TopologyLevel)
@@ -45,3 +45,12 @@ class FuelSourceAdmin(SimpleHistoryAdmin):
 
 admin.site.register(FuelSourceType, FuelSourceAdmin)
 admin.site.register(FuelSourceTechnology, FuelSourceAdmin)
+
+
+@admin.register(SourceFuelMapping)
+class SourceFuelMappingAdmin(SimpleHistoryAdmin):
+    list_display = ["source", "code", "fuel_type", "technology", "note"]
+    list_filter = ["source"]
+    search_fields = ["code", "fuel_type__name", "technology__name", "note"]
+    autocomplete_fields = ["fuel_type", "technology"]
+    ordering = ["source", "code"]

@@ -115,3 +115,40 @@ class FuelSourceTechnology(FuelSourceBase):
                 violation_error_message="A fuel source technology with this name (ignoring case) already exists.",
             )
         ]
+
+
+class SourceFuelMapping(models.Model):
+    """How a data source names a fuel: the source's own code, mapped to a catalogue fuel type and technology.
+
+    Imports of ENTSO-E, EIA and Elexon files name fuels in those sources' vocabularies; these rows turn them into
+    the catalogue's entries. The project ships defaults (metadata/data/source_fuel_mappings.csv); operators edit
+    or add rows in the admin, and a re-sync never overwrites their edits.
+    """
+
+    class Source(models.TextChoices):
+        ENTSOE = "entsoe", "ENTSO-E production type"
+        EIA = "eia", "EIA fuel or energy source code"
+        ELEXON = "elexon", "Elexon BMRS fuel type"
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    code = models.CharField(max_length=100, help_text="The value as the source writes it, e.g. 'Fossil Gas', 'NG'.")
+    fuel_type = models.ForeignKey(FuelSourceType, on_delete=models.PROTECT, related_name="+")
+    technology = models.ForeignKey(
+        FuelSourceTechnology, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why this mapping (for the next person).")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                "source",
+                Lower("code"),
+                name="%(app_label)s_%(class)s_unique_source_code",
+                violation_error_message="This source already maps this code.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.code}"

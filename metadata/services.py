@@ -1,11 +1,13 @@
 """Writes to the metadata app: topology levels and the fuel-source catalogue."""
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import models, transaction
 
 from .catalogue import CatalogueEntry, read_catalogue
-from .models import FuelSourceTechnology, FuelSourceType, TopologyLevel
+from .models import FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,35 @@ def topology_level_upsert(*, id: str, level: int, description: str = "", cim_cla
         obj.full_clean()
         obj.save()
     return obj
+
+
+SOURCE_MAPPINGS_FILE = Path(__file__).resolve().parent / "data" / "source_fuel_mappings.csv"
+
+
+def source_mappings_sync(
+    *,
+    mapping_model: type[models.Model] = SourceFuelMapping,
+    fuel_type_model: type[models.Model] = FuelSourceType,
+    technology_model: type[models.Model] = FuelSourceTechnology,
+) -> int:
+    """Add the shipped default mappings of source fuel codes that have none; returns how many were added.
+
+    A mapping the operator edited or added is never changed. The model classes are parameters so that the data
+    migration can pass its historical models.
+    """
+    with SOURCE_MAPPINGS_FILE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    created = 0
+    with transaction.atomic():
+        for row in rows:
+            if mapping_model.objects.filter(source=row["source"], code__iexact=row["code"]).exists():
+                continue
+            mapping_model.objects.create(
+                source=row["source"],
+                code=row["code"],
+                fuel_type=fuel_type_model.objects.get(aib_code=row["fuel_type"]),
+                technology=technology_model.objects.get(aib_code=row["technology"]) if row["technology"] else None,
+                note=row["note"],
+            )
+            created += 1
+    return created

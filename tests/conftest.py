@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from metadata.services import catalogue_sync
+from metadata.services import catalogue_sync, source_mappings_sync
 from psr.demo import load_spec_examples
 from timeseries import cache as timeseries_cache
 
@@ -39,6 +39,7 @@ def grid(transactional_db) -> None:
     """The demo grid for tests that commit (transaction=True, live servers, worker processes). Such tests flush
     every table after them, the catalogue the migrations loaded included, so it is loaded again first."""
     catalogue_sync()
+    source_mappings_sync()
     load_spec_examples()
 
 

@@ -482,3 +482,24 @@ def test_a_job_that_cannot_reach_the_queue_fails_instead_of_staying_queued(
     job.refresh_from_db()
     assert job.status == "failed"
     assert "Could not reach the task queue" in job.message
+
+
+def test_external_identifiers_and_source_fuel_codes_resolve_through_their_mappings(demo, tmp_path):
+    content = (
+        "psr,quantity,start,end,value,fuel_type,connected_psr\n"
+        "eia:CISO,generation,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,5,eia:NG,\n"
+        "eia:CISO,generation,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,7,entsoe:Wind Offshore,\n"
+        "eia:CISO,generation,2023-01-01T01:00:00Z,2023-01-01T02:00:00Z,1,eia:XYZ,\n"
+        "eia:NOPE,demand,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,1,,\n"
+        "US-WECC-CISO,exports,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,1,,eia:NOPE\n"
+    )
+    job = _import(tmp_path, content, mode="lenient")
+    assert (job.rows_inserted, job.rows_rejected) == (2, 3)
+    gas = Series.objects.get(fuel_type__aib_code="F02030100")
+    wind = Series.objects.get(fuel_type__aib_code="F01050100")
+    assert gas.psr_id == wind.psr_id == "US-WECC-CISO"
+    assert (gas.technology.aib_code, wind.technology.aib_code) == ("T050000", "T020002")
+    errors = {e.line: (e.column, e.reason) for e in job.errors.all()}
+    assert errors[4][0] == "fuel_type" and "no eia fuel mapping for 'XYZ'" in errors[4][1]
+    assert errors[5][0] == "psr" and "external identifier 'eia:NOPE'" in errors[5][1]
+    assert errors[6][0] == "connected_psr" and "external identifier 'eia:NOPE'" in errors[6][1]

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
+from psr.models import ExternalIdentifier
 from psr.selectors import psr_get
 
 from ..choices import (
@@ -61,7 +63,8 @@ class RowValidator:
         self.dimensions: list[Dimensions] = []
         self._by_key: dict[tuple, Dimensions] = {}
         self._resolved: dict[tuple, _Resolved] = {}
-        self._psr_exists: dict[str, bool] = {}
+        self._psrs: dict[str, str | None] = {}
+        self._mappings: dict[tuple[str, str], tuple[int, int | None] | None] = {}
         self._fuel: dict[str, int | None] = {}
         self._technology: dict[str, int | None] = {}
         self._qualities = frozenset(Quality.values)
@@ -130,8 +133,9 @@ class RowValidator:
         quantity = record.quantity
         if quantity not in Quantity.values:
             return ("quantity", quantity, f"unknown quantity; use one of {', '.join(Quantity.values)}.")
-        if not self._exists(record.psr):
-            return ("psr", record.psr, "no PSR has this id; add it in the admin first.")
+        psr_id = self._psr_id(record.psr)
+        if psr_id is None:
+            return ("psr", record.psr, _unknown_psr(record.psr))
         timeframe = record.timeframe or default_timeframe(quantity)
         if timeframe not in Timeframe.values:
             return ("timeframe", timeframe, f"unknown timeframe; use one of {', '.join(Timeframe.values)}.")
@@ -141,21 +145,35 @@ class RowValidator:
                 return ("fuel_type", record.fuel_type or "", "only generation and curtailment have a fuel type.")
             if not record.fuel_type:
                 return ("fuel_type", "", "a technology needs its fuel type.")
-            fuel_type_id = self._lookup(self._fuel, fuel_source_type_get, record.fuel_type)
-            if fuel_type_id is None:
-                return ("fuel_type", record.fuel_type, "not in the fuel catalogue (by name or AIB code).")
+            source, _, code = record.fuel_type.partition(":")
+            if code and source in SourceFuelMapping.Source.values:
+                # A source's own vocabulary (entsoe:Fossil Gas): its mapping gives fuel type and technology.
+                mapped = self._mapping(source, code)
+                if mapped is None:
+                    return (
+                        "fuel_type",
+                        record.fuel_type,
+                        f"no {source} fuel mapping for '{code}': add one in the admin (Metadata, Source fuel "
+                        "mappings) and import the file again.",
+                    )
+                fuel_type_id, technology_id = mapped
+            else:
+                fuel_type_id = self._lookup(self._fuel, fuel_source_type_get, record.fuel_type)
+                if fuel_type_id is None:
+                    return ("fuel_type", record.fuel_type, "not in the fuel catalogue (by name or AIB code).")
             if record.technology:
                 technology_id = self._lookup(self._technology, fuel_source_technology_get, record.technology)
                 if technology_id is None:
                     return ("technology", record.technology, "not in the technology catalogue (by name or AIB code).")
-        connected = record.connected_psr
-        if connected:
+        connected = None
+        if record.connected_psr:
             if quantity not in FLOW_QUANTITIES:
-                return ("connected_psr", connected, "only imports and exports have a connected PSR.")
-            if connected == record.psr:
-                return ("connected_psr", connected, "a PSR cannot import from or export to itself.")
-            if not self._exists(connected):
-                return ("connected_psr", connected, "no PSR has this id; add it in the admin first.")
+                return ("connected_psr", record.connected_psr, "only imports and exports have a connected PSR.")
+            connected = self._psr_id(record.connected_psr)
+            if connected is None:
+                return ("connected_psr", record.connected_psr, _unknown_psr(record.connected_psr))
+            if connected == psr_id:
+                return ("connected_psr", record.connected_psr, "a PSR cannot import from or export to itself.")
         unit = record.unit
         if quantity in ENERGY_QUANTITIES:
             unit = unit or STORAGE_ENERGY_UNIT
@@ -168,7 +186,7 @@ class RowValidator:
             if not unit or len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
                 return ("unit", unit or "", "a price needs its ISO 4217 currency code (USD, EUR, GBP...).")
             scale, stored = None, unit
-        dims_key = (record.psr, quantity, timeframe, fuel_type_id, technology_id, connected or None, stored)
+        dims_key = (psr_id, quantity, timeframe, fuel_type_id, technology_id, connected, stored)
         dims = self._by_key.get(dims_key)
         if dims is None:
             dims = Dimensions(len(self.dimensions) + 1, *dims_key)
@@ -176,10 +194,23 @@ class RowValidator:
             self._by_key[dims_key] = dims
         return dims.dim, scale, quantity in FLOW_QUANTITIES
 
-    def _exists(self, psr_id: str) -> bool:
-        if psr_id not in self._psr_exists:
-            self._psr_exists[psr_id] = bool(psr_id) and psr_get(psr_id) is not None
-        return self._psr_exists[psr_id]
+    def _psr_id(self, key: str) -> str | None:
+        """The id of the PSR named by its id or by one of its external identifiers (`eia:CISO`), or None."""
+        if key not in self._psrs:
+            if ":" in key:
+                scheme, _, value = key.partition(":")
+                found = ExternalIdentifier.objects.filter(scheme=scheme, value=value).values_list("psr_id", flat=True)
+                self._psrs[key] = found.first()
+            else:
+                self._psrs[key] = key if key and psr_get(key) is not None else None
+        return self._psrs[key]
+
+    def _mapping(self, source: str, code: str) -> tuple[int, int | None] | None:
+        key = (source, code.lower())
+        if key not in self._mappings:
+            found = SourceFuelMapping.objects.filter(source=source, code__iexact=code).first()
+            self._mappings[key] = (found.fuel_type_id, found.technology_id) if found else None
+        return self._mappings[key]
 
     @staticmethod
     def _lookup(cache: dict[str, int | None], get: Callable, key: str) -> int | None:
@@ -187,3 +218,9 @@ class RowValidator:
             found = get(key)
             cache[key] = found.pk if found is not None else None
         return cache[key]
+
+
+def _unknown_psr(key: str) -> str:
+    if ":" in key:
+        return f"no PSR has the external identifier '{key}': add it to the PSR's external identifiers in the admin."
+    return "no PSR has this id; add it in the admin first."
