@@ -19,9 +19,9 @@ class Adapter(Protocol):
 
 def registry() -> dict[str, Adapter]:
     """Every adapter by name, in the order auto-detection tries them."""
-    from . import api_json, canonical_csv
+    from . import api_json, canonical_csv, entsoe
 
-    adapters = [canonical_csv.ADAPTER, api_json.ADAPTER]
+    adapters = [canonical_csv.ADAPTER, api_json.ADAPTER, *entsoe.ADAPTERS]
     return {a.name: a for a in adapters}
 
 

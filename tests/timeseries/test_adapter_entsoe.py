@@ -1,0 +1,419 @@
+"""The ENTSO-E adapters: MW per MTU read as MWh per UTC interval (clock changes included), missing cells as nothing,
+bad cells as row errors, each layout recognised by its header alone, and the real Transparency Platform exports."""
+
+import io
+import os
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from timeseries.adapters.api_json import ADAPTER as API_JSON
+from timeseries.adapters.canonical_csv import ADAPTER as CANONICAL
+from timeseries.adapters.entsoe import (
+    FLOW_ADAPTER,
+    GENERATION_ADAPTER,
+    LOAD_ADAPTER,
+    CapacityRow,
+    installed_capacity_rows,
+    is_installed_capacity,
+)
+from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
+
+ES, FR = "entsoe:BZN|ES", "entsoe:BZN|FR"
+GENERATION_HEADER = (
+    '"Area","MTU","Biomass  - Actual Aggregated [MW]","Fossil Gas  - Actual Aggregated [MW]",'
+    '"Hydro Pumped Storage  - Actual Aggregated [MW]","Hydro Pumped Storage  - Actual Consumption [MW]"'
+)
+LOAD_HEADER = '"Time (UTC)","Day-ahead Total Load Forecast [MW] - BZN|ES","Actual Total Load [MW] - BZN|ES"'
+FLOW_HEADER = '"Time (UTC)","BZN|FR > BZN|ES [MW]","BZN|ES > BZN|FR [MW]"'
+CAPACITY_HEADER = '"Production Type","2022 [MW]"'
+CANONICAL_HEADER = "psr,quantity,start,end,value"
+API_JSON_HEAD = '{"id": "US-WECC-CISO", "unit": "MWh", "generation": []}'
+HEADERS = {
+    "generation": GENERATION_HEADER,
+    "load": LOAD_HEADER,
+    "flow": FLOW_HEADER,
+    "capacity": CAPACITY_HEADER,
+    "canonical": CANONICAL_HEADER,
+    "api-json": API_JSON_HEAD,
+}
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def read(adapter, *lines: str, **options) -> list[Record | RowError]:
+    return list(adapter.records(io.StringIO("\n".join(lines) + "\n"), ImportOptions(**options)))
+
+
+def records(items: list) -> list[Record]:
+    assert not [i for i in items if isinstance(i, RowError)]
+    return items
+
+
+def errors(items: list) -> list[RowError]:
+    return [i for i in items if isinstance(i, RowError)]
+
+
+# --- Actual Generation per Production Type ---------------------------------------------------------------------------
+
+
+def test_generation_turns_mw_per_quarter_hour_into_mwh_per_type_of_the_rows_area():
+    got = read(
+        GENERATION_ADAPTER,
+        "\ufeff" + GENERATION_HEADER,
+        '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","404","7048","","412"',
+    )
+    start, end = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
+    assert records(got) == [
+        Record(2, ES, "generation", start, end, 101.0, "MWh", "entsoe:Biomass"),
+        Record(2, ES, "generation", start, end, 1762.0, "MWh", "entsoe:Fossil Gas"),
+    ]
+
+
+def test_generation_leaves_out_pumped_storage_consumption_but_keeps_its_generation():
+    got = records(
+        read(
+            GENERATION_ADAPTER,
+            GENERATION_HEADER,
+            '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","300","412"',
+        )
+    )
+    assert [(r.fuel_type, r.value) for r in got] == [
+        ("entsoe:Biomass", 0.25),
+        ("entsoe:Fossil Gas", 0.5),
+        ("entsoe:Hydro Pumped Storage", 75.0),
+    ]
+
+
+@pytest.mark.parametrize("missing", ["", "n/e", "N/A", " n/a ", "N/E"])
+def test_generation_missing_cells_give_no_record_and_a_zero_is_a_zero(missing):
+    got = records(
+        read(
+            GENERATION_ADAPTER,
+            GENERATION_HEADER,
+            f'"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","{missing}","0","{missing}","{missing}"',
+        )
+    )
+    assert [(r.fuel_type, r.value) for r in got] == [("entsoe:Fossil Gas", 0.0)]
+
+
+def test_generation_interval_length_comes_from_each_mtu():
+    got = records(
+        read(
+            GENERATION_ADAPTER,
+            GENERATION_HEADER,
+            '"BZN|DE-LU","01.11.2022 00:00 - 01.11.2022 01:00 (UTC)","100","","",""',
+            '"BZN|DE-LU","01.11.2022 01:00 - 01.11.2022 01:30 (UTC)","100","","",""',
+            '"BZN|DE-LU","01.11.2022 00:00 - 02.11.2022 00:00 (UTC)","100","","",""',
+        )
+    )
+    assert [(r.psr, r.start, r.end, r.value) for r in got] == [
+        ("entsoe:BZN|DE-LU", utc(2022, 11, 1, 0), utc(2022, 11, 1, 1), 100.0),
+        ("entsoe:BZN|DE-LU", utc(2022, 11, 1, 1), utc(2022, 11, 1, 1, 30), 50.0),
+        ("entsoe:BZN|DE-LU", utc(2022, 11, 1), utc(2022, 11, 2), 2400.0),
+    ]
+
+
+def test_generation_bad_cells_are_row_errors_naming_line_and_column():
+    got = read(
+        GENERATION_ADAPTER,
+        GENERATION_HEADER,
+        '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4o4","8","",""',
+        '"BZN|ES","32.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","",""',
+        '"BZN|ES","2022-11-01 00:15 - 2022-11-01 00:30","1","2","",""',
+        '"BZN|ES","01.11.2022 00:30 - 01.11.2022 00:45 (UTC)","1"',
+    )
+    assert [(e.line, e.column, e.value) for e in errors(got)] == [
+        (2, "Biomass  - Actual Aggregated [MW]", "4o4"),
+        (3, "MTU", "32.11.2022 00:00 - 01.11.2022 00:15 (UTC)"),
+        (4, "MTU", "2022-11-01 00:15 - 2022-11-01 00:30"),
+        (5, "", ""),
+    ]
+    # The good cell of the row with a bad one is still read.
+    assert [(r.line, r.fuel_type, r.value) for r in got if isinstance(r, Record)] == [(2, "entsoe:Fossil Gas", 2.0)]
+
+
+def test_generation_refuses_a_header_that_is_not_the_layout():
+    with pytest.raises(ImportFileError, match="Area, MTU"):
+        read(GENERATION_ADAPTER, '"Area","Biomass  - Actual Aggregated [MW]"')
+
+
+def test_generation_row_with_no_area_goes_to_the_chosen_psr_or_is_an_error():
+    row = '"","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4","","",""'
+    assert [r.psr for r in read(GENERATION_ADAPTER, GENERATION_HEADER, row, psr="EU-CE-ES")] == ["EU-CE-ES"]
+    assert [(e.line, e.column) for e in errors(read(GENERATION_ADAPTER, GENERATION_HEADER, row))] == [(2, "Area")]
+
+
+def test_an_mtu_with_no_time_zone_needs_the_files_time_zone():
+    row = '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15","4","","",""'
+    [error] = errors(read(GENERATION_ADAPTER, GENERATION_HEADER, row))
+    assert "time zone" in error.reason
+    [record] = read(GENERATION_ADAPTER, GENERATION_HEADER, row, timezone=ZoneInfo("Europe/Madrid"))
+    assert (record.start, record.end) == (utc(2022, 10, 31, 23), utc(2022, 10, 31, 23, 15))
+
+
+def test_the_zone_written_in_the_file_wins_over_the_one_given():
+    row = '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4","","",""'
+    [record] = read(GENERATION_ADAPTER, GENERATION_HEADER, row, timezone=ZoneInfo("Europe/Madrid"))
+    assert record.start == utc(2022, 11, 1)
+
+
+# --- Clock changes in CET/CEST ---------------------------------------------------------------------------------------
+
+
+def _local_day(day: str, hours: list[str]) -> list[str]:
+    return [f'"BZN|ES","{day} {a} - {day} {b} (CET/CEST)","100","","",""' for a, b in hours]
+
+
+def test_autumn_clock_change_day_in_cet_cest_has_25_hours_one_after_the_other():
+    labels = [f"{h:02d}:00" for h in range(24)]
+    hours = [(a, b) for a, b in zip(labels, [*labels[1:], "00:00"], strict=True)]
+    hours = [*hours[:3], ("02:00", "03:00"), *hours[3:]]  # the platform lists 02:00 - 03:00 twice
+    rows = _local_day("30.10.2022", hours)
+    rows[-1] = rows[-1].replace("30.10.2022 00:00 (CET", "31.10.2022 00:00 (CET")
+    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *rows))
+    assert len(got) == 25
+    assert got[0].start == utc(2022, 10, 29, 22) and got[-1].end == utc(2022, 10, 30, 23)
+    for previous, record in pairwise(got):
+        assert record.start == previous.end
+    assert all(r.end - r.start == timedelta(hours=1) and r.value == 100.0 for r in got)
+    assert [r.start for r in got[2:5]] == [utc(2022, 10, 30, 0), utc(2022, 10, 30, 1), utc(2022, 10, 30, 2)]
+
+
+def test_autumn_quarter_hours_before_the_clocks_go_back_end_in_summer_time():
+    quarters = [("02:00", "02:15"), ("02:15", "02:30"), ("02:30", "02:45"), ("02:45", "03:00")]
+    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("30.10.2022", quarters * 2)))
+    assert [(r.start, r.end) for r in got] == [
+        (utc(2022, 10, 30, 0, 0) + timedelta(minutes=15 * i), utc(2022, 10, 30, 0, 15) + timedelta(minutes=15 * i))
+        for i in range(8)
+    ]
+    assert {r.value for r in got} == {25.0}
+
+
+@pytest.mark.parametrize("written_end", ["02:00", "03:00"])
+def test_spring_clock_change_day_skips_the_missing_hour(written_end):
+    quarters = [("01:30", "01:45"), ("01:45", written_end), ("03:00", "03:15")]
+    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("27.03.2022", quarters)))
+    assert [(r.start, r.end, r.value) for r in got] == [
+        (utc(2022, 3, 27, 0, 30), utc(2022, 3, 27, 0, 45), 25.0),
+        (utc(2022, 3, 27, 0, 45), utc(2022, 3, 27, 1, 0), 25.0),
+        (utc(2022, 3, 27, 1, 0), utc(2022, 3, 27, 1, 15), 25.0),
+    ]
+
+
+def test_spring_time_that_does_not_exist_is_a_row_error():
+    [error] = errors(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("27.03.2022", [("02:00", "02:15")])))
+    assert (error.line, error.column) == (2, "MTU") and "does not exist" in error.reason
+
+
+def test_a_day_long_mtu_in_cet_cest_lasts_23_and_25_hours_on_clock_change_days():
+    got = records(
+        read(
+            LOAD_ADAPTER,
+            '"Time (CET/CEST)","Actual Total Load [MW] - BZN|ES"',
+            '"27.03.2022 00:00 - 28.03.2022 00:00","1000"',
+            '"30.10.2022 00:00 - 31.10.2022 00:00","1000"',
+        )
+    )
+    assert [(r.start, r.end, r.value) for r in got] == [
+        (utc(2022, 3, 26, 23), utc(2022, 3, 27, 22), 23000.0),
+        (utc(2022, 10, 29, 22), utc(2022, 10, 30, 23), 25000.0),
+    ]
+
+
+# --- Total Load ------------------------------------------------------------------------------------------------------
+
+
+def test_load_actual_is_demand_and_the_forecast_is_day_ahead_demand_of_the_column_area():
+    got = read(
+        LOAD_ADAPTER,
+        LOAD_HEADER.replace("BZN|ES", "BZN|FR", 1),
+        '"01.11.2022 00:00 - 01.11.2022 00:15","20111","20092"',
+        '"01.11.2022 00:15 - 01.11.2022 00:30","n/e",""',
+        '"01.11.2022 00:30 - 01.11.2022 00:45","-","0"',
+    )
+    start, end = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
+    assert [r for r in got if isinstance(r, Record)] == [
+        Record(2, FR, "demand", start, end, 5027.75, "MWh", timeframe="day-ahead"),
+        Record(2, ES, "demand", start, end, 5023.0, "MWh", timeframe=None),
+        Record(4, ES, "demand", end + timedelta(minutes=15), end + timedelta(minutes=30), 0.0, "MWh"),
+    ]
+    assert [(e.line, e.column, e.value) for e in errors(got)] == [
+        (4, "Day-ahead Total Load Forecast [MW] - BZN|FR", "-")
+    ]
+
+
+def test_load_refuses_unknown_columns():
+    with pytest.raises(ImportFileError, match="Total Load"):
+        read(LOAD_ADAPTER, LOAD_HEADER + ',"Week-ahead Total Load Forecast [MW] - BZN|ES"')
+
+
+# --- Cross-Border Physical Flow --------------------------------------------------------------------------------------
+
+
+def test_flow_is_an_export_of_one_side_and_an_import_of_the_other():
+    got = records(
+        read(
+            FLOW_ADAPTER,
+            FLOW_HEADER,
+            '"01.11.2022 15:00 - 01.11.2022 16:00","410","8"',
+            '"01.11.2022 16:00 - 01.11.2022 17:00","1215","N/A"',
+        )
+    )
+    h15, h16, h17 = utc(2022, 11, 1, 15), utc(2022, 11, 1, 16), utc(2022, 11, 1, 17)
+    assert got == [
+        Record(2, FR, "exports", h15, h16, 410.0, "MWh", connected_psr=ES),
+        Record(2, ES, "imports", h15, h16, 410.0, "MWh", connected_psr=FR),
+        Record(2, ES, "exports", h15, h16, 8.0, "MWh", connected_psr=FR),
+        Record(2, FR, "imports", h15, h16, 8.0, "MWh", connected_psr=ES),
+        Record(3, FR, "exports", h16, h17, 1215.0, "MWh", connected_psr=ES),
+        Record(3, ES, "imports", h16, h17, 1215.0, "MWh", connected_psr=FR),
+    ]
+
+
+def test_flow_of_a_quarter_hour_is_a_quarter_of_the_mw_and_a_negative_flow_is_a_row_error():
+    got = read(FLOW_ADAPTER, FLOW_HEADER, '"01.11.2022 00:00 - 01.11.2022 00:15","-12","100"')
+    assert [(e.line, e.column, e.value) for e in errors(got)] == [(2, "BZN|FR > BZN|ES [MW]", "-12")]
+    assert [(r.psr, r.quantity, r.value) for r in got if isinstance(r, Record)] == [
+        (ES, "exports", 25.0),
+        (FR, "imports", 25.0),
+    ]
+
+
+# --- Sniffing --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("adapter", "own"),
+    [(GENERATION_ADAPTER, "generation"), (LOAD_ADAPTER, "load"), (FLOW_ADAPTER, "flow")],
+)
+def test_each_adapter_recognises_its_own_header_and_no_other(adapter, own):
+    claimed = [name for name, header in HEADERS.items() if adapter.sniff("\ufeff" + header + "\n1,2\n")]
+    assert claimed == [own]
+
+
+def test_other_time_zone_notes_in_headers_are_still_recognised():
+    assert GENERATION_ADAPTER.sniff(GENERATION_HEADER.replace('"MTU"', '"MTU (CET/CEST)"'))
+    assert LOAD_ADAPTER.sniff(LOAD_HEADER.replace("Time (UTC)", "Time (CET/CEST)"))
+    assert FLOW_ADAPTER.sniff(FLOW_HEADER.replace("Time (UTC)", "Time (CET/CEST)"))
+
+
+def test_the_installed_capacity_header_is_recognised_and_the_others_are_not():
+    assert [name for name, header in HEADERS.items() if is_installed_capacity(header)] == ["capacity"]
+
+
+def test_canonical_and_api_json_do_not_claim_entsoe_headers():
+    for header in (GENERATION_HEADER, LOAD_HEADER, FLOW_HEADER, CAPACITY_HEADER):
+        assert not CANONICAL.sniff(header) and not API_JSON.sniff(header)
+
+
+# --- Installed Capacity per Production Type --------------------------------------------------------------------------
+
+
+def test_installed_capacity_rows_leave_out_the_total_and_missing_cells():
+    text = "\n".join(
+        [
+            '"Production Type","2022 [MW]","2023 [MW]"',
+            '"Fossil Oil","97","n/e"',
+            '"Solar","","12.5"',
+            '"Nuclear","lots","0"',
+            '"Total Grand capacity","2300","2400"',
+        ]
+    )
+    got = list(installed_capacity_rows(io.StringIO(text)))
+    assert got == [
+        CapacityRow(2, "Fossil Oil", 2022, 97.0),
+        CapacityRow(3, "Solar", 2023, 12.5),
+        RowError(4, "2022 [MW]", "lots", "not a number of MW."),
+        CapacityRow(4, "Nuclear", 2023, 0.0),
+    ]
+
+
+def test_installed_capacity_refuses_another_layout():
+    with pytest.raises(ImportFileError, match="Production Type"):
+        list(installed_capacity_rows(io.StringIO(LOAD_HEADER + "\n")))
+
+
+# --- The real samples ------------------------------------------------------------------------------------------------
+
+SAMPLES = Path(os.environ.get("CDSC_SAMPLE_DATA", ".")) / "entsoe"
+needs_samples = pytest.mark.skipif(
+    not os.environ.get("CDSC_SAMPLE_DATA"), reason="CDSC_SAMPLE_DATA is not set (path of the real sample data)"
+)
+
+
+def sample(adapter, name: str) -> list[Record]:
+    with open(SAMPLES / name, encoding="utf-8") as text:
+        assert adapter.sniff(text.read(64 * 1024))
+        text.seek(0)
+        return records(list(adapter.records(text, ImportOptions())))
+
+
+@needs_samples
+def test_real_generation_per_production_type():
+    got = sample(GENERATION_ADAPTER, "Actual Generation per Production Type_202211010000-202211020000.csv")
+    # 96 quarter hours x 19 types: Hydro Pumped Storage's generation is empty all day, its consumption is left out.
+    assert len(got) == 96 * 19
+    assert {r.psr for r in got} == {ES} and {r.quantity for r in got} == {"generation"}
+    assert "entsoe:Hydro Pumped Storage" not in {r.fuel_type for r in got}
+    assert (got[0].start, got[-1].end) == (utc(2022, 11, 1), utc(2022, 11, 2))
+    by_key = {(r.line, r.fuel_type): r for r in got}
+    q0, q1 = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
+    # Line 2, 00:00-00:15: Biomass 404 MW, Fossil Gas 7048 MW, Nuclear 4980 MW.
+    assert by_key[2, "entsoe:Biomass"] == Record(2, ES, "generation", q0, q1, 101.0, "MWh", "entsoe:Biomass")
+    assert by_key[2, "entsoe:Fossil Gas"].value == 1762.0
+    assert by_key[2, "entsoe:Nuclear"].value == 1245.0
+    # Line 50, 12:00-12:15: Solar 9312 MW; line 97, 23:45-24:00: Wind Onshore 1508 MW.
+    solar = by_key[50, "entsoe:Solar"]
+    assert (solar.start, solar.end, solar.value) == (utc(2022, 11, 1, 12), utc(2022, 11, 1, 12, 15), 2328.0)
+    wind = by_key[97, "entsoe:Wind Onshore"]
+    assert (wind.start, wind.value) == (utc(2022, 11, 1, 23, 45), 377.0)
+
+
+@needs_samples
+def test_real_total_load():
+    got = sample(LOAD_ADAPTER, "Total Load - Day Ahead _ Actual_202211010000-202211020000.csv")
+    assert len(got) == 96 * 2
+    assert (got[0].start, got[-1].end) == (utc(2022, 11, 1), utc(2022, 11, 2))
+    q0, q1 = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
+    # Line 2: forecast 20111 MW, actual 20092 MW; line 97: forecast 19751 MW, actual 20128 MW.
+    assert got[:2] == [
+        Record(2, ES, "demand", q0, q1, 5027.75, "MWh", timeframe="day-ahead"),
+        Record(2, ES, "demand", q0, q1, 5023.0, "MWh", timeframe=None),
+    ]
+    assert [(r.line, r.value, r.timeframe) for r in got[-2:]] == [(97, 4937.75, "day-ahead"), (97, 5032.0, None)]
+
+
+@needs_samples
+def test_real_cross_border_physical_flow():
+    got = sample(FLOW_ADAPTER, "Cross-Border Physical Flow_202211010000-202211020000.csv")
+    assert len(got) == 24 * 2 * 2
+    assert (got[0].start, got[-1].end) == (utc(2022, 11, 1), utc(2022, 11, 2))
+    # Line 17, 15:00-16:00: FR > ES 410 MW, ES > FR 8 MW.
+    line17 = {(r.psr, r.quantity, r.connected_psr): r.value for r in got if r.line == 17}
+    assert line17 == {
+        (FR, "exports", ES): 410.0,
+        (ES, "imports", FR): 410.0,
+        (ES, "exports", FR): 8.0,
+        (FR, "imports", ES): 8.0,
+    }
+    assert {r.start for r in got if r.line == 17} == {utc(2022, 11, 1, 15)}
+
+
+@needs_samples
+def test_real_installed_capacity():
+    path = SAMPLES / "Installed Capacity per Production Type_202201010000-202301010000.csv"
+    with open(path, encoding="utf-8") as text:
+        assert is_installed_capacity(text.read(64 * 1024))
+        text.seek(0)
+        got = list(installed_capacity_rows(text))
+    assert len(got) == 20 and all(isinstance(r, CapacityRow) for r in got)
+    assert CapacityRow(7, "Fossil Oil", 2022, 97.0) in got
+    assert CapacityRow(12, "Hydro Run-of-river and poundage", 2022, 527.0) in got
+    assert CapacityRow(13, "Hydro Water Reservoir", 2022, 1676.0) in got
+    assert "Total Grand capacity" not in {r.production_type for r in got}
