@@ -26,6 +26,37 @@ def europe(demo) -> None:
         external_identifier_add(psr=psr, identifier=f"entsoe:{zone}")
 
 
+@pytest.fixture
+def california(demo) -> None:
+    """CISO's neighbours in the EIA-930 files, named by their EIA codes (US-WECC-CISO has eia:CISO in the demo)."""
+    wecc = PowerSystemResource.objects.get(pk="US-WECC")
+    for code in ("PACW", "SRP", "BANC", "BPAT", "CEN", "IID", "LDWP", "NEVP", "AZPS", "WALC", "TIDC"):
+        psr = PowerSystemResource.objects.filter(external_identifiers__scheme="eia", external_identifiers__value=code)
+        psr = psr.first() or psr_upsert(
+            id=f"US-WECC-EIA-{code}",
+            name=code,
+            topology_level="Balancing Authority Area",
+            parent=wecc,
+            timezone="America/Los_Angeles",
+        )
+        if not psr.external_identifiers.filter(scheme="eia", value=code).exists():
+            external_identifier_add(psr=psr, identifier=f"eia:{code}")
+
+
+@pytest.fixture
+def britain(demo) -> None:
+    """GB and the far ends of its interconnectors, named as Elexon names the interconnectors."""
+    gb = psr_upsert(
+        id="GB", name="Great Britain", topology_level="Balancing Authority Area", parent=None, timezone="Europe/London"
+    )
+    for code in ("INTFR", "INTIRL", "INTNED", "INTEW", "INTNEM", "INTELEC", "INTIFA2", "INTNSL"):
+        far = psr_upsert(
+            id=f"GB-{code}", name=code, topology_level="Balancing Authority Area", parent=None, timezone="Europe/London"
+        )
+        external_identifier_add(psr=far, identifier=f"elexon:{code}")
+    return gb
+
+
 def _run(name: str, **options):
     path = Path(SAMPLES) / name
     job = import_job_run(job_id=import_job_create(source_path=str(path), **options).pk)
@@ -61,3 +92,53 @@ def test_entsoe_generation_is_served_in_mwh_at_the_right_time(europe, api):
     assert biomass[0]["value"] == 101.0  # 404 MW over a quarter hour, as the file says
     assert PowerSystemResource.objects.get(pk="EU-CE-ES").series.exists()
     assert Point.objects.filter(series__psr_id="EU-CE-ES").count() == 1824
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("eia930/CISO_generation_by_fuel_2021-06.csv", "eia930-fuel-type"),
+        ("eia930/CISO_interchange_2021-06.csv", "eia930-interchange"),
+        ("eia930/CISO_region_data_2022-06.csv", "eia930-region"),
+    ],
+)
+def test_eia930_samples_import_strictly_and_twice_changes_nothing(california, name, fmt):
+    first = _run(name)
+    assert first.detected_format == fmt
+    assert first.rows_inserted > 0
+    second = _run(name)
+    assert (second.rows_inserted, second.rows_updated) == (0, 0)
+
+
+def test_eia930_generation_answers_with_eias_numbers_labelled_by_interval_start(california, api):
+    _run("eia930/CISO_generation_by_fuel_2021-06.csv")
+    body = api.get(
+        "/power-system-resources/US-WECC-CISO/timeseries/generation"
+        "?startDatetime=2021-05-31T23:00:00Z&endDatetime=2021-06-01T00:00:00Z"
+    ).json()
+    # The file's first hour, 2021-06-01T00 (hour ending): hydro 1818, oil 81, coal 19, gas 10055, wind 1392, other -49.
+    interval = body["generation"][0]
+    assert (interval["startDatetime"], interval["endDatetime"]) == ("2021-05-31T23:00:00Z", "2021-06-01T00:00:00Z")
+    values = sorted(v["value"] for v in interval["valueByFuelSource"])
+    assert {1818.0, 81.0, 19.0, 10055.0, 1392.0, -49.0} <= set(values)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "rows"),
+    [
+        ("elexon/generation_by_production_type_2022-01.csv", "elexon-generation", 517),
+        ("elexon/interconnector_flows_2022-08.csv", "elexon-interconnectors", 1536),
+    ],
+)
+def test_elexon_samples_import_into_the_chosen_psr_strictly_and_idempotently(britain, name, fmt, rows):
+    first = _run(name, psr=britain)
+    assert (first.detected_format, first.rows_inserted) == (fmt, rows)
+    second = _run(name, psr=britain)
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (0, 0, rows)
+
+
+def test_an_elexon_file_without_a_chosen_psr_fails_asking_for_one(britain):
+    path = Path(SAMPLES) / "elexon/generation_by_production_type_2022-01.csv"
+    job = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
+    assert job.status == "failed"
+    assert "choose the PSR" in job.message

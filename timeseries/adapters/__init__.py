@@ -19,9 +19,9 @@ class Adapter(Protocol):
 
 def registry() -> dict[str, Adapter]:
     """Every adapter by name, in the order auto-detection tries them."""
-    from . import api_json, canonical_csv, entsoe
+    from . import api_json, canonical_csv, eia930, elexon, entsoe
 
-    adapters = [canonical_csv.ADAPTER, api_json.ADAPTER, *entsoe.ADAPTERS]
+    adapters = [canonical_csv.ADAPTER, api_json.ADAPTER, *entsoe.ADAPTERS, *eia930.ADAPTERS, *elexon.ADAPTERS]
     return {a.name: a for a in adapters}
 
 

@@ -44,7 +44,7 @@ class ApiJsonAdapter:
         return _Reader(text).read()
 
 
-class _Utf8Reader:
+class Utf8Reader:
     """The decoded text as the UTF-8 bytes ijson reads (given text, it would warn and encode it itself)."""
 
     def __init__(self, text: TextIO) -> None:
@@ -75,7 +75,7 @@ class _Reader:
     """One pass over the file's JSON events: responses, their headers, then their intervals one at a time."""
 
     def __init__(self, text: TextIO) -> None:
-        self.source = _Utf8Reader(text)
+        self.source = Utf8Reader(text)
         self.events = ijson.basic_parse(self.source, use_float=True)
         self.intervals = 0  # intervals read so far; an interval's `line` is its running number
         self.memo: dict[str, datetime | str] = {}
@@ -87,7 +87,7 @@ class _Reader:
             if not self.source.text_seen:
                 raise ImportFileError("The file is empty.") from None
             where = f"after interval {self.intervals}" if self.intervals else "before the first interval"
-            raise ImportFileError(f"The file is not valid JSON ({where}): {_yajl_message(exc)}") from None
+            raise ImportFileError(f"The file is not valid JSON ({where}): {yajl_message(exc)}") from None
         except UnicodeEncodeError:
             raise ImportFileError("The file holds text that is not valid UTF-8.") from None
 
@@ -375,7 +375,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
 
 
-def _yajl_message(exc: ijson.JSONError) -> str:
+def yajl_message(exc: ijson.JSONError) -> str:
     """The parser's reason and the text around the fault (its message draws an arrow under it on more lines)."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     if not lines:
