@@ -127,6 +127,33 @@ def _csv_errors(reader) -> ImportFileError:
 # ---------------------------------------------------------------- generation by production type
 
 
+def _active_rows(text: TextIO, width: int, i_active: int | None) -> Iterator[tuple[int, list[str]] | RowError]:
+    """The file's data rows with their line numbers: blank lines skipped, short rows as errors, superseded rows
+    (an active flag other than Y: BMRS keeps old revisions for history) left out."""
+    reader = csv.reader(text, strict=True)
+    try:
+        for row in reader:
+            line = reader.line_num + 1
+            if len(row) < width:
+                if row and not (len(row) == 1 and not row[0].strip()):
+                    yield RowError(line, "", "", f"expected at least {width} fields, found {len(row)}.")
+                continue
+            if i_active is None or row[i_active].strip().upper() == "Y":
+                yield line, row
+    except csv.Error as exc:
+        raise _csv_errors(reader) from exc
+
+
+def _revision(row: list[str], i_revision: int | None, line: int) -> int | RowError:
+    """The row's document revision (0 without the column), or why it is not one."""
+    if i_revision is None or not row[i_revision].strip():
+        return 0
+    try:
+        return int(row[i_revision].strip())
+    except ValueError:
+        return RowError(line, "DocumentRevNum", row[i_revision], "the revision is not a whole number.")
+
+
 class _Pending(NamedTuple):
     """A generation row kept until its settlement period's rows are all read (a later revision may replace it)."""
 
@@ -169,78 +196,67 @@ def _generation(text: TextIO, index: dict[str, int], psr: str) -> Iterator[Recor
     # revision, a few tens of bytes each, never the values.
     done: dict[int, int] = {}
     fuels: dict[str, int] = {}
-    reader = csv.reader(text, strict=True)
-    try:
-        for row in reader:
-            line = reader.line_num + 1
-            if len(row) < width:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                yield RowError(line, "", "", f"expected at least {width} fields, found {len(row)}.")
+    for item in _active_rows(text, width, i_active):
+        if item.__class__ is RowError:
+            yield item
+            continue
+        line, row = item
+        key = (row[i_date].strip(), row[i_period].strip())
+        if key != group_key or len(group) >= GROUP_LIMIT:
+            yield from _flush(group, done, fuels)
+            group_key, group = key, {}
+        start = calendar.start(
+            row[i_date], row[i_period], date_column="SettlementDate", period_column="SettlementPeriod", line=line
+        )
+        if start.__class__ is RowError:
+            yield start
+            continue
+        fuel = row[i_type].strip()
+        if not fuel:
+            yield RowError(line, "PowerSystemResourceType", row[i_type], "the production type is empty.")
+            continue
+        if i_resolution is not None and row[i_resolution].strip().upper() not in ("PT30M", ""):
+            yield RowError(line, "Resolution", row[i_resolution], "settlement periods last 30 minutes (PT30M).")
+            continue
+        revision = _revision(row, i_revision, line)
+        if revision.__class__ is RowError:
+            yield revision
+            continue
+        raw = row[i_value]
+        record = None
+        if not _is_missing(raw):
+            value = _number(raw.strip())
+            if value is None:
+                yield RowError(line, "Quantity", raw, "the value is not a number.")
                 continue
-            if i_active is not None and row[i_active].strip().upper() != "Y":
-                continue  # a superseded revision: BMRS keeps it for history, the active row holds the value
-            key = (row[i_date].strip(), row[i_period].strip())
-            if key != group_key or len(group) >= GROUP_LIMIT:
-                yield from _flush(group, done, fuels)
-                group_key, group = key, {}
-            start = calendar.start(
-                row[i_date], row[i_period], date_column="SettlementDate", period_column="SettlementPeriod", line=line
+            record = Record(
+                line, psr, "generation", start, start + PERIOD, value * PERIOD_HOURS, "MWh", f"elexon:{fuel}"
             )
-            if start.__class__ is RowError:
-                yield start
-                continue
-            fuel = row[i_type].strip()
-            if not fuel:
-                yield RowError(line, "PowerSystemResourceType", row[i_type], "the production type is empty.")
-                continue
-            if i_resolution is not None and row[i_resolution].strip().upper() not in ("PT30M", ""):
-                yield RowError(line, "Resolution", row[i_resolution], "settlement periods last 30 minutes (PT30M).")
-                continue
-            revision = 0
-            if i_revision is not None and row[i_revision].strip():
-                try:
-                    revision = int(row[i_revision].strip())
-                except ValueError:
-                    yield RowError(line, "DocumentRevNum", row[i_revision], "the revision is not a whole number.")
-                    continue
-            raw = row[i_value]
-            record = None
-            if not _is_missing(raw):
-                value = _number(raw.strip())
-                if value is None:
-                    yield RowError(line, "Quantity", raw, "the value is not a number.")
-                    continue
-                record = Record(
-                    line, psr, "generation", start, start + PERIOD, value * PERIOD_HOURS, "MWh", f"elexon:{fuel}"
-                )
-            emitted = done.get(_done_key(start, fuel, fuels))
-            if emitted is not None:
-                if revision >= emitted:
-                    yield RowError(
-                        line,
-                        "PowerSystemResourceType",
-                        row[i_type],
-                        f"{fuel} of settlement period {key[1]} of {key[0]} was already given earlier in the file "
-                        f"(revision {emitted}); sort the file by settlement period so that the latest revision can "
-                        "replace the earlier one.",
-                    )
-                continue  # else an older revision than the one kept: superseded
-            held = group.get(fuel)
-            if held is None or revision > held.revision:
-                group[fuel] = _Pending(line, start, revision, record)
-            elif revision == held.revision:
+        emitted = done.get(_done_key(start, fuel, fuels))
+        if emitted is not None:
+            if revision >= emitted:
                 yield RowError(
                     line,
                     "PowerSystemResourceType",
                     row[i_type],
-                    f"{fuel} of settlement period {key[1]} of {key[0]} appears twice with revision {revision} "
-                    f"(line {held.line}): which one holds is unknown.",
+                    f"{fuel} of settlement period {key[1]} of {key[0]} was already given earlier in the file "
+                    f"(revision {emitted}); sort the file by settlement period so that the latest revision can "
+                    "replace the earlier one.",
                 )
-            # An older revision after a newer one is superseded: dropped.
-        yield from _flush(group, done, fuels)
-    except csv.Error as exc:
-        raise _csv_errors(reader) from exc
+            continue  # else an older revision than the one kept: superseded
+        held = group.get(fuel)
+        if held is None or revision > held.revision:
+            group[fuel] = _Pending(line, start, revision, record)
+        elif revision == held.revision:
+            yield RowError(
+                line,
+                "PowerSystemResourceType",
+                row[i_type],
+                f"{fuel} of settlement period {key[1]} of {key[0]} appears twice with revision {revision} "
+                f"(line {held.line}): which one holds is unknown.",
+            )
+        # An older revision after a newer one is superseded: dropped.
+    yield from _flush(group, done, fuels)
 
 
 def _done_key(start: datetime, fuel: str, fuels: dict[str, int]) -> int:
@@ -294,63 +310,50 @@ def _flows(
     calendar = _Calendar()
     # Periods read so far (a few bytes each, 17,520 a year): the file has no revision number to pick between two.
     seen: dict[datetime, int] = {}
-    reader = csv.reader(text, strict=True)
-    try:
-        for row in reader:
-            line = reader.line_num + 1
-            if len(row) < width:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                yield RowError(line, "", "", f"expected at least {width} fields, found {len(row)}.")
-                continue
-            if i_active is not None and row[i_active].strip().upper() != "Y":
-                continue  # superseded
-            start = calendar.start(
-                row[i_date],
+    for item in _active_rows(text, width, i_active):
+        if item.__class__ is RowError:
+            yield item
+            continue
+        line, row = item
+        start = calendar.start(
+            row[i_date],
+            row[i_period],
+            date_column="settlementDate",
+            period_column="startTimeOfHalfHrPeriod",
+            line=line,
+        )
+        if start.__class__ is RowError:
+            yield start
+            continue
+        if start in seen:
+            yield RowError(
+                line,
+                "startTimeOfHalfHrPeriod",
                 row[i_period],
-                date_column="settlementDate",
-                period_column="startTimeOfHalfHrPeriod",
-                line=line,
+                f"settlement period {row[i_period].strip()} of {row[i_date].strip()} is already on line {seen[start]}.",
             )
-            if start.__class__ is RowError:
-                yield start
+            continue
+        seen[start] = line
+        end = start + PERIOD
+        values: list[tuple[str, float]] = []
+        errors = []
+        for i, column, neighbour in flows:
+            raw = row[i]
+            if _is_missing(raw):
                 continue
-            if start in seen:
-                yield RowError(
-                    line,
-                    "startTimeOfHalfHrPeriod",
-                    row[i_period],
-                    f"settlement period {row[i_period].strip()} of {row[i_date].strip()} is already on line "
-                    f"{seen[start]}.",
-                )
-                continue
-            seen[start] = line
-            end = start + PERIOD
-            values: list[tuple[str, float]] = []
-            errors = []
-            for i, column, neighbour in flows:
-                raw = row[i]
-                if _is_missing(raw):
-                    continue
-                value = _number(raw.strip())
-                if value is None:
-                    errors.append(RowError(line, column, raw, "the value is not a number."))
-                else:
-                    values.append((neighbour, value))
-            if errors:
-                yield from errors  # the row's other values stay out too: fix the row and import it whole
-                continue
-            for neighbour, value in values:
-                energy = abs(value) * PERIOD_HOURS
-                # Positive flows into GB, negative out of it; the other direction is a real zero, not missing.
-                yield Record(
-                    line, psr, "imports", start, end, energy if value > 0 else 0.0, "MWh", None, None, neighbour
-                )
-                yield Record(
-                    line, psr, "exports", start, end, energy if value < 0 else 0.0, "MWh", None, None, neighbour
-                )
-    except csv.Error as exc:
-        raise _csv_errors(reader) from exc
+            value = _number(raw.strip())
+            if value is None:
+                errors.append(RowError(line, column, raw, "the value is not a number."))
+            else:
+                values.append((neighbour, value))
+        if errors:
+            yield from errors  # the row's other values stay out too: fix the row and import it whole
+            continue
+        for neighbour, value in values:
+            energy = abs(value) * PERIOD_HOURS
+            # Positive flows into GB, negative out of it; the other direction is a real zero, not missing.
+            yield Record(line, psr, "imports", start, end, energy if value > 0 else 0.0, "MWh", None, None, neighbour)
+            yield Record(line, psr, "exports", start, end, energy if value < 0 else 0.0, "MWh", None, None, neighbour)
 
 
 # ---------------------------------------------------------------- installed capacity (not a time series)
@@ -380,60 +383,47 @@ def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
     width = max(index.values()) + 1
     best: dict[tuple[int, str], tuple[int, CapacityRow | None]] = {}
     errors: list[RowError] = []
-    reader = csv.reader(text, strict=True)
-    try:
-        for row in reader:
-            line = reader.line_num + 1
-            if len(row) < width:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue
-                errors.append(RowError(line, "", "", f"expected at least {width} fields, found {len(row)}."))
+    for item in _active_rows(text, width, i_active):
+        if item.__class__ is RowError:
+            errors.append(item)
+            continue
+        line, row = item
+        if i_resolution is not None and row[i_resolution].strip().upper() not in ("P1Y", ""):
+            errors.append(RowError(line, "Resolution", row[i_resolution], "installed capacity is per year (P1Y)."))
+            continue
+        try:
+            year = int(row[i_year].strip())
+        except ValueError:
+            errors.append(RowError(line, "Year", row[i_year], "the year is not a whole number."))
+            continue
+        fuel = row[i_type].strip()
+        if not fuel:
+            errors.append(RowError(line, "PowerSystemResourceType", row[i_type], "the production type is empty."))
+            continue
+        revision = _revision(row, i_revision, line)
+        if revision.__class__ is RowError:
+            errors.append(revision)
+            continue
+        raw = row[i_value]
+        capacity = None
+        if not _is_missing(raw):
+            mw = _number(raw.strip())
+            if mw is None:
+                errors.append(RowError(line, "Quantity", raw, "the value is not a number."))
                 continue
-            if i_active is not None and row[i_active].strip().upper() != "Y":
-                continue
-            if i_resolution is not None and row[i_resolution].strip().upper() not in ("P1Y", ""):
-                errors.append(RowError(line, "Resolution", row[i_resolution], "installed capacity is per year (P1Y)."))
-                continue
-            try:
-                year = int(row[i_year].strip())
-            except ValueError:
-                errors.append(RowError(line, "Year", row[i_year], "the year is not a whole number."))
-                continue
-            fuel = row[i_type].strip()
-            if not fuel:
-                errors.append(RowError(line, "PowerSystemResourceType", row[i_type], "the production type is empty."))
-                continue
-            revision = 0
-            if i_revision is not None and row[i_revision].strip():
-                try:
-                    revision = int(row[i_revision].strip())
-                except ValueError:
-                    errors.append(
-                        RowError(line, "DocumentRevNum", row[i_revision], "the revision is not a whole number.")
-                    )
-                    continue
-            raw = row[i_value]
-            capacity = None
-            if not _is_missing(raw):
-                mw = _number(raw.strip())
-                if mw is None:
-                    errors.append(RowError(line, "Quantity", raw, "the value is not a number."))
-                    continue
-                capacity = CapacityRow(line, f"elexon:{fuel}", year, mw)
-            held = best.get((year, fuel))
-            if held is not None and held[0] == revision:
-                errors.append(
-                    RowError(
-                        line,
-                        "PowerSystemResourceType",
-                        row[i_type],
-                        f"{fuel} of {year} appears twice with revision {revision}: which one holds is unknown.",
-                    )
+            capacity = CapacityRow(line, f"elexon:{fuel}", year, mw)
+        held = best.get((year, fuel))
+        if held is not None and held[0] == revision:
+            errors.append(
+                RowError(
+                    line,
+                    "PowerSystemResourceType",
+                    row[i_type],
+                    f"{fuel} of {year} appears twice with revision {revision}: which one holds is unknown.",
                 )
-            elif held is None or revision > held[0]:
-                best[(year, fuel)] = (revision, capacity)
-    except csv.Error as exc:
-        raise _csv_errors(reader) from exc
+            )
+        elif held is None or revision > held[0]:
+            best[(year, fuel)] = (revision, capacity)
     kept: list[CapacityRow | RowError] = [c for _, c in best.values() if c is not None]
     yield from sorted(kept + errors, key=lambda item: item.line)
 

@@ -46,6 +46,16 @@ def _names(line: str) -> list[str]:
     return [name.strip() for name in next(csv.reader([line.lstrip("\ufeff")]))]
 
 
+def _is_time_layout(names: list[str], column: re.Pattern) -> bool:
+    """A "Time (UTC)" column, then only columns of the given pattern (the load and flow layouts)."""
+    return (
+        len(names) >= 2
+        and names[0].upper().startswith("TIME")
+        and bool(_TIME_HEADER.match(names[0]))
+        and all(column.match(n) for n in names[1:])
+    )
+
+
 def _first_line_names(head: str) -> list[str]:
     first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
     try:
@@ -232,17 +242,11 @@ class LoadAdapter:
     label = "ENTSO-E Total Load - Day Ahead / Actual (Transparency Platform CSV export)"
 
     def sniff(self, head: str) -> bool:
-        names = _first_line_names(head)
-        return (
-            len(names) >= 2
-            and names[0].upper().startswith("TIME")
-            and bool(_TIME_HEADER.match(names[0]))
-            and all(_LOAD_COLUMN.match(n) for n in names[1:])
-        )
+        return _is_time_layout(_first_line_names(head), _LOAD_COLUMN)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         names = _header(text)
-        if len(names) < 2 or not _TIME_HEADER.match(names[0]) or not all(_LOAD_COLUMN.match(n) for n in names[1:]):
+        if not _is_time_layout(names, _LOAD_COLUMN):
             raise ImportFileError(
                 "Not an ENTSO-E Total Load file: the columns are 'Time (UTC)' (or another zone), then "
                 "'Day-ahead Total Load Forecast [MW] - <area>' and/or 'Actual Total Load [MW] - <area>' "
@@ -270,17 +274,11 @@ class FlowAdapter:
     label = "ENTSO-E Cross-Border Physical Flow (Transparency Platform CSV export)"
 
     def sniff(self, head: str) -> bool:
-        names = _first_line_names(head)
-        return (
-            len(names) >= 2
-            and names[0].upper().startswith("TIME")
-            and bool(_TIME_HEADER.match(names[0]))
-            and all(_FLOW_COLUMN.match(n) for n in names[1:])
-        )
+        return _is_time_layout(_first_line_names(head), _FLOW_COLUMN)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         names = _header(text)
-        if len(names) < 2 or not _TIME_HEADER.match(names[0]) or not all(_FLOW_COLUMN.match(n) for n in names[1:]):
+        if not _is_time_layout(names, _FLOW_COLUMN):
             raise ImportFileError(
                 "Not an ENTSO-E Cross-Border Physical Flow file: the columns are 'Time (UTC)' (or another zone), "
                 f"then one '<from area> > <to area> [MW]' column per direction (found "
