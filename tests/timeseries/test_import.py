@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from psr.models import PowerSystemResource
 from timeseries.imports.jobs import (
     import_job_cancel,
     import_job_check_alive,
@@ -503,3 +504,44 @@ def test_external_identifiers_and_source_fuel_codes_resolve_through_their_mappin
     assert errors[4][0] == "fuel_type" and "no eia fuel mapping for 'XYZ'" in errors[4][1]
     assert errors[5][0] == "psr" and "external identifier 'eia:NOPE'" in errors[5][1]
     assert errors[6][0] == "connected_psr" and "external identifier 'eia:NOPE'" in errors[6][1]
+
+
+ENTSOE_CAPACITY = '"Production Type","2022 [MW]"\n"Fossil Gas","1200"\n"Nuclear","0"\n"Total Grand capacity","1200"\n'
+
+
+def test_a_capacity_file_writes_installed_capacities_of_the_chosen_psr(demo, tmp_path):
+    ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
+    before = ciso.capacities.count()
+    job = _import(tmp_path, ENTSOE_CAPACITY, psr=ciso)
+    assert (job.status, job.detected_format, job.rows_inserted) == ("succeeded", "entsoe-capacity", 2)
+    gas = ciso.capacities.get(fuel_type__aib_code="F02030100", start_datetime=utc(2022, 1, 1))
+    assert (gas.value, gas.end_datetime) == (1200.0, utc(2023, 1, 1))
+    assert ciso.capacities.count() == before + 2
+    changed = _import(tmp_path, ENTSOE_CAPACITY.replace('"1200"', '"1300"', 1), psr=ciso)
+    assert (changed.rows_updated, changed.rows_unchanged) == (1, 1)
+
+
+def test_a_capacity_file_is_refused_without_a_psr_or_with_bad_rows(demo, tmp_path):
+    ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
+    before = ciso.capacities.count()
+    no_psr = _import(tmp_path, ENTSOE_CAPACITY)
+    assert no_psr.status == "failed" and "choose the PSR" in no_psr.message
+    bad = '"Production Type","2022 [MW]"\n"Fossil Gas","-5"\n"Unobtainium","3"\n'
+    job = _import(tmp_path, bad, psr=ciso)
+    assert job.status == "failed"
+    reasons = {e.line: e.reason for e in job.errors.all()}
+    assert "MW" in reasons[2]
+    assert "no entsoe fuel mapping for 'Unobtainium'" in reasons[3]
+    assert ciso.capacities.count() == before
+
+
+def test_a_negative_or_infinite_capacity_is_a_row_error(demo):
+    from timeseries.imports.records import CapacityRecord, RowError
+    from timeseries.imports.validate import RowValidator
+
+    validator = RowValidator()
+    for value in (-5.0, float("inf")):
+        result = validator.check_capacity(CapacityRecord(7, "eia:CISO", "eia:NG", utc(2022, 1, 1), None, value))
+        assert result.__class__ is RowError and result.line == 7 and "non-negative" in result.reason
+    ok = validator.check_capacity(CapacityRecord(8, "eia:CISO", "eia:NG", utc(2022, 1, 1), None, 5))
+    assert (ok.psr_id, ok.value) == ("US-WECC-CISO", 5.0)

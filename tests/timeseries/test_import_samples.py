@@ -142,3 +142,22 @@ def test_an_elexon_file_without_a_chosen_psr_fails_asking_for_one(britain):
     job = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
     assert job.status == "failed"
     assert "choose the PSR" in job.message
+
+
+def test_entsoe_installed_capacity_goes_to_the_chosen_psr_for_its_year(europe, api):
+    spain = PowerSystemResource.objects.get(pk="EU-CE-ES")
+    first = _run("entsoe/Installed Capacity per Production Type_202201010000-202301010000.csv", psr=spain)
+    assert (first.detected_format, first.rows_read, first.rows_inserted) == ("entsoe-capacity", 20, 20)
+    again = _run("entsoe/Installed Capacity per Production Type_202201010000-202301010000.csv", psr=spain)
+    assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 20)
+    body = api.get("/power-system-resources/EU-CE-ES/capacity").json()
+    rows = body["capacity"] if "capacity" in body else body["results"]
+    oil = [r for r in rows if r["value"] == 97.0]
+    assert oil, rows  # "Fossil Oil","97" in the file, in MW
+    assert oil[0]["startDatetime"].startswith("2022-01-01T00:00:00")
+
+
+def test_elexon_installed_capacity_imports_every_year_and_type(britain):
+    job = _run("elexon/installed_generation_capacity.csv", psr=britain)
+    assert (job.detected_format, job.rows_inserted, job.rows_rejected) == ("elexon-capacity", 34, 0)
+    assert britain.capacities.count() == 34

@@ -19,9 +19,16 @@ class Adapter(Protocol):
 
 def registry() -> dict[str, Adapter]:
     """Every adapter by name, in the order auto-detection tries them."""
-    from . import api_json, canonical_csv, eia930, elexon, entsoe
+    from . import api_json, canonical_csv, capacity, eia930, elexon, entsoe
 
-    adapters = [canonical_csv.ADAPTER, api_json.ADAPTER, *entsoe.ADAPTERS, *eia930.ADAPTERS, *elexon.ADAPTERS]
+    adapters = [
+        canonical_csv.ADAPTER,
+        api_json.ADAPTER,
+        *entsoe.ADAPTERS,
+        *eia930.ADAPTERS,
+        *elexon.ADAPTERS,
+        *capacity.ADAPTERS,
+    ]
     return {a.name: a for a in adapters}
 
 

@@ -34,7 +34,7 @@ def _header(line: str) -> list[str]:
     return [name.strip() for name in next(csv.reader([line]))] if line else []
 
 
-def _first_line(head: str) -> list[str]:
+def first_line_names(head: str) -> list[str]:
     return _header(head.lstrip("\ufeff").split("\n", 1)[0])
 
 
@@ -168,7 +168,7 @@ class ElexonGenerationAdapter:
     label = "Elexon BMRS actual generation per production type (settlement periods, PT30M)"
 
     def sniff(self, head: str) -> bool:
-        names = {n.lower() for n in _first_line(head)}
+        names = {n.lower() for n in first_line_names(head)}
         return {n.lower() for n in GENERATION_REQUIRED} <= names and "year" not in names
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
@@ -281,7 +281,7 @@ class ElexonInterconnectorAdapter:
     label = "Elexon BMRS interconnector flows (one column per interconnector, settlement periods)"
 
     def sniff(self, head: str) -> bool:
-        names = _first_line(head)
+        names = first_line_names(head)
         lower = {n.lower() for n in names}
         return {n.lower() for n in FLOW_REQUIRED} <= lower and any(_FLOW_COLUMN.match(n) for n in names)
 

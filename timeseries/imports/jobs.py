@@ -17,7 +17,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from psr.models import PowerSystemResource
+from metadata.models import FuelSourceTechnology, FuelSourceType
+from psr.choices import PowerUnit
+from psr.models import InstalledCapacity, PowerSystemResource
+from psr.services import installed_capacity_set
 
 from ..adapters import adapter_for
 from ..models import ImportJob, ImportRowError, Series
@@ -25,7 +28,7 @@ from ..services import series_get_or_create
 from .files import ImportSource
 from .liveness import job_lock
 from .records import ImportFileError, ImportOptions, RowError
-from .validate import Dimensions, Row, RowValidator
+from .validate import CapacityRow, Dimensions, Row, RowValidator
 from .writer import Counts, Rejection, StagingWriter
 
 logger = logging.getLogger(__name__)
@@ -321,6 +324,12 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
             adapter = adapter_for(job.requested_format, source.head)
             ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
             job.detected_format = adapter.name
+            if getattr(adapter, "kind", "timeseries") == "capacity":
+                try:
+                    _run_capacity(job, adapter.records(source.text, options))
+                except UnicodeDecodeError as exc:
+                    raise ImportFileError("The file is not UTF-8 text; save it as UTF-8 and upload it again.") from exc
+                return
             reader = _Reader(job, source, progress)
             writer = StagingWriter()
             try:
@@ -396,6 +405,69 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
             transaction.set_rollback(True)
         else:
             # The job's outcome commits with the data it wrote, or neither does.
+            _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+    if job.dry_run:
+        _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+
+
+def _run_capacity(job: ImportJob, records: Iterator) -> None:
+    """Installed capacities (a capacity file: a row per production type and year, so held whole), all or nothing."""
+    validator = RowValidator()
+    rows: list[CapacityRow] = []
+    errors: list[RowError] = []
+    seen: dict[tuple, int] = {}
+    read = rejected = 0
+    for record in records:
+        read += 1
+        row = record if record.__class__ is RowError else validator.check_capacity(record)
+        if row.__class__ is CapacityRow:
+            key = (row.psr_id, row.fuel_type_id, row.technology_id, row.start)
+            if key not in seen:
+                seen[key] = row.line
+                rows.append(row)
+                continue
+            row = RowError(row.line, "fuel_type", record.fuel_type, f"the same fuel and year as line {seen[key]}.")
+        rejected += 1
+        if len(errors) < MAX_STORED_ERRORS:
+            errors.append(row)
+    job.rows_read, job.rows_rejected = read, rejected
+    if read == 0:
+        raise _Failed("The file holds no data rows.")
+    if rejected and job.mode == ImportJob.Mode.STRICT:
+        raise _Failed(
+            f"{rejected:,} of {read:,} rows are invalid; in strict mode nothing was written. Fix the rows listed, "
+            "or import in lenient mode to write the valid rows.",
+            errors,
+        )
+    counts = Counts()
+    with transaction.atomic():
+        for row in rows:
+            stored = InstalledCapacity.objects.filter(
+                psr_id=row.psr_id,
+                fuel_type_id=row.fuel_type_id,
+                technology_id=row.technology_id,
+                start_datetime=row.start,
+            ).first()
+            if stored is None:
+                counts.inserted += 1
+            elif (stored.value, stored.unit, stored.end_datetime) == (row.value, PowerUnit.MW, row.end):
+                counts.unchanged += 1
+                continue
+            else:
+                counts.updated += 1
+            installed_capacity_set(
+                psr=PowerSystemResource.objects.get(pk=row.psr_id),
+                fuel_type=FuelSourceType.objects.get(pk=row.fuel_type_id),
+                technology=FuelSourceTechnology.objects.get(pk=row.technology_id) if row.technology_id else None,
+                value=row.value,
+                start_datetime=row.start,
+                end_datetime=row.end,
+            )
+        job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+        summary = _summary(job, counts, rejected) + " (installed capacities)"
+        if job.dry_run:
+            transaction.set_rollback(True)
+        else:
             _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
     if job.dry_run:
         _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)

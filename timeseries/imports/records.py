@@ -26,6 +26,18 @@ class Record(NamedTuple):
     quality: int = 0
 
 
+class CapacityRecord(NamedTuple):
+    """An installed capacity of a PSR for a fuel over a period, in MW (capacity files: ENTSO-E, Elexon)."""
+
+    line: int
+    psr: str  # a PSR id or an external identifier
+    fuel_type: str  # catalogue name, AIB code or `source:code`
+    start: datetime  # aware
+    end: datetime | None  # aware; None: still installed
+    value: float  # MW
+    technology: str | None = None
+
+
 class RowError(NamedTuple):
     """A row that cannot become a record: where, which column and value, and why."""
 

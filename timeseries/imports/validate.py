@@ -23,7 +23,7 @@ from ..choices import (
     default_timeframe,
 )
 from ..services import CURRENCY_CODE_LENGTH
-from .records import Record, RowError
+from .records import CapacityRecord, Record, RowError
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,18 @@ class Dimensions:
     technology_id: int | None
     connected_psr_id: str | None
     unit: str  # the stored unit: MWh, or the price's currency
+
+
+class CapacityRow(NamedTuple):
+    """An installed capacity that passed its checks, resolved to ids (MW)."""
+
+    line: int
+    psr_id: str
+    fuel_type_id: int
+    technology_id: int | None
+    start: datetime
+    end: datetime | None
+    value: float
 
 
 class Row(NamedTuple):
@@ -143,28 +155,10 @@ class RowValidator:
         if record.fuel_type or record.technology:
             if quantity not in FUEL_QUANTITIES:
                 return ("fuel_type", record.fuel_type or "", "only generation and curtailment have a fuel type.")
-            if not record.fuel_type:
-                return ("fuel_type", "", "a technology needs its fuel type.")
-            source, _, code = record.fuel_type.partition(":")
-            if code and source in SourceFuelMapping.Source.values:
-                # A source's own vocabulary (entsoe:Fossil Gas): its mapping gives fuel type and technology.
-                mapped = self._mapping(source, code)
-                if mapped is None:
-                    return (
-                        "fuel_type",
-                        record.fuel_type,
-                        f"no {source} fuel mapping for '{code}': add one in the admin (Metadata, Source fuel "
-                        "mappings) and import the file again.",
-                    )
-                fuel_type_id, technology_id = mapped
-            else:
-                fuel_type_id = self._lookup(self._fuel, fuel_source_type_get, record.fuel_type)
-                if fuel_type_id is None:
-                    return ("fuel_type", record.fuel_type, "not in the fuel catalogue (by name or AIB code).")
-            if record.technology:
-                technology_id = self._lookup(self._technology, fuel_source_technology_get, record.technology)
-                if technology_id is None:
-                    return ("technology", record.technology, "not in the technology catalogue (by name or AIB code).")
+            fuel = self._fuel_ids(record.fuel_type, record.technology)
+            if fuel[0].__class__ is str:
+                return fuel
+            fuel_type_id, technology_id = fuel
         connected = None
         if record.connected_psr:
             if quantity not in FLOW_QUANTITIES:
@@ -193,6 +187,48 @@ class RowValidator:
             self.dimensions.append(dims)
             self._by_key[dims_key] = dims
         return dims.dim, scale, quantity in FLOW_QUANTITIES
+
+    def _fuel_ids(self, fuel_type: str | None, technology: str | None) -> tuple[int, int | None] | tuple[str, str, str]:
+        """The catalogue ids named by a fuel (name, AIB code or `source:code`) and technology, or the error."""
+        if not fuel_type:
+            return ("fuel_type", "", "a technology needs its fuel type." if technology else "the fuel type is empty.")
+        technology_id = None
+        source, _, code = fuel_type.partition(":")
+        if code and source in SourceFuelMapping.Source.values:
+            # A source's own vocabulary (entsoe:Fossil Gas): its mapping gives fuel type and technology.
+            mapped = self._mapping(source, code)
+            if mapped is None:
+                return (
+                    "fuel_type",
+                    fuel_type,
+                    f"no {source} fuel mapping for '{code}': add one in the admin (Metadata, Source fuel mappings) "
+                    "and import the file again.",
+                )
+            fuel_type_id, technology_id = mapped
+        else:
+            fuel_type_id = self._lookup(self._fuel, fuel_source_type_get, fuel_type)
+            if fuel_type_id is None:
+                return ("fuel_type", fuel_type, "not in the fuel catalogue (by name or AIB code).")
+        if technology:
+            technology_id = self._lookup(self._technology, fuel_source_technology_get, technology)
+            if technology_id is None:
+                return ("technology", technology, "not in the technology catalogue (by name or AIB code).")
+        return fuel_type_id, technology_id
+
+    def check_capacity(self, record: CapacityRecord) -> CapacityRow | RowError:
+        """An installed capacity resolved to ids and checked (MW, finite, not negative, end after start)."""
+        psr_id = self._psr_id(record.psr)
+        if psr_id is None:
+            return RowError(record.line, "psr", record.psr, _unknown_psr(record.psr))
+        fuel = self._fuel_ids(record.fuel_type, record.technology)
+        if fuel[0].__class__ is str:
+            return RowError(record.line, *fuel)
+        value = record.value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            return RowError(record.line, "value", str(value), "a capacity is a finite, non-negative number of MW.")
+        if record.end is not None and record.end <= record.start:
+            return RowError(record.line, "end", record.end.isoformat(), "the end is not after the start.")
+        return CapacityRow(record.line, psr_id, fuel[0], fuel[1], record.start, record.end, float(value))
 
     def _psr_id(self, key: str) -> str | None:
         """The id of the PSR named by its id or by one of its external identifiers (`eia:CISO`), or None."""
