@@ -398,16 +398,21 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         logger.info(
             "import job %s: %s in %.1f s", job.pk, "counted" if job.dry_run else "upserted", time.monotonic() - t0
         )
-        job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
         job.written = [] if job.dry_run else _written(dims, ranges)
-        summary = _summary(job, counts, total_rejected)
-        if job.dry_run:
-            transaction.set_rollback(True)
-        else:
-            # The job's outcome commits with the data it wrote, or neither does.
-            _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+        summary = _conclude(job, counts, _summary(job, counts, total_rejected), errors)
     if job.dry_run:
         _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+
+
+def _conclude(job: ImportJob, counts: Counts, summary: str, errors: list[RowError]) -> str:
+    """Inside the job's transaction: a dry run rolls back (the caller then records it); a real run records its
+    success in the same transaction, so the job's outcome commits with the data it wrote, or neither does."""
+    job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
+    if job.dry_run:
+        transaction.set_rollback(True)
+    else:
+        _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+    return summary
 
 
 def _run_capacity(job: ImportJob, records: Iterator) -> None:
@@ -463,12 +468,7 @@ def _run_capacity(job: ImportJob, records: Iterator) -> None:
                 start_datetime=row.start,
                 end_datetime=row.end,
             )
-        job.rows_inserted, job.rows_updated, job.rows_unchanged = counts.inserted, counts.updated, counts.unchanged
-        summary = _summary(job, counts, rejected) + " (installed capacities)"
-        if job.dry_run:
-            transaction.set_rollback(True)
-        else:
-            _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+        summary = _conclude(job, counts, _summary(job, counts, rejected) + " (installed capacities)", errors)
     if job.dry_run:
         _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
 
