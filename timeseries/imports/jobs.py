@@ -384,11 +384,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         job.rows_rejected = total_rejected
         if total_rejected and strict:
             transaction.set_rollback(True)
-            raise _Failed(
-                f"{total_rejected:,} of {reader.read:,} rows are invalid; in strict mode nothing was written. "
-                "Fix the rows listed, or import in lenient mode to write the valid rows.",
-                errors,
-            )
+            raise _strict_failure(total_rejected, reader.read, errors)
         if rejected:
             writer.drop_rejected()
             ranges = writer.ranges()
@@ -402,6 +398,14 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         summary = _conclude(job, counts, _summary(job, counts, total_rejected), errors)
     if job.dry_run:
         _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+
+
+def _strict_failure(rejected: int, read: int, errors: list[RowError]) -> _Failed:
+    return _Failed(
+        f"{rejected:,} of {read:,} rows are invalid; in strict mode nothing was written. Fix the rows listed, "
+        "or import in lenient mode to write the valid rows.",
+        errors,
+    )
 
 
 def _conclude(job: ImportJob, counts: Counts, summary: str, errors: list[RowError]) -> str:
@@ -439,11 +443,7 @@ def _run_capacity(job: ImportJob, records: Iterator) -> None:
     if read == 0:
         raise _Failed("The file holds no data rows.")
     if rejected and job.mode == ImportJob.Mode.STRICT:
-        raise _Failed(
-            f"{rejected:,} of {read:,} rows are invalid; in strict mode nothing was written. Fix the rows listed, "
-            "or import in lenient mode to write the valid rows.",
-            errors,
-        )
+        raise _strict_failure(rejected, read, errors)
     counts = Counts()
     with transaction.atomic():
         for row in rows:

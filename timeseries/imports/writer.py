@@ -69,6 +69,12 @@ class StagingWriter:
                     f'CREATE TEMP TABLE {ROWS} (seq integer, line integer, dim integer, start text, "end" text, '
                     "value real, quality integer)"
                 )
+            # The staged rows the set-based checks refuse, and why.
+            stamp = "timestamptz" if self.postgres else "timestamp"
+            cursor.execute(
+                f"CREATE TEMP TABLE {REJECTS} (seq bigint, kind varchar(10), other_line bigint, "
+                f"other_start {stamp}, other_end {stamp})"
+            )
 
     # -- staging ---------------------------------------------------------------------------------------------------
 
@@ -126,13 +132,6 @@ class StagingWriter:
                 rows.append((dim, item.pk, found is not None and _dt(found[0]) > first))
             cursor.execute(f"CREATE TEMP TABLE {DIMS} (dim integer PRIMARY KEY, series_id bigint, existing boolean)")
             cursor.executemany(f"INSERT INTO {DIMS} (dim, series_id, existing) VALUES (%s, %s, %s)", rows)
-            cursor.execute(
-                f"CREATE TEMP TABLE {REJECTS} (seq bigint, kind varchar(10), other_line bigint, "
-                "other_start timestamp, other_end timestamp)"
-                if not self.postgres
-                else f"CREATE TEMP TABLE {REJECTS} (seq bigint, kind varchar(10), other_line bigint, "
-                "other_start timestamptz, other_end timestamptz)"
-            )
 
     def reject_dimension(self, dim: int) -> None:
         """Refuse every row of one dimension (its series cannot take them)."""
