@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
+# The real public samples the adapter tests read, when they sit beside the clone (never copied into it).
+export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../shared/data/public),)
 
 .PHONY: run worker test lint system-deps test-sqlite test-postgres fuzz bench clean
 
