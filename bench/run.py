@@ -45,6 +45,7 @@ QUERIES = {
 }
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
+US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
 PARTS = ("import", "latency", "rate", "large")
 
 
@@ -221,7 +222,7 @@ def main() -> int:
 def reads(args: argparse.Namespace, parts: set[str], results: list) -> None:
     """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads."""
     started = time.perf_counter()
-    _manage("generate_timeseries")
+    _manage("generate_timeseries", "--areas", str(US_AREAS))  # the demo's US areas, their plants and units
     base_points, _ = _points()
     meters = max(1, math.ceil((args.small_points - base_points) / METER_POINTS))
     _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))

@@ -1,7 +1,9 @@
-"""The demo grid: the spec's reference topology levels and the PSRs of the spec's own examples.
+"""The demo grid: the spec's reference topology levels, the PSRs of the spec's own examples, and a realistic grid
+around them (interconnections, balancing areas and bidding zones with their real neighbours and source codes).
 
 Loaded by `manage.py setup_demo` (and so by `make run`). Idempotent: running it again updates in place.
-Values not given by the spec (the plant's capacity, most locations) are marked as demo values.
+Values not given by the spec (the plant's capacity, most locations) are marked as demo values; transmission
+capacities of the realistic grid are round figures of the right size, not official ratings.
 """
 
 from datetime import UTC, datetime
@@ -12,6 +14,7 @@ from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from metadata.services import topology_level_upsert
 
 from . import services
+from .models import PowerSystemResource
 
 # The spec's "Reference TopologyLevels" table (section 3.1.1): US and European names per level, with CIM classes.
 REFERENCE_TOPOLOGY_LEVELS = [
@@ -173,3 +176,142 @@ def load_spec_examples() -> dict[str, int]:
             services.transmission_capacity_set(psr=psrs[a], connected_psr=psrs[b], value=capacity)
 
     return {"topology levels": len(REFERENCE_TOPOLOGY_LEVELS), "power system resources": len(psrs)}
+
+
+# The realistic grid around the spec's examples: (id, name, level, parent, timezone, external ids, (lon, lat), place).
+# External ids are the codes the sources use (EIA-930 BA codes, ENTSO-E area names and EIC codes, Elexon
+# interconnector names), so that their files import into these PSRs as they are.
+REALISTIC_PSRS = [
+    # Western interconnection: CISO's neighbours as EIA-930 names them.
+    ("US-WECC-PACW", "PacifiCorp West", "Balancing Authority Area", "US-WECC", "America/Los_Angeles",
+     ["eia:PACW"], (-122.68, 45.52), "Portland, OR"),
+    ("US-WECC-BPAT", "Bonneville Power Administration", "Balancing Authority Area", "US-WECC", "America/Los_Angeles",
+     ["eia:BPAT"], (-122.66, 45.53), "Portland, OR"),
+    ("US-WECC-SRP", "Salt River Project", "Balancing Authority Area", "US-WECC", "America/Phoenix",
+     ["eia:SRP"], (-111.93, 33.43), "Tempe, AZ"),
+    ("US-WECC-AZPS", "Arizona Public Service Company", "Balancing Authority Area", "US-WECC", "America/Phoenix",
+     ["eia:AZPS"], (-112.07, 33.45), "Phoenix, AZ"),
+    ("US-WECC-IID", "Imperial Irrigation District", "Balancing Authority Area", "US-WECC", "America/Los_Angeles",
+     ["eia:IID"], (-115.57, 32.85), "Imperial, CA"),
+    ("US-WECC-WALC", "WAPA Desert Southwest Region", "Balancing Authority Area", "US-WECC", "America/Phoenix",
+     ["eia:WALC"], (-114.60, 35.02), "Phoenix, AZ"),
+    ("US-WECC-TIDC", "Turlock Irrigation District", "Balancing Authority Area", "US-WECC", "America/Los_Angeles",
+     ["eia:TIDC"], (-120.85, 37.49), "Turlock, CA"),
+    ("MX-WECC-CEN", "Centro Nacional de Control de Energia (Baja California)", "Balancing Authority Area", "US-WECC",
+     "America/Tijuana", ["eia:CEN"], (-115.45, 32.62), "Mexicali, BC"),
+    # CAISO's trading-hub zones; the demo's plants hang under them.
+    ("US-WECC-CISO-NP15", "CAISO North of Path 15", "Zone", "US-WECC-CISO", "America/Los_Angeles", [],
+     (-121.9, 38.6), "Northern California"),
+    ("US-WECC-CISO-ZP26", "CAISO Zone Path 26", "Zone", "US-WECC-CISO", "America/Los_Angeles", [],
+     (-119.7, 35.6), "Central California"),
+    ("US-WECC-CISO-SP15", "CAISO South of Path 15", "Zone", "US-WECC-CISO", "America/Los_Angeles", [],
+     (-117.6, 34.0), "Southern California"),
+    # Europe: synchronous areas and bidding zones as ENTSO-E names them (area name and EIC code).
+    ("EU-CE", "Continental Europe synchronous area", "Synchronous area", None, "Europe/Brussels",
+     ["entsoe:10YEU-CONT-SYNC0"], (4.35, 50.85), "Brussels"),
+    ("EU-CE-ES", "Spain", "Bidding zone", "EU-CE", "Europe/Madrid",
+     ["entsoe:BZN|ES", "entsoe:10YES-REE------0"], (-3.64, 40.54), "Alcobendas, Madrid"),
+    ("EU-CE-PT", "Portugal", "Bidding zone", "EU-CE", "Europe/Lisbon",
+     ["entsoe:BZN|PT", "entsoe:10YPT-REN------W"], (-9.14, 38.72), "Lisbon"),
+    ("EU-CE-FR", "France", "Bidding zone", "EU-CE", "Europe/Paris",
+     ["entsoe:BZN|FR", "entsoe:10YFR-RTE------C"], (2.24, 48.89), "La Defense, Paris"),
+    ("EU-CE-BE", "Belgium", "Bidding zone", "EU-CE", "Europe/Brussels",
+     ["entsoe:BZN|BE", "entsoe:10YBE----------2"], (4.36, 50.85), "Brussels"),
+    ("EU-CE-NL", "Netherlands", "Bidding zone", "EU-CE", "Europe/Amsterdam",
+     ["entsoe:BZN|NL", "entsoe:10YNL----------L"], (5.91, 51.98), "Arnhem"),
+    ("EU-CE-AL", "Albania", "Bidding zone", "EU-CE", "Europe/Tirane",
+     ["entsoe:BZN|AL", "entsoe:10YAL-KESH-----5"], (19.82, 41.33), "Tirana"),
+    ("EU-NORDIC", "Nordic synchronous area", "Synchronous area", None, "Europe/Oslo", [], (10.75, 59.91), "Oslo"),
+    ("EU-NORDIC-NO2", "Norway NO2 (south-west)", "Bidding zone", "EU-NORDIC", "Europe/Oslo",
+     ["entsoe:BZN|NO2", "entsoe:10YNO-2--------T"], (7.99, 58.15), "Kristiansand"),
+    ("EU-IE", "Ireland and Northern Ireland synchronous area", "Synchronous area", None, "Europe/Dublin", [],
+     (-6.26, 53.35), "Dublin"),
+    ("EU-IE-SEM", "Ireland and Northern Ireland (SEM)", "Bidding zone", "EU-IE", "Europe/Dublin",
+     ["entsoe:BZN|IE(SEM)", "entsoe:10Y1001A1001A59C"], (-6.26, 53.35), "Dublin"),
+    # Great Britain: a synchronous area and one bidding zone; Elexon's files are all GB and name no area.
+    ("GB", "Great Britain", "Synchronous area", None, "Europe/London",
+     ["entsoe:BZN|GB", "entsoe:10YGB----------A"], (-1.26, 52.24), "Wokingham (NESO control centre)"),
+]  # fmt: skip
+
+# GB's interconnectors, as PSRs for their far-end converter stations (several end in the same country, and each
+# has its own flow series), named by Elexon's interconnector ids: (elexon id, PSR id, name, zone, MW, (lon, lat)).
+GB_INTERCONNECTORS = [
+    ("INTFR", "EU-CE-FR-IFA", "IFA (Les Mandarins converter station)", "EU-CE-FR", 2000, (1.80, 50.92)),
+    ("INTIFA2", "EU-CE-FR-IFA2", "IFA2 (Tourbe converter station)", "EU-CE-FR", 1000, (-0.30, 49.13)),
+    ("INTELEC", "EU-CE-FR-ELECLINK", "ElecLink (Coquelles converter station)", "EU-CE-FR", 1000, (1.78, 50.92)),
+    ("INTNED", "EU-CE-NL-BRITNED", "BritNed (Maasvlakte converter station)", "EU-CE-NL", 1000, (4.02, 51.96)),
+    ("INTNEM", "EU-CE-BE-NEMO", "Nemo Link (Herdersbrug converter station)", "EU-CE-BE", 1000, (3.22, 51.28)),
+    ("INTNSL", "EU-NORDIC-NO2-NSL", "North Sea Link (Kvilldal station)", "EU-NORDIC-NO2", 1400, (6.65, 59.52)),
+    ("INTIRL", "EU-IE-SEM-MOYLE", "Moyle (Ballycronan More converter station)", "EU-IE-SEM", 500, (-5.77, 54.84)),
+    ("INTEW", "EU-IE-SEM-EWIC", "East West Interconnector (Woodland station)", "EU-IE-SEM", 500, (-6.50, 53.47)),
+]  # fmt: skip
+
+# Locations for the spec's example areas that the spec gives none (the realistic grid's plants sit near them).
+SPEC_AREA_PLACES = [
+    ("US-WECC-NEVP", (-115.14, 36.17), "Las Vegas, NV"),
+    ("US-WECC-LADWP", (-118.25, 34.05), "Los Angeles, CA"),
+    ("US-WECC-BANC", (-121.49, 38.58), "Sacramento, CA"),
+    ("US-WECC-ABCD", (-116.0, 37.5), "ABCD (spec example area)"),
+]
+
+# Connections of the realistic grid with a transmission capacity in MW (round demo figures of the right size).
+REALISTIC_CONNECTIONS = [
+    ("US-WECC-CISO", "US-WECC-PACW", 4800),
+    ("US-WECC-CISO", "US-WECC-BPAT", 3100),
+    ("US-WECC-CISO", "US-WECC-SRP", 1500),
+    ("US-WECC-CISO", "US-WECC-AZPS", 2000),
+    ("US-WECC-CISO", "US-WECC-IID", 1300),
+    ("US-WECC-CISO", "US-WECC-WALC", 1000),
+    ("US-WECC-CISO", "US-WECC-TIDC", 600),
+    ("US-WECC-CISO", "MX-WECC-CEN", 800),
+    ("US-WECC-PACW", "US-WECC-BPAT", 3000),
+    ("US-WECC-SRP", "US-WECC-AZPS", 2500),
+    ("US-WECC-AZPS", "US-WECC-WALC", 1500),
+    ("US-WECC-LADWP", "US-WECC-NEVP", 1000),
+    ("US-WECC-BANC", "US-WECC-TIDC", 300),
+    ("EU-CE-ES", "EU-CE-FR", 2800),
+    ("EU-CE-ES", "EU-CE-PT", 4200),
+    ("EU-CE-FR", "EU-CE-BE", 3300),
+    ("EU-CE-BE", "EU-CE-NL", 2400),
+]
+
+
+def _point(lon_lat: tuple[float, float]) -> dict:
+    return {"type": "Point", "coordinates": [lon_lat[0], lon_lat[1]]}
+
+
+@transaction.atomic
+def load_demo_grid() -> dict[str, int]:
+    """The spec's examples plus the realistic grid around them (areas, zones, interconnectors, connections with
+    transmission capacities, locations); returns counts. Plants, units and meters come with their time series
+    (`generate_timeseries`), whose fuel mixes size them."""
+    counts = load_spec_examples()
+    psrs = {}
+    for psr_id, name, level, parent, tz, external_ids, lon_lat, place in REALISTIC_PSRS:
+        psrs[psr_id] = services.psr_upsert(id=psr_id, name=name, topology_level=level, parent=parent, timezone=tz)
+        for identifier in external_ids:
+            services.external_identifier_add(psr=psrs[psr_id], identifier=identifier)
+        services.location_set(psr=psrs[psr_id], town_name=place, description="Demo location.", geojson=_point(lon_lat))
+    for psr_id, lon_lat, place in SPEC_AREA_PLACES:
+        psr = PowerSystemResource.objects.get(pk=psr_id)
+        services.location_set(psr=psr, town_name=place, description="Demo location.", geojson=_point(lon_lat))
+    gb = psrs["GB"]
+    for elexon_id, psr_id, name, zone, mw, lon_lat in GB_INTERCONNECTORS:
+        station = services.psr_upsert(
+            id=psr_id,
+            name=name,
+            topology_level="Transmission Node/Substation",
+            parent=zone,
+            timezone=psrs[zone].timezone,
+        )
+        services.external_identifier_add(psr=station, identifier=f"elexon:{elexon_id}")
+        services.location_set(psr=station, description=f"Far end of {name.split(' (')[0]}.", geojson=_point(lon_lat))
+        services.connection_ensure(psr=gb, connected_psr=station)
+        services.transmission_capacity_set(psr=gb, connected_psr=station, value=mw)
+        psrs[psr_id] = station
+    for a, b, mw in REALISTIC_CONNECTIONS:
+        first, second = (PowerSystemResource.objects.get(pk=x) for x in (a, b))
+        services.connection_ensure(psr=first, connected_psr=second)
+        services.transmission_capacity_set(psr=first, connected_psr=second, value=mw)
+    counts["power system resources"] = PowerSystemResource.objects.count()
+    return counts

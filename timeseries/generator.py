@@ -10,14 +10,14 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import PowerSystemResource
-from psr.services import psr_upsert
+from psr.services import installed_capacity_set, location_set, psr_upsert
 
 from .choices import Quantity, Timeframe
 from .services import PointIn, series_get_or_create, series_replace_points
@@ -42,17 +42,49 @@ CURTAILED = {"solar", "wind"}
 class Area:
     psr_id: str
     demand_mw: float  # average demand
-    fuels: int  # how many of FUELS it runs (the first n, plus gas)
+    fuels: int | tuple[tuple[str, float], ...]  # the first n of FUELS (plus gas), or (AIB fuel code, share) pairs
     currency: str = "USD"
+    unit_series: bool = False  # also give each generating unit its share of the area's generation
+
+    def mix(self) -> list[tuple[str, str, float, str]]:
+        """The fuels this area runs: (AIB fuel, AIB technology, share of average demand as capacity, profile)."""
+        if isinstance(self.fuels, int):
+            return FUELS[: self.fuels] + ([FUELS[4]] if self.fuels <= 4 else [])
+        shares = dict(self.fuels)
+        return [(code, tech, shares[code], profile) for code, tech, _, profile in FUELS if code in shares]
 
 
+SOLAR, WIND, HYDRO, NUCLEAR, GAS, COAL = "F01040100", "F01050100", "F01050200", "F03010100", "F02030100", "F02010100"
+OIL, WOOD = "F02020300", "F01010300"
+
+# The US areas first (the benchmark generates those only, with --areas 5), then Europe's: mixes of the right shape.
 DEMO_AREAS = [
-    Area("US-WECC-CISO", 26_000, len(FUELS)),
+    Area("US-WECC-CISO", 26_000, len(FUELS), unit_series=True),
     Area("US-WECC-LADWP", 3_200, 5),
     Area("US-WECC-NEVP", 4_200, 5),
     Area("US-WECC-BANC", 1_800, 3),
     Area("US-WECC-ABCD", 600, 2),
-]
+    Area("EU-CE-ES", 28_000, ((SOLAR, .35), (WIND, .45), (HYDRO, .12), (NUCLEAR, .25), (GAS, 0), (COAL, .02)), "EUR"),
+    Area("EU-CE-FR", 50_000, ((SOLAR, .12), (WIND, .15), (HYDRO, .2), (NUCLEAR, .7), (GAS, 0), (OIL, .005)), "EUR"),
+    Area("EU-CE-PT", 5_500, ((SOLAR, .2), (WIND, .5), (HYDRO, .35), (GAS, 0), (WOOD, .05)), "EUR"),
+    Area("GB", 30_000, ((SOLAR, .12), (WIND, .45), (HYDRO, .02), (NUCLEAR, .15), (GAS, 0), (WOOD, .07)), "GBP"),
+]  # fmt: skip
+
+# Names of the demo plants by fuel.
+PLANT_NAMES = {
+    SOLAR: "Solar",
+    WIND: "Wind",
+    HYDRO: "Hydro",
+    NUCLEAR: "Nuclear",
+    GAS: "Gas",
+    COAL: "Coal",
+    "F01040200": "Geothermal",
+    WOOD: "Biomass",
+    OIL: "Oil",
+    "F01030100": "Landfill gas",
+}
+DEMO_CAPACITY_START = datetime(2020, 1, 1, tzinfo=UTC)
+METER_LEVEL = "Meter (Generator or Load)"  # the reference level of meters and generating units
 
 
 def _hours(start: datetime, end: datetime, step: timedelta) -> Iterator[datetime]:
@@ -92,7 +124,8 @@ def generate_area(area: Area, *, start: datetime, end: datetime, step: timedelta
     tz = ZoneInfo(psr.timezone)
     weather = _Weather(seed, area.psr_id, tz)
     hours = step.total_seconds() / 3600
-    fuels = [f for f in FUELS[: area.fuels]] + ([FUELS[4]] if area.fuels <= 4 else [])
+    fuels = area.mix()
+    units = demo_plants(area, psr, seed)
     generation = {f[3] + f[0]: [] for f in fuels}
     curtailment = {f[3] + f[0]: [] for f in fuels if f[3] in CURTAILED}
     demand, forecast, prices = (
@@ -138,6 +171,9 @@ def generate_area(area: Area, *, start: datetime, end: datetime, step: timedelta
     for code, tech, _share, profile in fuels:
         dims = {"fuel_type": fuel_source_type_get(code), "technology": fuel_source_technology_get(tech)}
         count += _write(psr, Quantity.GENERATION, generation[profile + code], dims=dims)
+        for unit, fraction in units[code] if area.unit_series else ():
+            points = [PointIn(p.start, p.end, round(p.value * fraction, 3)) for p in generation[profile + code]]
+            count += _write(unit, Quantity.GENERATION, points, dims=dims)
         if profile in CURTAILED:
             count += _write(psr, Quantity.CURTAILMENT, curtailment[profile + code], dims=dims)
     count += _write(psr, Quantity.DEMAND, demand)
@@ -152,6 +188,68 @@ def generate_area(area: Area, *, start: datetime, end: datetime, step: timedelta
         count += _write(psr, Quantity.IMPORTS, imports, dims={"connected_psr": other})
         count += _write(psr, Quantity.EXPORTS, exports, dims={"connected_psr": other})
     return count
+
+
+# The zones the plants of an area are spread over (round robin); other areas hold their plants directly.
+PLANT_ZONES = {"US-WECC-CISO": ["US-WECC-CISO-NP15", "US-WECC-CISO-ZP26", "US-WECC-CISO-SP15"]}
+
+
+def demo_plants(area: Area, psr: PowerSystemResource, seed: int) -> dict[str, list[tuple[PowerSystemResource, float]]]:
+    """A plant per fuel of the area with one to three generating units, located near their parent, with installed
+    capacities on the units, the plants and the area sized from the area's mix; returns each fuel's units with
+    their share of the fuel's capacity. Idempotent: running it again updates in place."""
+    rng = random.Random(f"{seed}:{area.psr_id}:plants")
+    zones = list(PowerSystemResource.objects.filter(pk__in=PLANT_ZONES.get(area.psr_id, [])).order_by("pk"))
+    zones.sort(key=lambda z: PLANT_ZONES[area.psr_id].index(z.pk))
+    units: dict[str, list[tuple[PowerSystemResource, float]]] = {}
+    for i, (code, tech, share, profile) in enumerate(area.mix()):
+        parent = zones[i % len(zones)] if zones else psr
+        fuel, technology = fuel_source_type_get(code), fuel_source_technology_get(tech)
+        capacity = round(area.demand_mw * (0.8 if profile == "residual" else share))
+        label = PLANT_NAMES.get(code, code)
+        plant = psr_upsert(
+            id=f"{area.psr_id}-{label.upper().replace(' ', '')}",
+            name=f"{psr.name} {label.lower()} plant (demo)",
+            topology_level="Generating Plant",
+            parent=parent,
+            timezone=psr.timezone,
+        )
+        where = getattr(getattr(parent, "location", None), "geojson", None) or {}
+        if where.get("type") == "Point":
+            lon, lat = where["coordinates"]
+            location_set(
+                psr=plant,
+                description="Demo plant.",
+                geojson={
+                    "type": "Point",
+                    "coordinates": [round(lon + rng.uniform(-1, 1), 3), round(lat + rng.uniform(-1, 1), 3)],
+                },
+            )
+        installed_capacity_set(
+            psr=plant, fuel_type=fuel, technology=technology, value=capacity, start_datetime=DEMO_CAPACITY_START
+        )
+        installed_capacity_set(
+            psr=psr, fuel_type=fuel, technology=technology, value=capacity, start_datetime=DEMO_CAPACITY_START
+        )
+        count = {"solar": 3, "wind": 3, "residual": 3, "hydro": 2}.get(profile, 1)
+        units[code] = []
+        for n in range(1, count + 1):
+            unit = psr_upsert(
+                id=f"{plant.pk}-U{n}",
+                name=f"{plant.name.removesuffix(' (demo)')} unit {n} (demo)",
+                topology_level=METER_LEVEL,
+                parent=plant,
+                timezone=psr.timezone,
+            )
+            installed_capacity_set(
+                psr=unit,
+                fuel_type=fuel,
+                technology=technology,
+                value=round(capacity / count, 3),
+                start_datetime=DEMO_CAPACITY_START,
+            )
+            units[code].append((unit, 1 / count))
+    return units
 
 
 def _write(psr, quantity, points, *, dims=None, timeframe=Timeframe.ACTUAL, unit="MWh") -> int:
@@ -189,7 +287,7 @@ def generate_meters(*, count: int, parent_id: str, start: datetime, end: datetim
         meter = psr_upsert(
             id=f"{parent_id}-M{i:05d}",
             name=f"Meter {i}",
-            topology_level="Meter (Generator or Load)",
+            topology_level=METER_LEVEL,
             parent=parent,
             timezone=parent.timezone,
         )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from psr.demo import load_demo_grid
 from psr.models import PowerSystemResource
-from psr.services import external_identifier_add, psr_upsert
 from timeseries.imports.jobs import import_job_create, import_job_run
 from timeseries.models import Point
 
@@ -17,44 +17,15 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def europe(demo) -> None:
-    """Spain and France bidding zones, named as ENTSO-E names them."""
-    for psr_id, zone in (("EU-CE-ES", "BZN|ES"), ("EU-CE-FR", "BZN|FR")):
-        psr = psr_upsert(
-            id=psr_id, name=zone, topology_level="Balancing Authority Area", parent=None, timezone="Europe/Madrid"
-        )
-        external_identifier_add(psr=psr, identifier=f"entsoe:{zone}")
+def realistic(db) -> None:
+    """The grid `make run` loads: its PSRs carry the codes the samples name (EIA BA codes, ENTSO-E areas, Elexon
+    interconnectors), so the files import as they are."""
+    load_demo_grid()
 
 
 @pytest.fixture
-def california(demo) -> None:
-    """CISO's neighbours in the EIA-930 files, named by their EIA codes (US-WECC-CISO has eia:CISO in the demo)."""
-    wecc = PowerSystemResource.objects.get(pk="US-WECC")
-    for code in ("PACW", "SRP", "BANC", "BPAT", "CEN", "IID", "LDWP", "NEVP", "AZPS", "WALC", "TIDC"):
-        psr = PowerSystemResource.objects.filter(external_identifiers__scheme="eia", external_identifiers__value=code)
-        psr = psr.first() or psr_upsert(
-            id=f"US-WECC-EIA-{code}",
-            name=code,
-            topology_level="Balancing Authority Area",
-            parent=wecc,
-            timezone="America/Los_Angeles",
-        )
-        if not psr.external_identifiers.filter(scheme="eia", value=code).exists():
-            external_identifier_add(psr=psr, identifier=f"eia:{code}")
-
-
-@pytest.fixture
-def britain(demo) -> None:
-    """GB and the far ends of its interconnectors, named as Elexon names the interconnectors."""
-    gb = psr_upsert(
-        id="GB", name="Great Britain", topology_level="Balancing Authority Area", parent=None, timezone="Europe/London"
-    )
-    for code in ("INTFR", "INTIRL", "INTNED", "INTEW", "INTNEM", "INTELEC", "INTIFA2", "INTNSL"):
-        far = psr_upsert(
-            id=f"GB-{code}", name=code, topology_level="Balancing Authority Area", parent=None, timezone="Europe/London"
-        )
-        external_identifier_add(psr=far, identifier=f"elexon:{code}")
-    return gb
+def britain(realistic) -> PowerSystemResource:
+    return PowerSystemResource.objects.get(pk="GB")
 
 
 def _run(name: str, **options):
@@ -73,14 +44,14 @@ def _run(name: str, **options):
         ("entsoe/Cross-Border Physical Flow_202211010000-202211020000.csv", "entsoe-flow", 96),
     ],
 )
-def test_entsoe_samples_import_strictly_and_twice_changes_nothing(europe, name, fmt, rows):
+def test_entsoe_samples_import_strictly_and_twice_changes_nothing(realistic, name, fmt, rows):
     first = _run(name)
     assert (first.detected_format, first.rows_inserted) == (fmt, rows)
     second = _run(name)
     assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (0, 0, rows)
 
 
-def test_entsoe_generation_is_served_in_mwh_at_the_right_time(europe, api):
+def test_entsoe_generation_is_served_in_mwh_at_the_right_time(realistic, api):
     _run("entsoe/Actual Generation per Production Type_202211010000-202211020000.csv")
     body = api.get(
         "/power-system-resources/EU-CE-ES/timeseries/generation"
@@ -102,7 +73,7 @@ def test_entsoe_generation_is_served_in_mwh_at_the_right_time(europe, api):
         ("eia930/CISO_region_data_2022-06.csv", "eia930-region"),
     ],
 )
-def test_eia930_samples_import_strictly_and_twice_changes_nothing(california, name, fmt):
+def test_eia930_samples_import_strictly_and_twice_changes_nothing(realistic, name, fmt):
     first = _run(name)
     assert first.detected_format == fmt
     assert first.rows_inserted > 0
@@ -110,7 +81,7 @@ def test_eia930_samples_import_strictly_and_twice_changes_nothing(california, na
     assert (second.rows_inserted, second.rows_updated) == (0, 0)
 
 
-def test_eia930_generation_answers_with_eias_numbers_labelled_by_interval_start(california, api):
+def test_eia930_generation_answers_with_eias_numbers_labelled_by_interval_start(realistic, api):
     _run("eia930/CISO_generation_by_fuel_2021-06.csv")
     body = api.get(
         "/power-system-resources/US-WECC-CISO/timeseries/generation"
@@ -144,7 +115,7 @@ def test_an_elexon_file_without_a_chosen_psr_fails_asking_for_one(britain):
     assert "choose the PSR" in job.message
 
 
-def test_entsoe_installed_capacity_goes_to_the_chosen_psr_for_its_year(europe, api):
+def test_entsoe_installed_capacity_goes_to_the_chosen_psr_for_its_year(realistic, api):
     spain = PowerSystemResource.objects.get(pk="EU-CE-ES")
     first = _run("entsoe/Installed Capacity per Production Type_202201010000-202301010000.csv", psr=spain)
     assert (first.detected_format, first.rows_read, first.rows_inserted) == ("entsoe-capacity", 20, 20)

@@ -6,19 +6,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from psr.demo import load_spec_examples
+from psr.demo import load_demo_grid
 
 ADMIN_USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = "Load the demo grid (spec examples) and create the demo admin login if missing."
+    help = "Load the demo grid (the spec's examples and a realistic grid around them); create the admin login."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-admin", action="store_true", help="Do not create or print the admin login.")
 
     def handle(self, *args, **options) -> None:
-        counts = load_spec_examples()
+        counts = load_demo_grid()
         self.stdout.write("Demo data: " + ", ".join(f"{n} {label}" for label, n in counts.items()))
         if not options["no_admin"]:
             self._ensure_admin()

@@ -3,9 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
-from psr.models import Connection, TransmissionCapacity
-from timeseries.generator import DEMO_AREAS, flow_functions, generate_area, generate_meters
+from psr.models import Connection, PowerSystemResource, TransmissionCapacity
+from timeseries.generator import DEMO_AREAS, METER_LEVEL, flow_functions, generate_area, generate_meters
 from timeseries.models import Point, Series
 from timeseries.resolution import parse_resolution
 
@@ -23,8 +24,9 @@ def _step(code: str) -> timedelta:
 class Command(BaseCommand):
     help = (
         "Generate realistic, deterministic time series (generation by fuel, demand and its forecast, imports and "
-        "exports per neighbour, prices per timeframe, curtailment) for the demo balancing areas, and optionally "
-        "meters with 15-minute demand. Series it generates are replaced, not appended to."
+        "exports per neighbour, prices per timeframe, curtailment) for the demo balancing areas and bidding zones, "
+        "with a plant per fuel and its generating units sized from each area's mix, and optionally meters with "
+        "15-minute demand. Series it generates are replaced, not appended to."
     )
 
     def add_arguments(self, parser) -> None:
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--meter-parent", default="US-WECC-CISO-ABC", help="PSR the meters hang under")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
-            "--if-empty", action="store_true", help="do nothing if the areas already hold series (used by make run)"
+            "--if-empty", action="store_true", help="skip the areas that already hold series (used by make run)"
         )
 
     def handle(self, *args, **options) -> None:
@@ -52,18 +54,30 @@ class Command(BaseCommand):
             end = start + timedelta(days=options["days"])
         else:
             end = start.replace(year=start.year + options["years"])
-        areas = DEMO_AREAS[: options["areas"]]
-        if options["if_empty"] and Series.objects.filter(psr_id__in=[a.psr_id for a in areas]).exists():
-            self.stdout.write("Time series already there; nothing generated.")
-            return
+        wanted = DEMO_AREAS[: options["areas"]]
+        present = set(
+            PowerSystemResource.objects.filter(pk__in=[a.psr_id for a in wanted]).values_list("pk", flat=True)
+        )
+        missing = [a.psr_id for a in wanted if a.psr_id not in present]
+        if missing:
+            self.stdout.write(f"Not in the grid, skipped (manage.py setup_demo loads them): {', '.join(missing)}")
+        areas = [a for a in wanted if a.psr_id in present]
+        if options["if_empty"]:
+            filled = set(Series.objects.filter(psr_id__in=present).values_list("psr_id", flat=True))
+            areas = [a for a in areas if a.psr_id not in filled]
+            if Series.objects.filter(
+                psr__parent_id=options["meter_parent"], psr__topology_level_id=METER_LEVEL
+            ).exists():
+                options["meters"] = 0
+            if not areas and not options["meters"]:
+                self.stdout.write("Time series already there; nothing generated.")
+                return
         step, seed = _step(options["resolution"]), options["seed"]
-        ids = {a.psr_id for a in areas}
-        pairs = [
-            (c.psr_id, c.connected_psr_id)
-            for c in Connection.objects.filter(psr_id__in=ids, connected_psr_id__in=ids).order_by("pk")
-        ]
+        # Flows with every neighbour, generated areas or not; only the generated areas' sides are written.
+        connections = Connection.objects.filter(Q(psr_id__in=present) | Q(connected_psr_id__in=present)).order_by("pk")
+        pairs = [(c.psr_id, c.connected_psr_id) for c in connections]
         capacity = {}
-        for tc in TransmissionCapacity.objects.filter(psr_id__in=ids):
+        for tc in TransmissionCapacity.objects.filter(Q(psr_id__in=present) | Q(connected_psr_id__in=present)):
             capacity[(tc.psr_id, tc.connected_psr_id)] = capacity[(tc.connected_psr_id, tc.psr_id)] = tc.value
         flows = flow_functions(pairs, seed, capacity)
         total = 0
