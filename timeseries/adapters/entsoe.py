@@ -1,4 +1,4 @@
-"""ENTSO-E Transparency Platform CSV exports (generation per type, total load, cross-border flows) as records."""
+"""ENTSO-E Transparency Platform CSV exports (generation per type and per unit, load, cross-border flows) as records."""
 
 import csv
 import math
@@ -33,6 +33,24 @@ _GENERATION_COLUMN = re.compile(r"^(?P<type>.+?)\s+-\s+Actual (?P<kind>Aggregate
 _LOAD_COLUMN = re.compile(r"^(?P<kind>Day-ahead Total Load Forecast|Actual Total Load) \[MW\] - (?P<area>\S.*)$")
 _FLOW_COLUMN = re.compile(r"^(?P<out>[^>]+?)\s*>\s*(?P<in>[^>]+?)\s*\[MW\]$")
 _CAPACITY_COLUMN = re.compile(r"^(?P<year>\d{4}) \[MW\]$")
+# The columns of the per-unit export by role, matched on the name lowercased with its spaces collapsed. No real
+# export was available when this was written: the names are those of the platform's per-unit table and of its
+# other exports, with the variants a spreadsheet round trip or another export version may give
+# (docs/spec-notes.md, "ENTSO-E Actual Generation per Generation Unit").
+_UNIT_COLUMNS = {
+    "area": re.compile(r"area|bidding zone|control area"),
+    "type": re.compile(r"production type|type"),
+    "name": re.compile(r"generation unit|generation unit name|unit|unit name"),
+    "code": re.compile(r"code|eic|eic code|generation unit (?:code|eic|eic code)"),
+    "generation": re.compile(r"(?:actual )?generation(?: output)?(?: \[mw\])?"),
+    "consumption": re.compile(r"(?:actual )?consumption(?: \[mw\])?"),
+    "capacity": re.compile(r"installed (?:generation )?capacity(?: \[mw\])?"),
+}
+# An EIC code: 16 characters, two of the issuing office, the object type letter (W for a generation unit), 12 of
+# code and a check character.
+_EIC = r"[0-9A-Z]{2}[A-Z][0-9A-Z-]{13}"
+_EIC_CODE = re.compile(_EIC)
+_EIC_AFTER_NAME = re.compile(r".*?[(\[]\s*(?P<eic>" + _EIC + r")\s*[)\]]")
 
 
 def _header(text: TextIO) -> list[str]:
@@ -329,6 +347,165 @@ def _time_columns(
             yield from make(line, psr, start, end, mw * hours, extra)
 
 
+class GenerationUnitAdapter:
+    """Actual Generation per Generation Unit [16.1.A]: blocks of rows per unit, each row an MTU of the unit.
+
+    The first row of a block names the unit (its EIC code and/or name, its production type) and may give the
+    interval the block covers with the unit's average over it; the rows below leave the unit cells empty and give
+    one MTU each. A row whose interval holds the next row's interval of the same unit is such a heading: its
+    values are averages of the rows below and are not imported (they would overlap them). Every other row with
+    an MTU is data, so a flat file that names the unit on every row reads too. The unit is the PSR whose external
+    identifier is `entsoe:<EIC code>` (or `entsoe:<unit name>` when the file gives no code); the production type
+    is the fuel (`entsoe:<type>`). "Actual Consumption" is not generation and is not imported (as for the
+    production types).
+    """
+
+    name = "entsoe-generation-unit"
+    label = "ENTSO-E Actual Generation per Generation Unit (Transparency Platform CSV export)"
+
+    def sniff(self, head: str) -> bool:
+        return isinstance(_unit_columns(_first_line_names(head)), dict)
+
+    def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
+        names = _header(text)
+        columns = _unit_columns(names)
+        if isinstance(columns, str):
+            raise ImportFileError(
+                "Not an ENTSO-E Actual Generation per Generation Unit file: the columns are 'MTU' (or "
+                "'MTU (UTC)', 'MTU (CET/CEST)'), 'Actual Generation Output [MW]', the unit's 'Code' (EIC) and/or "
+                "'Generation Unit' (name), and optionally 'Area', 'Production Type', 'Actual Consumption [MW]', "
+                f"'Installed Capacity [MW]'; {columns} (found {', '.join(repr(n) for n in names)})."
+            )
+        yield from _UnitBlocks(names, columns, options).read(text)
+
+
+def _unit_columns(names: list[str]) -> dict[str, int] | str:
+    """The index of each column of the per-unit layout by role, or why the header is not that layout."""
+    columns: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = " ".join(name.split()).lower()
+        if _TIME_HEADER.match(name):
+            role = "time"
+        else:
+            role = next((r for r, pattern in _UNIT_COLUMNS.items() if pattern.fullmatch(key)), None)
+        if role is None:
+            return f"the column '{name}' is none of them"
+        if role in columns:
+            return f"'{names[columns[role]]}' and '{name}' are the same column"
+        columns[role] = i
+    if "time" not in columns or "generation" not in columns or not columns.keys() & {"name", "code"}:
+        return "the MTU, the generation and the unit's code or name are required"
+    return columns
+
+
+class _Held(NamedTuple):
+    """A row read whose records wait for the next row, which tells whether the row heads it."""
+
+    psr: str
+    interval: tuple[datetime, datetime] | None
+    items: list[Record | RowError]
+
+
+class _UnitBlocks:
+    """Reads the rows of a per-unit file in order, keeping one row back to tell block headings from data."""
+
+    def __init__(self, names: list[str], columns: dict[str, int], options: ImportOptions) -> None:
+        self.names, self.columns, self.options = names, columns, options
+        self.zone = _time_zone(names, columns["time"])
+        # A clock per unit: each unit's MTUs run in time order (the autumn's repeated hour is read from that
+        # order), while the file goes back to the start of the day for every unit.
+        self.clocks: dict[str, _Clock] = {}
+
+    def read(self, text: TextIO) -> Iterator[Record | RowError]:
+        width, time = len(self.names), self.columns["time"]
+        block: tuple[str, str] | None = None  # (psr, production type) of the unit named last
+        held: _Held | None = None
+        later: list[RowError] = []  # errors of the rows after the held one, given out after it
+        for line, row in _rows(text):
+            if len(row) != width:
+                later.append(_width_error(line, row, width))
+                continue
+            production_type = self._cell(row, "type")
+            unit = self._unit(row)
+            if unit:
+                block = (unit, production_type)
+            elif block is None and self.options.psr:
+                block = (self.options.psr, production_type)
+            value = row[self.columns["generation"]]
+            if block is None:
+                if not _is_missing(value):
+                    column = self.names[self.columns.get("code", self.columns.get("name"))]
+                    reason = (
+                        "the row names no generation unit and follows none: give its code or name, or choose the "
+                        "PSR for the file."
+                    )
+                    later.append(RowError(line, column, "", reason))
+                continue
+            psr, production_type = block[0], production_type or block[1]  # a row's own type, else its unit's
+            fuel = f"entsoe:{production_type}" if production_type else None
+            mtu = row[time]
+            if not mtu.strip():
+                interval = None
+                reason = "a value with no MTU, and no rows of the unit below it to head."
+                items = [] if _is_missing(value) else [RowError(line, self.names[time], mtu, reason)]
+            else:
+                interval = self._clock(psr).interval(mtu)
+                if isinstance(interval, str):
+                    later.append(RowError(line, self.names[time], mtu, interval))
+                    continue
+                items = self._records(line, psr, interval, value, fuel)
+            current = _Held(psr, interval, items)
+            if held is not None and not _heads(held, current):
+                yield from held.items
+            yield from later
+            later.clear()
+            held = current
+        if held is not None:
+            yield from held.items
+        yield from later
+
+    def _cell(self, row: list[str], role: str) -> str:
+        return row[self.columns[role]].strip() if role in self.columns else ""
+
+    def _unit(self, row: list[str]) -> str | None:
+        """The external identifier of the unit the row names, or None: its code, else an EIC in its name, else it."""
+        code = self._cell(row, "code")
+        if code:
+            return f"entsoe:{code}"
+        name = self._cell(row, "name")
+        if not name:
+            return None
+        match = None if _EIC_CODE.fullmatch(name) else _EIC_AFTER_NAME.fullmatch(name)
+        return f"entsoe:{match['eic'] if match else name}"
+
+    def _clock(self, psr: str) -> _Clock:
+        clock = self.clocks.get(psr)
+        if clock is None:
+            clock = self.clocks[psr] = _Clock(self.zone, self.options)
+        return clock
+
+    def _records(
+        self, line: int, psr: str, interval: tuple[datetime, datetime], cell: str, fuel: str | None
+    ) -> list[Record | RowError]:
+        if _is_missing(cell):
+            return []
+        mw = _megawatts(cell)
+        if mw is None:
+            return [RowError(line, self.names[self.columns["generation"]], cell, "not a number of MW.")]
+        start, end = interval
+        return [Record(line, psr, "generation", start, end, mw * ((end - start) / timedelta(hours=1)), "MWh", fuel)]
+
+
+def _heads(held: _Held, row: _Held) -> bool:
+    """Whether the held row is the heading of the row after it: same unit, and the row's interval inside its own."""
+    if held.psr != row.psr or row.interval is None:
+        return False
+    if held.interval is None:
+        return True
+    (start, end), (head_start, head_end) = row.interval, held.interval
+    return head_start <= start and end <= head_end and end - start < head_end - head_start
+
+
 class CapacityRow(NamedTuple):
     """One installed capacity of an Installed Capacity per Production Type file (the file names no area)."""
 
@@ -382,4 +559,5 @@ def is_installed_capacity(head: str) -> bool:
 GENERATION_ADAPTER = GenerationAdapter()
 LOAD_ADAPTER = LoadAdapter()
 FLOW_ADAPTER = FlowAdapter()
-ADAPTERS = (GENERATION_ADAPTER, LOAD_ADAPTER, FLOW_ADAPTER)
+GENERATION_UNIT_ADAPTER = GenerationUnitAdapter()
+ADAPTERS = (GENERATION_ADAPTER, LOAD_ADAPTER, FLOW_ADAPTER, GENERATION_UNIT_ADAPTER)
