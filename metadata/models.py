@@ -120,15 +120,17 @@ class FuelSourceTechnology(FuelSourceBase):
 class SourceFuelMapping(models.Model):
     """How a data source names a fuel: the source's own code, mapped to a catalogue fuel type and technology.
 
-    Imports of ENTSO-E, EIA and Elexon files name fuels in those sources' vocabularies; these rows turn them into
-    the catalogue's entries. The project ships defaults (metadata/data/source_fuel_mappings.csv); operators edit
-    or add rows in the admin, and a re-sync never overwrites their edits.
+    Imports of ENTSO-E, EIA (EIA-930 and EIA-860) and Elexon files name fuels in those sources' vocabularies; these
+    rows turn them into the catalogue's entries. The project ships defaults (metadata/data/source_fuel_mappings.csv);
+    operators edit or add rows in the admin, and a re-sync never overwrites their edits.
     """
 
     class Source(models.TextChoices):
         ENTSOE = "entsoe", "ENTSO-E production type"
         EIA = "eia", "EIA fuel or energy source code"
         ELEXON = "elexon", "Elexon BMRS fuel type"
+        # Generator inventories: `NG/CA` (energy source / prime mover) or the energy source alone, `NG`.
+        EIA860 = "eia860", "EIA-860 energy source / prime mover"
 
     source = models.CharField(max_length=16, choices=Source.choices)
     code = models.CharField(max_length=100, help_text="The value as the source writes it, e.g. 'Fossil Gas', 'NG'.")

@@ -19,3 +19,11 @@ def convert_power(value: float, from_unit: str, to_unit: str) -> float:
     if from_unit == to_unit:
         return value
     return value * WATTS_PER_UNIT[PowerUnit(from_unit)] / WATTS_PER_UNIT[PowerUnit(to_unit)]
+
+
+class UnitStatus(models.TextChoices):
+    """Where a generating unit is in its life, as far as its installed capacity goes (inventory imports)."""
+
+    INSTALLED = "installed", "installed (operating, standby, or out of service for a while)"
+    PLANNED = "planned", "not yet installed (planned or under construction)"
+    RETIRED = "retired", "no longer installed (retired, or out of service for good)"

@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from psr.choices import UnitStatus
+from timeseries.adapters import adapter_for
 from timeseries.adapters.api_json import ADAPTER as API_JSON
 from timeseries.adapters.canonical_csv import ADAPTER as CANONICAL
 from timeseries.adapters.eia930 import (
     ADAPTERS,
     FUEL_TYPE_ADAPTER,
     INTERCHANGE_ADAPTER,
+    INVENTORY_ADAPTER,
     REGION_ADAPTER,
     GeneratorRow,
     generator_inventory_rows,
 )
-from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
+from timeseries.imports.records import GeneratingUnitRecord, ImportFileError, ImportOptions, Record, RowError
 
 HOUR = timedelta(hours=1)
 FUEL_HEADER = "period,respondent,respondent-name,fueltype,type-name,value,value-units"
@@ -336,6 +339,8 @@ HEADS = {
     "region-json": api_json({"period": "2021-06-01T00", "respondent": "CISO", "respondent-name": "x", "type": "D",
                              "type-name": "Demand", "value": 1, "value-units": "megawatthours"}),
     "inventory": INVENTORY_HEADER,
+    "inventory-json": api_json({"period": "2021-06", "plantid": "56143", "plantName": "R", "generatorid": "4",
+                                "balancing_authority_code": "CISO", "nameplate-capacity-mw": 48}),
     "canonical": "psr,quantity,start,end,value",
     "api-json": '{"id": "US-WECC-CISO", "unit": "MWh", "demand": [{"startDatetime": "2022-06-01T00:00:00Z"',
     "entsoe-generation": '"Area","MTU","Biomass  - Actual Aggregated [MW]","Fossil Gas  - Actual Aggregated [MW]"',
@@ -359,13 +364,37 @@ def test_each_adapter_sniffs_its_own_layout_only(adapter, own):
 
 
 def test_the_other_adapters_do_not_claim_eia_files():
-    eia = ("fuel", "interchange", "region", "fuel-json", "interchange-json", "region-json")
+    eia = (
+        "fuel",
+        "interchange",
+        "region",
+        "fuel-json",
+        "interchange-json",
+        "region-json",
+        "inventory",
+        "inventory-json",
+    )
 
     assert not [name for name in eia if CANONICAL.sniff(HEADS[name]) or API_JSON.sniff(HEADS[name])]
 
 
 def test_adapter_names_are_distinct_format_names():
-    assert [a.name for a in ADAPTERS] == ["eia930-fuel-type", "eia930-interchange", "eia930-region"]
+    assert [a.name for a in ADAPTERS] == [
+        "eia930-fuel-type",
+        "eia930-interchange",
+        "eia930-region",
+        "eia860m-inventory",
+    ]
+
+
+def test_the_inventory_adapter_claims_inventories_only_and_auto_detection_finds_it():
+    claimed = {name for name, head in HEADS.items() if INVENTORY_ADAPTER.sniff(head + "\n")}
+
+    assert claimed == {"inventory", "inventory-json"}
+    assert INVENTORY_ADAPTER.sniff("\ufeff" + INVENTORY_HEADER)
+    assert adapter_for("auto", INVENTORY_HEADER + "\n") is INVENTORY_ADAPTER
+    assert adapter_for("auto", HEADS["inventory-json"]) is INVENTORY_ADAPTER
+    assert (INVENTORY_ADAPTER.kind, adapter_for("eia860m-inventory", "anything")) == ("inventory", INVENTORY_ADAPTER)
 
 
 # ---------------------------------------------------------------- generator inventory (EIA-860M)
@@ -431,6 +460,136 @@ def test_generator_inventory_from_the_api_json_with_its_mixed_case_keys():
     assert (row.line, row.plant_id, row.plant_name, row.nameplate_mw, row.entity_name) == (
         1, 56143, "Riverside Energy Resource Center", 48.0, None,
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the eia860m-inventory adapter
+
+
+def inventory_row(
+    generator: str = "STG", status: str = "OP", es: str = "NG", pm: str = "CA", plant: str = "55182", mw: str = "264.0"
+) -> str:
+    return (
+        f"2021-06,CA,California,ipp-non-chp,IPP Non-CHP,18320,Sunrise Power Co LLC,{plant},Sunrise Power LLC,"
+        f"{generator},CC1,Natural Gas Fired Combined Cycle,{es},Natural Gas,{pm},CISO,California Independent System "
+        f"Operator,{status},Status {status},{mw},MW"
+    )
+
+
+def units(text: str) -> list[GeneratingUnitRecord | RowError]:
+    return list(INVENTORY_ADAPTER.records(io.StringIO(text), ImportOptions()))
+
+
+def test_an_inventory_row_becomes_a_unit_of_its_plant_under_its_balancing_area():
+    [unit] = units(csv_file(INVENTORY_HEADER, inventory_row()))
+
+    assert unit == GeneratingUnitRecord(
+        line=2, area="eia:CISO", plant_key="eia-plant:55182", plant_id="EIA-55182", plant_name="Sunrise Power LLC",
+        unit_key="eia-generator:55182-STG", unit_id="EIA-55182-STG", unit_name="Sunrise Power LLC generator STG",
+        fuel_types=("eia860:NG/CA", "eia860:NG"), capacity=264.0, status=UnitStatus.INSTALLED,
+        start=utc(2021, 6, 1), end=None, period=utc(2021, 6, 1),
+        properties={
+            "technology": "Natural Gas Fired Combined Cycle", "prime_mover": "CA", "energy_source": "NG",
+            "energy_source_description": "Natural Gas", "status": "OP", "status_description": "Status OP",
+            "nameplate_capacity_mw": 264.0, "entity_id": "18320", "entity_name": "Sunrise Power Co LLC",
+            "sector": "ipp-non-chp", "combined_cycle_unit": "CC1", "inventory_period": "2021-06",
+        },
+        state="CA", latitude=None, longitude=None,
+    )  # fmt: skip
+
+
+def test_generator_ids_with_spaces_and_hashes_make_url_safe_psr_ids_and_keep_their_identifier():
+    first, second = units(csv_file(INVENTORY_HEADER, inventory_row("GT 1"), inventory_row("IG#2")))
+
+    assert (first.unit_id, first.unit_key) == ("EIA-55182-GT_1", "eia-generator:55182-GT 1")
+    assert (second.unit_id, second.unit_key) == ("EIA-55182-IG_2", "eia-generator:55182-IG#2")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected", "start", "end"),
+    [
+        ("OP", UnitStatus.INSTALLED, utc(2021, 6, 1), None),
+        ("SB", UnitStatus.INSTALLED, utc(2021, 6, 1), None),
+        ("OA", UnitStatus.INSTALLED, utc(2021, 6, 1), None),
+        ("OS", UnitStatus.RETIRED, None, utc(2021, 6, 1)),
+        ("RE", UnitStatus.RETIRED, None, utc(2021, 6, 1)),
+        ("P", UnitStatus.PLANNED, None, None),
+        ("U", UnitStatus.PLANNED, None, None),
+        ("TS", UnitStatus.PLANNED, None, None),
+        ("op", UnitStatus.INSTALLED, utc(2021, 6, 1), None),
+    ],
+)
+def test_the_status_says_whether_the_capacity_is_installed_and_from_or_until_when(status, expected, start, end):
+    [unit] = units(csv_file(INVENTORY_HEADER, inventory_row(status=status)))
+
+    assert (unit.status, unit.start, unit.end, unit.period) == (expected, start, end, utc(2021, 6, 1))
+    assert unit.properties["status"] == status.upper()
+
+
+def inventory_item(**changes) -> dict:
+    item = {"period": "2021-06", "stateid": "CA", "plantid": "56143", "plantName": "Riverside Energy Resource Center",
+            "generatorid": "4", "technology": "Natural Gas Fired Combustion Turbine", "energy_source_code": "NG",
+            "prime_mover_code": "GT", "balancing_authority_code": "CISO", "status": "OP",
+            "nameplate-capacity-mw": "48.3", "nameplate-capacity-mw-units": "MW"}  # fmt: skip
+    item.update(changes)
+    return item
+
+
+def test_the_api_columns_date_the_capacity_and_locate_the_plant():
+    installed, retired, out = units(
+        api_json(
+            inventory_item(**{"operating-year-month": "2006-06", "planned-retirement-year-month": "2030-12",
+                              "latitude": "33.9528", "longitude": -117.4395, "county": "Riverside",
+                              "net-summer-capacity-mw": 45.6}),
+            inventory_item(generatorid="1", status="RE", **{"operating-year-month": "1990-01",
+                                                            "retirement-year-month": "2021-03"}),
+            inventory_item(generatorid="2", status="OS", **{"operating-year-month": "1990-01"}),
+        )
+    )  # fmt: skip
+
+    assert (installed.start, installed.end, installed.latitude, installed.longitude) == (
+        utc(2006, 6, 1), None, 33.9528, -117.4395,
+    )  # fmt: skip
+    kept = ("county", "net_summer_capacity_mw", "planned_retirement_year_month")
+    assert {k: installed.properties[k] for k in kept} == {
+        "county": "Riverside", "net_summer_capacity_mw": 45.6, "planned_retirement_year_month": "2030-12",
+    }  # fmt: skip
+    assert (retired.status, retired.start, retired.end) == (UnitStatus.RETIRED, utc(1990, 1, 1), utc(2021, 3, 1))
+    # Out of service with no retirement month: it ends at the inventory's month, and its past is not known.
+    assert (out.status, out.start, out.end) == (UnitStatus.RETIRED, None, utc(2021, 6, 1))
+
+
+def test_an_unknown_status_or_an_unreadable_month_number_or_coordinate_is_a_row_error_naming_them():
+    errors = units(
+        api_json(
+            inventory_item(status="XX"),
+            inventory_item(**{"operating-year-month": "June 2006"}),
+            inventory_item(**{"retirement-year-month": "2021-13"}),
+            inventory_item(latitude="91"),
+            inventory_item(longitude="west"),
+            inventory_item(**{"net-summer-capacity-mw": "n.a."}),
+            inventory_item(period="2021"),
+            inventory_item(status="RE", **{"operating-year-month": "2021-05", "retirement-year-month": "2021-05"}),
+        )
+    )
+
+    assert [(e.line, e.column, e.value) for e in errors] == [
+        (1, "response.data[0].status", "XX"),
+        (2, "response.data[1].operating-year-month", "June 2006"),
+        (3, "response.data[2].retirement-year-month", "2021-13"),
+        (4, "response.data[3].latitude", "91"),
+        (5, "response.data[4].longitude", "west"),
+        (6, "response.data[5].net-summer-capacity-mw", "n.a."),
+        (7, "response.data[6].period", "2021"),
+        (8, "response.data[7].retirement-year-month", "2021-05"),
+    ]
+    assert all(isinstance(e, RowError) for e in errors)
+    assert "unknown EIA generator status" in errors[0].reason and "YYYY-MM" in errors[1].reason
+
+
+def test_an_inventory_without_its_period_column_is_refused():
+    header = INVENTORY_HEADER.replace("period,", "")
+    with pytest.raises(ImportFileError, match="period"):
+        units(csv_file(header, inventory_row().replace("2021-06,", "", 1)))
 
 
 # ---------------------------------------------------------------- the real samples
@@ -516,3 +675,28 @@ def test_real_generator_inventory_sample():
     assert rows[0].line == 2 and (rows[0].plant_id, rows[0].generator_id, rows[0].nameplate_mw) == (55182, "STG", 264.0)
     assert (rows[-1].line, rows[-1].plant_id, rows[-1].generator_id, rows[-1].status) == (2370, 50131, "K100", "OS")
     assert rows[-1].nameplate_mw == 38.4
+
+
+# The energy source / prime mover pairs of the inventory sample, read by eye.
+SAMPLE_PAIRS = {
+    "AB/ST", "DFO/IC", "GEO/BT", "GEO/ST", "JF/GT", "LFG/CA", "LFG/CT", "LFG/FC", "LFG/GT", "LFG/IC", "LFG/ST",
+    "MSW/ST", "MWH/BA", "NG/CA", "NG/CS", "NG/CT", "NG/FC", "NG/GT", "NG/IC", "NG/ST", "NUC/ST", "OBG/CA", "OBG/CT",
+    "OBG/FC", "OBG/GT", "OBG/IC", "OG/CA", "OG/GT", "OG/OT", "OG/ST", "OTH/ST", "PC/ST", "PG/GT", "PUR/ST", "RC/ST",
+    "SUN/PV", "SUN/ST", "WAT/HY", "WAT/PS", "WDS/ST", "WH/ST", "WND/WT",
+}  # fmt: skip
+
+
+@needs_samples
+def test_real_generator_inventory_sample_as_units():
+    path = Path(SAMPLES) / "eia930" / "CISO_generator_inventory_2021-06.csv"
+    assert adapter_for("auto", path.read_text(encoding="utf-8")[:65536]) is INVENTORY_ADAPTER
+    with path.open(encoding="utf-8", newline="") as text:
+        records = units(text.read())
+
+    assert not [r for r in records if isinstance(r, RowError)]
+    assert len(records) == 2369 and len({r.plant_key for r in records}) == 1310
+    statuses = [r.properties["status"] for r in records]
+    assert {s: statuses.count(s) for s in set(statuses)} == {"OP": 2175, "SB": 113, "OS": 63, "OA": 18}
+    assert sum(r.status == UnitStatus.INSTALLED for r in records) == 2175 + 113 + 18
+    assert {r.fuel_types[0].removeprefix("eia860:") for r in records} == SAMPLE_PAIRS
+    assert len({r.unit_id for r in records}) == 2369  # URL-safe ids stay distinct

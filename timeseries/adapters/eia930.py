@@ -1,5 +1,5 @@
 """EIA-930 exports (EIA Open Data API v2, `electricity/rto`) in the API's CSV and JSON shapes, and the EIA-860M
-generator inventory.
+generator inventory (`electricity/operating-generator-capacity`).
 
 Three time-series layouts, one adapter each: fuel-type data (generation per fuel), interchange data (imports and
 exports per neighbouring balancing authority) and region data (demand, day-ahead demand forecast, net generation).
@@ -22,7 +22,9 @@ from typing import Any, TextIO
 
 import ijson
 
-from ..imports.records import ImportFileError, ImportOptions, Record, RowError
+from psr.choices import UnitStatus
+
+from ..imports.records import GeneratingUnitRecord, ImportFileError, ImportOptions, Record, RowError
 from .api_json import Utf8Reader, yajl_message
 
 HOUR = timedelta(hours=1)
@@ -254,12 +256,7 @@ class Eia930Adapter:
         self.label = layout.label
 
     def sniff(self, head: str) -> bool:
-        text = head.lstrip("\ufeff \t\r\n")
-        if text.startswith("{"):
-            names = _first_item_keys(text)
-        else:
-            first = text.split("\n", 1)[0].strip()
-            names = {n.strip().lower() for n in next(csv.reader([first]))} if first else set()
+        names = _head_names(head)
         # Every column EIA writes for this layout, and none that only another layout has.
         return names is not None and set(self.layout.columns) <= names and not names & self.layout.excluded
 
@@ -273,6 +270,15 @@ class Eia930Adapter:
                 yield row
             else:
                 yield from convert(reader, row)
+
+
+def _head_names(head: str) -> set[str] | None:
+    """The column names at the start of a file: the CSV header's, or the keys of a JSON response's first item."""
+    text = head.lstrip("\ufeff \t\r\n")
+    if text.startswith("{"):
+        return _first_item_keys(text)
+    first = text.split("\n", 1)[0].strip()
+    return {n.strip().lower() for n in next(csv.reader([first]))} if first else set()
 
 
 _DATA_START = re.compile(r'"data"\s*:\s*\[\s*\{')
@@ -397,7 +403,6 @@ def _shown(value: Any) -> str:
 FUEL_TYPE_ADAPTER = Eia930Adapter(FUEL_TYPE)
 INTERCHANGE_ADAPTER = Eia930Adapter(INTERCHANGE)
 REGION_ADAPTER = Eia930Adapter(REGION)
-ADAPTERS = (FUEL_TYPE_ADAPTER, INTERCHANGE_ADAPTER, REGION_ADAPTER)
 
 
 # ---------------------------------------------------------------- EIA-860M generator inventory
@@ -426,6 +431,14 @@ class GeneratorRow:
     entity_name: str | None
     state: str | None
     sector: str | None
+    # Columns the EIA API v2 writes when asked for them (the sample has none): months as "YYYY-MM".
+    operating_month: str | None = None
+    planned_retirement_month: str | None = None
+    retirement_month: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    county: str | None = None
+    net_summer_mw: float | None = None
 
 
 INVENTORY_REQUIRED = (
@@ -440,13 +453,22 @@ INVENTORY_REQUIRED = (
     "nameplate-capacity-mw",
 )
 INVENTORY_UNITS = frozenset({"mw", ""})
+YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# Optional month columns: (column, GeneratorRow field).
+INVENTORY_MONTHS = (
+    ("operating-year-month", "operating_month"),
+    ("planned-retirement-year-month", "planned_retirement_month"),
+    ("retirement-year-month", "retirement_month"),
+)
+# Optional coordinates: (column, GeneratorRow field, bound of its absolute value).
+INVENTORY_COORDINATES = (("latitude", "latitude", 90.0), ("longitude", "longitude", 180.0))
 
 
 def generator_inventory_rows(text: TextIO) -> Iterator[GeneratorRow | RowError]:
     """The generators of an EIA-860M inventory export (CSV or the API's JSON), in file order, as a stream.
 
-    A generator with an unreadable plant code or capacity is a RowError; one with no capacity published is one
-    too (a unit's capacity is what the inventory is for).
+    A generator with an unreadable plant code, capacity, month or coordinate is a RowError; one with no capacity
+    published is one too (a unit's capacity is what the inventory is for).
     """
     for row in _rows(text, INVENTORY_REQUIRED, "generator inventory"):
         if row.__class__ is RowError:
@@ -479,6 +501,23 @@ def _generator(row: _Row) -> GeneratorRow | RowError:
     if units not in INVENTORY_UNITS:
         reason = "nameplate capacity is published in MW; this unit is not one we read."
         return RowError(row.line, row.column("nameplate-capacity-mw-units"), units, reason)
+    optional: dict[str, Any] = {}
+    for key, field in INVENTORY_MONTHS:
+        month = text(key)
+        if month is not None and _month_start(month) is None:
+            return RowError(row.line, row.column(key), _shown(month), "not a year and month (YYYY-MM).")
+        optional[field] = month
+    for key, field, bound in INVENTORY_COORDINATES:
+        number = _value(cells.get(key))
+        if number.__class__ is str or (number is not None and abs(number) > bound):
+            reason = number if number.__class__ is str else f"{key} is out of range (-{bound:g} to {bound:g} degrees)."
+            return RowError(row.line, row.column(key), _shown(cells.get(key)), reason)
+        optional[field] = number
+    summer = _value(cells.get("net-summer-capacity-mw"))
+    if summer.__class__ is str:
+        return RowError(
+            row.line, row.column("net-summer-capacity-mw"), _shown(cells.get("net-summer-capacity-mw")), summer
+        )
     return GeneratorRow(
         line=row.line,
         period=text("period"),
@@ -498,4 +537,132 @@ def _generator(row: _Row) -> GeneratorRow | RowError:
         entity_name=text("entityname"),
         state=text("stateid"),
         sector=text("sector"),
+        county=text("county"),
+        net_summer_mw=summer,
+        **optional,
     )
+
+
+def _month_start(text: str) -> datetime | None:
+    """The first instant (UTC) of a "YYYY-MM" month, or None if the text is not one."""
+    match = YEAR_MONTH.fullmatch(text)
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
+        return None
+    return datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
+
+
+# EIA-860 generator status codes, by what they mean for installed capacity. OA ("out of service, expected back
+# within the next calendar year") still counts: the unit is part of the fleet, like one on standby. OS ("not
+# expected back") and RE (retired) do not. The planned codes: P planned, L regulatory approvals pending, T approvals
+# received, U / V under construction (up to / over half done), TS built but not yet in commercial operation, OT
+# other; IP (indefinitely postponed) and CN (cancelled) are projects that were planned.
+INVENTORY_STATUS = {
+    **dict.fromkeys(("OP", "SB", "OA"), UnitStatus.INSTALLED),
+    **dict.fromkeys(("OS", "RE"), UnitStatus.RETIRED),
+    **dict.fromkeys(("P", "L", "T", "U", "V", "TS", "OT", "IP", "CN"), UnitStatus.PLANNED),
+}
+FUEL_SOURCE = "eia860"  # metadata.SourceFuelMapping.Source.EIA860
+PLANT_SCHEME = "eia-plant"
+GENERATOR_SCHEME = "eia-generator"
+UNSAFE_ID_CHARACTERS = re.compile(r"[^A-Za-z0-9._~-]")  # outside the spec's PSR id alphabet
+NAME_MAX_LENGTH = 255
+
+
+def _inventory_records(text: TextIO) -> Iterator[GeneratingUnitRecord | RowError]:
+    for row in _rows(text, (*INVENTORY_REQUIRED, "period"), "generator inventory"):
+        if row.__class__ is RowError:
+            yield row
+            continue
+        generator = _generator(row)
+        yield generator if generator.__class__ is RowError else _unit_record(row, generator)
+
+
+def _unit_record(row: _Row, g: GeneratorRow) -> GeneratingUnitRecord | RowError:
+    """The generator as a unit of its plant under its balancing area, with its capacity's status and dates."""
+    period = _month_start(g.period) if g.period else None
+    if period is None:
+        reason = "the inventory's month (YYYY-MM) is missing or unreadable; it dates the unit's capacity."
+        return RowError(g.line, row.column("period"), _shown(g.period), reason)
+    code = g.status.upper()
+    status = INVENTORY_STATUS.get(code)
+    if status is None:
+        reason = f"an unknown EIA generator status; we read {', '.join(INVENTORY_STATUS)}."
+        return RowError(g.line, row.column("status"), _shown(g.status), reason)
+    operating = _month_start(g.operating_month) if g.operating_month else None
+    retired = _month_start(g.retirement_month) if g.retirement_month else None
+    start = end = None
+    if status is UnitStatus.INSTALLED:
+        # A unit in service since a known month has had its capacity since then; otherwise the inventory only
+        # says it is installed in the month it describes.
+        start = operating or period
+    elif status is UnitStatus.RETIRED:
+        if operating is not None and retired is not None and retired <= operating:
+            reason = f"the unit retired ({g.retirement_month}) no later than it began operating ({g.operating_month})."
+            return RowError(g.line, row.column("retirement-year-month"), g.retirement_month, reason)
+        end = retired or period
+        # Its past capacity is known only when both ends are; an OS unit without a date has none we can tell.
+        start = operating if retired is not None else None
+    properties = {
+        "technology": g.technology,
+        "prime_mover": g.prime_mover,
+        "energy_source": g.energy_source_code,
+        "energy_source_description": g.energy_source,
+        "status": code,
+        "status_description": g.status_description,
+        "nameplate_capacity_mw": g.nameplate_mw,
+        "net_summer_capacity_mw": g.net_summer_mw,
+        "operating_year_month": g.operating_month,
+        "planned_retirement_year_month": g.planned_retirement_month,
+        "retirement_year_month": g.retirement_month,
+        "entity_id": g.entity_id,
+        "entity_name": g.entity_name,
+        "sector": g.sector,
+        "combined_cycle_unit": g.unit,
+        "county": g.county,
+        "inventory_period": g.period,
+    }
+    return GeneratingUnitRecord(
+        line=g.line,
+        area=f"eia:{g.balancing_authority}",
+        plant_key=f"{PLANT_SCHEME}:{g.plant_id}",
+        plant_id=f"EIA-{g.plant_id}",
+        plant_name=g.plant_name[:NAME_MAX_LENGTH],
+        unit_key=f"{GENERATOR_SCHEME}:{g.plant_id}-{g.generator_id}",
+        unit_id=f"EIA-{g.plant_id}-{UNSAFE_ID_CHARACTERS.sub('_', g.generator_id)}",
+        unit_name=f"{g.plant_name} generator {g.generator_id}"[:NAME_MAX_LENGTH],
+        fuel_types=(
+            f"{FUEL_SOURCE}:{g.energy_source_code}/{g.prime_mover}",
+            f"{FUEL_SOURCE}:{g.energy_source_code}",
+        ),
+        capacity=g.nameplate_mw,
+        status=status,
+        start=start,
+        end=end,
+        period=period,
+        properties={key: value for key, value in properties.items() if value is not None},
+        state=g.state,
+        latitude=g.latitude,
+        longitude=g.longitude,
+    )
+
+
+class InventoryAdapter:
+    """The EIA-860M generator inventory: plants and generating units with their nameplate capacity."""
+
+    name = "eia860m-inventory"
+    label = "EIA-860M generator inventory (CSV or EIA API v2 JSON)"
+    kind = "inventory"  # the import service writes PSRs and their installed capacities, not time series
+    asset_info = "EIA-860M generator inventory"  # the name of the unit's asset info item holding its properties
+    columns = frozenset({"period", "plantid", "generatorid", "nameplate-capacity-mw", "balancing_authority_code"})
+
+    def sniff(self, head: str) -> bool:
+        names = _head_names(head)
+        return names is not None and self.columns <= names
+
+    def records(self, text: TextIO, options: ImportOptions) -> Iterator[GeneratingUnitRecord | RowError]:
+        # options.psr and options.timezone do not apply: every row names its balancing authority, months are UTC.
+        return _inventory_records(text)
+
+
+INVENTORY_ADAPTER = InventoryAdapter()
+ADAPTERS = (FUEL_TYPE_ADAPTER, INTERCHANGE_ADAPTER, REGION_ADAPTER, INVENTORY_ADAPTER)

@@ -20,8 +20,9 @@ from django.utils import timezone
 from metadata.models import FuelSourceTechnology, FuelSourceType
 from psr.choices import PowerUnit
 from psr.models import InstalledCapacity, PowerSystemResource
-from psr.services import installed_capacity_set
+from psr.services import GeneratingUnitIn, generating_units_apply, installed_capacity_set
 
+from .. import cache
 from ..adapters import adapter_for
 from ..models import ImportJob, ImportRowError, Series
 from ..services import series_get_or_create
@@ -324,9 +325,13 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
             adapter = adapter_for(job.requested_format, source.head)
             ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
             job.detected_format = adapter.name
-            if getattr(adapter, "kind", "timeseries") == "capacity":
+            kind = getattr(adapter, "kind", "timeseries")
+            if kind in ("capacity", "inventory"):
                 try:
-                    _run_capacity(job, adapter.records(source.text, options))
+                    if kind == "capacity":
+                        _run_capacity(job, adapter.records(source.text, options))
+                    else:
+                        _run_inventory(job, adapter.records(source.text, options), asset_info_name=adapter.asset_info)
                 except UnicodeDecodeError as exc:
                     raise ImportFileError("The file is not UTF-8 text; save it as UTF-8 and upload it again.") from exc
                 return
@@ -473,6 +478,55 @@ def _run_capacity(job: ImportJob, records: Iterator) -> None:
         _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
 
 
+def _run_inventory(job: ImportJob, records: Iterator, *, asset_info_name: str) -> None:
+    """A generator inventory: plants and units under their balancing areas, with the units' installed capacity.
+
+    Held whole (a few thousand generators for a large balancing area) and written in bulk by the PSR service, in
+    the job's one transaction; counts are per generator.
+    """
+    validator = RowValidator()
+    units: list[GeneratingUnitIn] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    read = rejected = 0
+    for record in records:
+        read += 1
+        unit = record if record.__class__ is RowError else validator.check_generating_unit(record)
+        if unit.__class__ is GeneratingUnitIn:
+            if unit.unit_key not in seen:
+                seen[unit.unit_key] = unit.line
+                units.append(unit)
+                continue
+            reason = f"the same generator as line {seen[unit.unit_key]}."
+            unit = RowError(unit.line, "generatorid", unit.unit_key.partition(":")[2], reason)
+        rejected += 1
+        if len(errors) < MAX_STORED_ERRORS:
+            errors.append(unit)
+    job.rows_read, job.rows_rejected = read, rejected
+    if read == 0:
+        raise _Failed("The file holds no data rows.")
+    if rejected and job.mode == ImportJob.Mode.STRICT:
+        raise _strict_failure(rejected, read, errors)
+    with transaction.atomic():
+        try:
+            result = generating_units_apply(units=units, asset_info_name=asset_info_name, user=job.created_by)
+        except ValidationError as exc:
+            raise _Failed(" ".join(exc.messages), errors) from exc
+        refused = [RowError(*r) for r in result.refused]
+        rejected += len(refused)
+        errors = _merge_errors(errors, refused)
+        job.rows_rejected = rejected
+        if refused and job.mode == ImportJob.Mode.STRICT:
+            transaction.set_rollback(True)
+            raise _strict_failure(rejected, read, errors)
+        counts = Counts(inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
+        if not job.dry_run and (counts.inserted or counts.updated):
+            cache.bump()  # the bulk writes send no save signals
+        summary = _conclude(job, counts, _summary(job, counts, rejected) + " (generating units)", errors)
+    if job.dry_run:
+        _finish(job, ImportJob.Status.SUCCEEDED, summary, errors)
+
+
 def _series_for(dims: dict[int, Dimensions], ranges: dict) -> tuple[dict[int, Series], dict[int, str]]:
     """The series of each dimension, created on first use; a dimension its series refuses gets an error instead."""
     series, errors = {}, {}
@@ -501,10 +555,10 @@ def _ref(model: str, pk: int | None):
 def _rejection_errors(
     rejections: list[Rejection], dims: dict[int, Dimensions], series_errors: dict[int, str]
 ) -> list[RowError]:
-    out = []
+    out, names = [], {}
     for r in rejections:
         d = dims[r.dim]
-        name = f"{d.psr_id} {d.quantity}"
+        name = names.get(r.dim) or names.setdefault(r.dim, _series_label(d))
         interval = f"{_iso(r.start)} - {_iso(r.end)}"
         if r.kind == "duplicate":
             reason = f"the same interval start of the same series ({name}) as line {r.other_line}: a duplicate row."
@@ -523,6 +577,20 @@ def _rejection_errors(
             reason = series_errors.get(r.dim, "the series refuses this row.")
         out.append(RowError(r.line, "start", _iso(r.start), reason))
     return out
+
+
+def _series_label(d: Dimensions) -> str:
+    """How an error names a series: PSR and quantity, then what tells it from the PSR's other series."""
+    extra = [d.timeframe]
+    if d.fuel_type_id is not None:
+        extra.append(FuelSourceType.objects.filter(pk=d.fuel_type_id).values_list("name", flat=True).first() or "")
+    if d.technology_id is not None:
+        extra.append(
+            FuelSourceTechnology.objects.filter(pk=d.technology_id).values_list("name", flat=True).first() or ""
+        )
+    if d.connected_psr_id:
+        extra.append(f"with {d.connected_psr_id}")
+    return f"{d.psr_id} {d.quantity} ({', '.join(extra)})"
 
 
 def _iso(value: datetime | str | None) -> str:

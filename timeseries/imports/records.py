@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from psr.choices import UnitStatus
 
 
 class Record(NamedTuple):
@@ -36,6 +38,31 @@ class CapacityRecord(NamedTuple):
     end: datetime | None  # aware; None: still installed
     value: float  # MW
     technology: str | None = None
+
+
+class GeneratingUnitRecord(NamedTuple):
+    """A generating unit and its plant as a generator inventory (EIA-860M) states them: the PSRs to create or
+    update under a balancing area, and the unit's installed capacity with the dates that apply to it."""
+
+    line: int
+    area: str  # the balancing area: an external identifier (eia:CISO) or a PSR id
+    plant_key: str  # the plant's external identifier, e.g. eia-plant:55182
+    plant_id: str  # the id a new plant PSR gets, e.g. EIA-55182
+    plant_name: str
+    unit_key: str  # the unit's external identifier, e.g. eia-generator:55182-GT 1
+    unit_id: str  # the id a new unit PSR gets (URL-safe), e.g. EIA-55182-GT_1
+    unit_name: str
+    fuel_types: tuple[str, ...]  # source fuel codes, the most specific first: ("eia860:NG/CA", "eia860:NG")
+    capacity: float  # nameplate, MW
+    status: UnitStatus
+    # INSTALLED: when its capacity began; RETIRED: when it began, only if the end is known too; PLANNED: None.
+    start: datetime | None
+    end: datetime | None  # RETIRED: when its capacity ended; None otherwise
+    period: datetime  # the first instant of the month the inventory describes (UTC)
+    properties: dict[str, Any]  # descriptive facts for the unit's asset info (JSON values)
+    state: str | None  # the plant's state or province
+    latitude: float | None
+    longitude: float | None
 
 
 class RowError(NamedTuple):

@@ -10,6 +10,7 @@ from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import ExternalIdentifier
 from psr.selectors import psr_get
+from psr.services import GeneratingUnitIn
 
 from ..choices import (
     ENERGY_QUANTITIES,
@@ -23,7 +24,7 @@ from ..choices import (
     default_timeframe,
 )
 from ..services import CURRENCY_CODE_LENGTH
-from .records import CapacityRecord, Record, RowError
+from .records import CapacityRecord, GeneratingUnitRecord, Record, RowError
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,59 @@ class RowValidator:
         if record.end is not None and record.end <= record.start:
             return RowError(record.line, "end", record.end.isoformat(), "the end is not after the start.")
         return CapacityRow(record.line, psr_id, fuel[0], fuel[1], record.start, record.end, float(value))
+
+    def check_generating_unit(self, record: GeneratingUnitRecord) -> GeneratingUnitIn | RowError:
+        """An inventory's unit with its balancing area and its fuel resolved (the first source code that maps)."""
+        area = self._psr_id(record.area)
+        if area is None:
+            reason = (
+                f"no PSR has the external identifier '{record.area}': add it to the balancing area's PSR (its "
+                "external identifiers, in the admin) and import the file again."
+            )
+            return RowError(record.line, "balancing_authority_code", record.area, reason)
+        mapped = None
+        for key in record.fuel_types:
+            source, _, code = key.partition(":")
+            mapped = self._mapping(source, code) if source in SourceFuelMapping.Source.values else None
+            if mapped is not None:
+                break
+        if mapped is None:
+            source = record.fuel_types[0].partition(":")[0]
+            codes = [key.partition(":")[2] for key in record.fuel_types]
+            tried = " nor for ".join(f"'{code}'" for code in codes)
+            reason = (
+                f"no {source} fuel mapping for {tried}: add one in the admin (Metadata, Source fuel mappings, source "
+                f"{source}, code '{codes[0]}') and import the file again."
+            )
+            return RowError(record.line, "energy_source_code", codes[0], reason)
+        value = record.capacity
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+            return RowError(
+                record.line, "nameplate-capacity-mw", str(value), "a capacity is a finite number of MW, >= 0."
+            )
+        point = None
+        if record.latitude is not None and record.longitude is not None:
+            point = (record.longitude, record.latitude)  # GeoJSON order
+        return GeneratingUnitIn(
+            line=record.line,
+            area_id=area,
+            plant_key=record.plant_key,
+            plant_id=record.plant_id,
+            plant_name=record.plant_name,
+            unit_key=record.unit_key,
+            unit_id=record.unit_id,
+            unit_name=record.unit_name,
+            fuel_type_id=mapped[0],
+            technology_id=mapped[1],
+            capacity=float(value),
+            status=record.status,
+            start=record.start,
+            end=record.end,
+            period=record.period,
+            properties=record.properties,
+            state=record.state,
+            point=point,
+        )
 
     def _psr_id(self, key: str) -> str | None:
         """The id of the PSR named by its id or by one of its external identifiers (`eia:CISO`), or None."""
