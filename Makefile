@@ -18,7 +18,8 @@ $(INSTALLED): pyproject.toml
 run: $(INSTALLED)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py setup_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_timeseries --if-empty
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_timeseries --if-empty --meters 4
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_samples
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -1,8 +1,12 @@
 """The realistic demo grid of `make run`: areas named by their sources' codes, plants and units sized from each
 area's mix, a year of every quantity, and the real samples importing into it."""
 
+import csv
 import os
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +15,7 @@ from django.db.models import Sum
 from psr.demo import GB_INTERCONNECTORS, load_demo_grid
 from psr.models import Connection, InstalledCapacity, PowerSystemResource, TransmissionCapacity
 from timeseries.generator import DEMO_AREAS
-from timeseries.models import Point, Series
+from timeseries.models import ImportJob, Point, Series
 
 pytestmark = pytest.mark.django_db
 SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
@@ -142,3 +146,39 @@ def test_ciso_units_share_its_generation_and_its_zones_answer_by_roll_up(api, db
     zone_total = sum(body["generation"][0]["value"] for body in zones)
     assert zone_total == pytest.approx(area["value"], abs=0.1)  # units hold the whole area's generation
     assert area["value"] > 0
+
+
+@pytest.mark.skipif(not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (path of the real sample data)")
+def test_make_run_imports_every_sample_and_ciso_answers_with_eias_numbers(api, db):
+    load_demo_grid()
+    generate()
+    out = StringIO()
+    call_command("load_samples", SAMPLES, stdout=out)
+    jobs = ImportJob.objects.all()
+    assert jobs.count() == len([p for p in Path(SAMPLES).rglob("*.csv")])
+    assert all(j.status == "succeeded" and j.rows_rejected == 0 for j in jobs), out.getvalue()
+    assert ImportJob.objects.get(original_name="installed_generation_capacity.csv").psr_id == "GB"
+    assert ImportJob.objects.get(original_name__startswith="Installed Capacity").psr_id == "EU-CE-AL"
+
+    # The issue's example: one day of CISO generation answers with EIA's numbers, hour-ending labels moved to starts.
+    expected = defaultdict(list)
+    with (Path(SAMPLES) / "eia930/CISO_generation_by_fuel_2021-06.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            end = datetime.strptime(row["period"], "%Y-%m-%dT%H").replace(tzinfo=UTC)
+            expected[(end - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")].append(float(row["value"]))
+    body = api.get(
+        "/power-system-resources/US-WECC-CISO/timeseries/generation"
+        "?startDatetime=2021-06-01T00:00:00Z&endDatetime=2021-06-02T00:00:00Z"
+    ).json()
+    # The file's periods 2021-06-01T01 to T23 (hour ending) start that day; its T00 is the hour before.
+    day = sorted(start for start in expected if start.startswith("2021-06-01"))
+    assert [interval["startDatetime"] for interval in body["generation"]] == day and len(day) == 23
+    for interval in body["generation"]:
+        served = sorted(v["value"] for v in interval["valueByFuelSource"])
+        assert served == sorted(expected[interval["startDatetime"]]), interval["startDatetime"]
+
+    before = Point.objects.count()
+    call_command("load_samples", SAMPLES, stdout=StringIO())
+    again = ImportJob.objects.order_by("-pk")[: jobs.count() // 2]
+    assert all(j.rows_inserted == 0 and j.rows_updated == 0 for j in again)
+    assert Point.objects.count() == before

@@ -132,3 +132,23 @@ def test_elexon_installed_capacity_imports_every_year_and_type(britain):
     job = _run("elexon/installed_generation_capacity.csv", psr=britain)
     assert (job.detected_format, job.rows_inserted, job.rows_rejected) == ("elexon-capacity", 34, 0)
     assert britain.capacities.count() == 34
+
+
+def test_hourly_load_over_entsoes_quarter_hours_is_refused_naming_the_series_and_the_clash(realistic, tmp_path):
+    _run("entsoe/Total Load - Day Ahead _ Actual_202211010000-202211020000.csv")
+    stored = list(Point.objects.order_by("series_id", "start").values_list("series_id", "start", "value"))
+    hourly = tmp_path / "Total Load - Day Ahead _ Actual_hourly.csv"
+    hourly.write_text(
+        '"Time (UTC)","Day-ahead Total Load Forecast [MW] - BZN|ES","Actual Total Load [MW] - BZN|ES"\n'
+        '"01.11.2022 00:00 - 01.11.2022 01:00","20000","20100"\n'
+    )
+    job = import_job_run(job_id=import_job_create(source_path=str(hourly)).pk)
+    assert (job.status, job.detected_format, job.rows_rejected) == ("failed", "entsoe-load", 2)
+    reasons = [e.reason for e in job.errors.all()]
+    assert len(reasons) == 2
+    assert all("another length" in r and "2022-11-01T00:00:00Z - 2022-11-01T01:00:00Z" in r for r in reasons)
+    assert {r.split("in the series ")[1].split(";")[0] for r in reasons} == {
+        "EU-CE-ES demand (actual)",
+        "EU-CE-ES demand (day-ahead)",
+    }
+    assert list(Point.objects.order_by("series_id", "start").values_list("series_id", "start", "value")) == stored
