@@ -424,23 +424,25 @@ def _conclude(job: ImportJob, counts: Counts, summary: str, errors: list[RowErro
     return summary
 
 
-def _run_capacity(job: ImportJob, records: Iterator) -> None:
-    """Installed capacities (a capacity file: a row per production type and year, so held whole), all or nothing."""
-    validator = RowValidator()
-    rows: list[CapacityRow] = []
+def _held_whole(
+    job: ImportJob, records: Iterator, check: Callable, kind: type, *, key: Callable, duplicate: Callable
+) -> tuple[list, list[RowError], int, int]:
+    """The checked rows of a file read whole (capacities, inventories: small files), each key once; a second row
+    with the same key is a row error. Fails the job for an empty file, or (strict) for any bad row."""
+    rows: list = []
     errors: list[RowError] = []
-    seen: dict[tuple, int] = {}
+    seen: dict = {}
     read = rejected = 0
     for record in records:
         read += 1
-        row = record if record.__class__ is RowError else validator.check_capacity(record)
-        if row.__class__ is CapacityRow:
-            key = (row.psr_id, row.fuel_type_id, row.technology_id, row.start)
-            if key not in seen:
-                seen[key] = row.line
+        row = record if record.__class__ is RowError else check(record)
+        if row.__class__ is kind:
+            k = key(row)
+            if k not in seen:
+                seen[k] = row.line
                 rows.append(row)
                 continue
-            row = RowError(row.line, "fuel_type", record.fuel_type, f"the same fuel and year as line {seen[key]}.")
+            row = duplicate(row, record, seen[k])
         rejected += 1
         if len(errors) < MAX_STORED_ERRORS:
             errors.append(row)
@@ -449,6 +451,22 @@ def _run_capacity(job: ImportJob, records: Iterator) -> None:
         raise _Failed("The file holds no data rows.")
     if rejected and job.mode == ImportJob.Mode.STRICT:
         raise _strict_failure(rejected, read, errors)
+    return rows, errors, read, rejected
+
+
+def _run_capacity(job: ImportJob, records: Iterator) -> None:
+    """Installed capacities (a capacity file: a row per production type and year, so held whole), all or nothing."""
+    validator = RowValidator()
+    rows, errors, _read, rejected = _held_whole(
+        job,
+        records,
+        validator.check_capacity,
+        CapacityRow,
+        key=lambda row: (row.psr_id, row.fuel_type_id, row.technology_id, row.start),
+        duplicate=lambda row, record, first: RowError(
+            row.line, "fuel_type", record.fuel_type, f"the same fuel and year as line {first}."
+        ),
+    )
     counts = Counts()
     with transaction.atomic():
         for row in rows:
@@ -485,28 +503,16 @@ def _run_inventory(job: ImportJob, records: Iterator, *, asset_info_name: str) -
     the job's one transaction; counts are per generator.
     """
     validator = RowValidator()
-    units: list[GeneratingUnitIn] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    read = rejected = 0
-    for record in records:
-        read += 1
-        unit = record if record.__class__ is RowError else validator.check_generating_unit(record)
-        if unit.__class__ is GeneratingUnitIn:
-            if unit.unit_key not in seen:
-                seen[unit.unit_key] = unit.line
-                units.append(unit)
-                continue
-            reason = f"the same generator as line {seen[unit.unit_key]}."
-            unit = RowError(unit.line, "generatorid", unit.unit_key.partition(":")[2], reason)
-        rejected += 1
-        if len(errors) < MAX_STORED_ERRORS:
-            errors.append(unit)
-    job.rows_read, job.rows_rejected = read, rejected
-    if read == 0:
-        raise _Failed("The file holds no data rows.")
-    if rejected and job.mode == ImportJob.Mode.STRICT:
-        raise _strict_failure(rejected, read, errors)
+    units, errors, read, rejected = _held_whole(
+        job,
+        records,
+        validator.check_generating_unit,
+        GeneratingUnitIn,
+        key=lambda unit: unit.unit_key,
+        duplicate=lambda unit, record, first: RowError(
+            unit.line, "generatorid", unit.unit_key.partition(":")[2], f"the same generator as line {first}."
+        ),
+    )
     with transaction.atomic():
         try:
             result = generating_units_apply(units=units, asset_info_name=asset_info_name, user=job.created_by)
