@@ -545,6 +545,19 @@ def test_a_capacity_file_is_refused_without_a_psr_or_with_bad_rows(demo, tmp_pat
     assert ciso.capacities.count() == before
 
 
+def test_a_capacity_file_naming_a_type_twice_for_one_year_is_refused_and_lenient_keeps_the_first(demo, tmp_path):
+    ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
+    before = ciso.capacities.count()
+    twice = ENTSOE_CAPACITY + '"Fossil Gas","900"\n'
+    job = _import(tmp_path, twice, psr=ciso)
+    assert (job.status, job.rows_rejected) == ("failed", 1)
+    assert [(e.line, e.reason) for e in job.errors.all()] == [(5, "the same fuel and year as line 2.")]
+    assert ciso.capacities.count() == before
+    lenient = _import(tmp_path, twice, psr=ciso, mode="lenient")
+    assert (lenient.status, lenient.rows_inserted, lenient.rows_rejected) == ("succeeded", 2, 1)
+    assert ciso.capacities.get(fuel_type__aib_code="F02030100", start_datetime=utc(2022, 1, 1)).value == 1200.0
+
+
 def test_a_negative_or_infinite_capacity_is_a_row_error(demo):
     from timeseries.imports.records import CapacityRecord, RowError
     from timeseries.imports.validate import RowValidator
