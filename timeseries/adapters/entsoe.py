@@ -95,12 +95,15 @@ def _is_missing(cell: str) -> bool:
     return cell.strip().lower() in MISSING
 
 
-def _megawatts(cell: str) -> float | None:
-    try:
-        value = float(cell)
-    except ValueError:
+def _power_cell(line: int, column: str, cell: str) -> float | RowError | None:
+    """A cell of MW: None when missing (it writes nothing), else its MW, or a row error when it is no number."""
+    if _is_missing(cell):
         return None
-    return value if math.isfinite(value) else None
+    try:
+        mw = float(cell)
+    except ValueError:
+        mw = math.nan
+    return mw if math.isfinite(mw) else RowError(line, column, cell, "not a number of MW.")
 
 
 class _Clock:
@@ -243,14 +246,11 @@ class GenerationAdapter:
             start, end = interval
             hours = (end - start) / timedelta(hours=1)
             for i, column, fuel in types:
-                cell = row[i]
-                if _is_missing(cell):
-                    continue
-                mw = _megawatts(cell)
-                if mw is None:
-                    yield RowError(line, column, cell, "not a number of MW.")
-                    continue
-                yield Record(line, psr, "generation", start, end, mw * hours, "MWh", fuel)
+                mw = _power_cell(line, column, row[i])
+                if mw.__class__ is float:
+                    yield Record(line, psr, "generation", start, end, mw * hours, "MWh", fuel)
+                elif mw is not None:
+                    yield mw
 
 
 class LoadAdapter:
@@ -334,17 +334,14 @@ def _time_columns(
         start, end = interval
         hours = (end - start) / timedelta(hours=1)
         for i, column, psr, extra in columns:
-            cell = row[i]
-            if _is_missing(cell):
-                continue
-            mw = _megawatts(cell)
-            if mw is None:
-                yield RowError(line, column, cell, "not a number of MW.")
-                continue
-            if mw < 0 and not signed:
-                yield RowError(line, column, cell, "a flow in one direction cannot be negative.")
-                continue
-            yield from make(line, psr, start, end, mw * hours, extra)
+            mw = _power_cell(line, column, row[i])
+            if mw.__class__ is not float:
+                if mw is not None:
+                    yield mw
+            elif mw < 0 and not signed:
+                yield RowError(line, column, row[i], "a flow in one direction cannot be negative.")
+            else:
+                yield from make(line, psr, start, end, mw * hours, extra)
 
 
 class GenerationUnitAdapter:
@@ -487,11 +484,9 @@ class _UnitBlocks:
     def _records(
         self, line: int, psr: str, interval: tuple[datetime, datetime], cell: str, fuel: str | None
     ) -> list[Record | RowError]:
-        if _is_missing(cell):
-            return []
-        mw = _megawatts(cell)
-        if mw is None:
-            return [RowError(line, self.names[self.columns["generation"]], cell, "not a number of MW.")]
+        mw = _power_cell(line, self.names[self.columns["generation"]], cell)
+        if mw.__class__ is not float:
+            return [] if mw is None else [mw]
         start, end = interval
         return [Record(line, psr, "generation", start, end, mw * ((end - start) / timedelta(hours=1)), "MWh", fuel)]
 
@@ -540,14 +535,13 @@ def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
             yield RowError(line, names[0], row[0], "the production type is empty.")
             continue
         for i, column, match in years:
-            cell = row[i]
-            if _is_missing(cell):
-                continue
-            mw = _megawatts(cell)
-            if mw is None or mw < 0:
-                yield RowError(line, column, cell, "not a number of MW.")
-                continue
-            yield CapacityRow(line, production_type, int(match["year"]), mw)
+            mw = _power_cell(line, column, row[i])
+            if mw.__class__ is float and mw < 0:
+                mw = RowError(line, column, row[i], "not a number of MW.")
+            if mw.__class__ is float:
+                yield CapacityRow(line, production_type, int(match["year"]), mw)
+            elif mw is not None:
+                yield mw
 
 
 def is_installed_capacity(head: str) -> bool:

@@ -225,7 +225,7 @@ class RowValidator:
         if fuel[0].__class__ is str:
             return RowError(record.line, *fuel)
         value = record.value
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if not _is_capacity(value):
             return RowError(record.line, "value", str(value), "a capacity is a finite, non-negative number of MW.")
         if record.end is not None and record.end <= record.start:
             return RowError(record.line, "end", record.end.isoformat(), "the end is not after the start.")
@@ -256,7 +256,7 @@ class RowValidator:
             )
             return RowError(record.line, "energy_source_code", codes[0], reason)
         value = record.capacity
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if not _is_capacity(value):
             return RowError(
                 record.line, "nameplate-capacity-mw", str(value), "a capacity is a finite number of MW, >= 0."
             )
@@ -314,3 +314,8 @@ def _unknown_psr(key: str) -> str:
     if ":" in key:
         return f"no PSR has the external identifier '{key}': add it to the PSR's external identifiers in the admin."
     return "no PSR has this id; add it in the admin first."
+
+
+def _is_capacity(value: object) -> bool:
+    """Whether a value read as a capacity is a finite, non-negative number of MW."""
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value >= 0
