@@ -199,8 +199,9 @@ def demo_plants(area: Area, psr: PowerSystemResource, seed: int) -> dict[str, li
     capacities on the units, the plants and the area sized from the area's mix; returns each fuel's units with
     their share of the fuel's capacity. Idempotent: running it again updates in place."""
     rng = random.Random(f"{seed}:{area.psr_id}:plants")
-    zones = list(PowerSystemResource.objects.filter(pk__in=PLANT_ZONES.get(area.psr_id, [])).order_by("pk"))
-    zones.sort(key=lambda z: PLANT_ZONES[area.psr_id].index(z.pk))
+    zone_ids = PLANT_ZONES.get(area.psr_id, [])
+    found = PowerSystemResource.objects.in_bulk(zone_ids)
+    zones = [found[z] for z in zone_ids if z in found]
     units: dict[str, list[tuple[PowerSystemResource, float]]] = {}
     for i, (code, tech, share, profile) in enumerate(area.mix()):
         parent = zones[i % len(zones)] if zones else psr
