@@ -246,6 +246,16 @@ GB_INTERCONNECTORS = [
     ("INTEW", "EU-IE-SEM-EWIC", "East West Interconnector (Woodland station)", "EU-IE-SEM", 500, (-6.50, 53.47)),
 ]  # fmt: skip
 
+# Spain's Almaraz nuclear plant and its two units as the ENTSO-E per-unit export names them (`entsoe:ALMARAZ 1`),
+# so the real sample of that export imports into its unit: (PSR id, ENTSO-E unit name, net MW, in commercial
+# operation since). Net ratings and dates as IAEA PRIS lists them, rounded.
+ALMARAZ_PLANT = ("EU-CE-ES-ALMARAZ", "Almaraz nuclear power plant", (-5.697, 39.807), "Almaraz, Caceres")
+ALMARAZ_UNITS = [
+    ("EU-CE-ES-ALMARAZ-1", "ALMARAZ 1", 1011, _utc(1983, 9, 1)),
+    ("EU-CE-ES-ALMARAZ-2", "ALMARAZ 2", 1006, _utc(1984, 7, 1)),
+]
+UNIT_LEVEL = "Meter (Generator or Load)"  # the reference level of generating units (as the demo's other units)
+
 # Locations for the spec's example areas that the spec gives none (the realistic grid's plants sit near them).
 SPEC_AREA_PLACES = [
     ("US-WECC-NEVP", (-115.14, 36.17), "Las Vegas, NV"),
@@ -309,9 +319,29 @@ def load_demo_grid() -> dict[str, int]:
         services.connection_ensure(psr=gb, connected_psr=station)
         services.transmission_capacity_set(psr=gb, connected_psr=station, value=mw)
         psrs[psr_id] = station
+    _load_almaraz(psrs["EU-CE-ES"])
     for a, b, mw in REALISTIC_CONNECTIONS:
         first, second = (PowerSystemResource.objects.get(pk=x) for x in (a, b))
         services.connection_ensure(psr=first, connected_psr=second)
         services.transmission_capacity_set(psr=first, connected_psr=second, value=mw)
     counts["power system resources"] = PowerSystemResource.objects.count()
     return counts
+
+
+def _load_almaraz(spain: PowerSystemResource) -> None:
+    """Spain's Almaraz plant under its bidding zone, its units with their ENTSO-E names and installed capacities."""
+    plant_id, plant_name, lon_lat, place = ALMARAZ_PLANT
+    plant = services.psr_upsert(
+        id=plant_id, name=plant_name, topology_level="Generating Plant", parent=spain, timezone=spain.timezone
+    )
+    services.location_set(psr=plant, town_name=place, description="Plant site.", geojson=_point(lon_lat))
+    uranium, light_water = fuel_source_type_get("F03010101"), fuel_source_technology_get("T060200")
+    for unit_id, entsoe_name, mw, since in ALMARAZ_UNITS:
+        unit = services.psr_upsert(
+            id=unit_id, name=f"Almaraz {unit_id[-1]}", topology_level=UNIT_LEVEL, parent=plant, timezone=spain.timezone
+        )
+        services.external_identifier_add(psr=unit, identifier=f"entsoe:{entsoe_name}")
+        services.location_set(psr=unit, town_name=place, description="Plant site.", geojson=_point(lon_lat))
+        services.installed_capacity_set(
+            psr=unit, fuel_type=uranium, technology=light_water, value=mw, start_datetime=since
+        )

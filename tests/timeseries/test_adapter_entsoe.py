@@ -1,6 +1,6 @@
 """The ENTSO-E adapters: MW per MTU read as MWh per UTC interval (clock changes included), missing cells as nothing,
 bad cells as row errors, each layout recognised by its header alone, and the real Transparency Platform exports.
-The per-unit layout (no real sample: see docs/spec-notes.md) is also imported end to end and read back from the API."""
+The per-unit layout is also imported end to end and read back from the API."""
 
 import io
 import os
@@ -35,10 +35,7 @@ GENERATION_HEADER = (
 LOAD_HEADER = '"Time (UTC)","Day-ahead Total Load Forecast [MW] - BZN|ES","Actual Total Load [MW] - BZN|ES"'
 FLOW_HEADER = '"Time (UTC)","BZN|FR > BZN|ES [MW]","BZN|ES > BZN|FR [MW]"'
 CAPACITY_HEADER = '"Production Type","2022 [MW]"'
-UNIT_HEADER = (
-    '"Area","Production Type","Generation Unit","Code","MTU (UTC)","Actual Generation Output [MW]",'
-    '"Actual Consumption [MW]"'
-)
+UNIT_HEADER = '"Time interval","Area","Type","Generation Unit","MTU","Generation [MW]","Consumption [MW]"'
 CANONICAL_HEADER = "psr,quantity,start,end,value"
 API_JSON_HEAD = '{"id": "US-WECC-CISO", "unit": "MWh", "generation": []}'
 HEADERS = {
@@ -297,31 +294,33 @@ def test_flow_of_a_quarter_hour_is_a_quarter_of_the_mw_and_a_negative_flow_is_a_
 
 # --- Actual Generation per Generation Unit ---------------------------------------------------------------------------
 
-ALMARAZ, MUELA = "entsoe:18WAMB-1234567-8", "entsoe:18WMUELA-12345-X"
+ALMARAZ, MUELA = "entsoe:ALMARAZ 1", "entsoe:LA MUELA"
+UTC_DAY = "01.11.2022 00:00 - 02.11.2022 00:00 (UTC)"
 
 
-def _unit_rows(header_zone: str, blocks: list[tuple[str, str, str, str, list[tuple[str, str, str]]]]) -> list[str]:
-    """A per-unit file: per block (type, name, code, heading MTU) a heading row with the day average, then its rows
-    (MTU, generation, consumption) with the unit cells left empty."""
-    lines = [UNIT_HEADER.replace("(UTC)", f"({header_zone})")]
-    for production_type, name, code, heading, rows in blocks:
-        lines.append(f'"BZN|ES","{production_type}","{name}","{code}","{heading}","999",""')
-        lines += [f'"","","","","{mtu}","{generation}","{consumption}"' for mtu, generation, consumption in rows]
+def _unit_rows(blocks: list[tuple[str, str, str, list[tuple[str, str, str]]]]) -> list[str]:
+    """A per-unit file as the platform writes it: per block (day with its zone, type, unit name, rows) a heading row
+    with the unit's averages, then its rows (time of day, generation, consumption) with the other cells empty."""
+    lines = [UNIT_HEADER]
+    for day, production_type, name, rows in blocks:
+        lines.append(f'"{day}","CTA|ES","{production_type}","{name}",,"999 (VARY)","N/A"')
+        lines += [f',,,,"{mtu}","{generation}","{consumption}"' for mtu, generation, consumption in rows]
     return lines
 
 
-def _hours(day: str, count: int = 24) -> list[str]:
-    """The hourly MTUs of a day written as the platform writes them (the last ends at 00:00 of the next day)."""
-    d, m, y = (int(p) for p in day.split("."))
-    next_day = (datetime(y, m, d) + timedelta(days=1)).strftime("%d.%m.%Y")
-    return [f"{day} {h:02d}:00 - {day if h < 23 else next_day} {(h + 1) % 24:02d}:00" for h in range(count)]
+def _hours(count: int = 24) -> list[str]:
+    """The hourly MTUs of a day as the platform writes them: times of day, the last "23:00 - 00:00"."""
+    return [f"{h:02d}:00 - {(h + 1) % 24:02d}:00" for h in range(count)]
 
 
-def test_unit_hourly_rows_become_mwh_of_the_units_psr_and_the_day_heading_is_not_imported():
-    rows = [(mtu, str(1000 + h), "") for h, mtu in enumerate(_hours("01.11.2022"))]
-    lines = _unit_rows(
-        "UTC", [("Nuclear", "Almaraz 1", "18WAMB-1234567-8", "01.11.2022 00:00 - 02.11.2022 00:00", rows)]
-    )
+def _local_hours(*, skip: int | None = None, repeat: int | None = None) -> list[str]:
+    """The local hours of a clock-change day as the platform lists them: `skip` left out, `repeat` listed twice."""
+    return [mtu for h, mtu in enumerate(_hours()) if h != skip for _ in range(2 if h == repeat else 1)]
+
+
+def test_unit_hourly_rows_become_mwh_of_the_units_psr_and_the_heading_average_is_not_imported():
+    rows = [(mtu, str(1000 + h), "") for h, mtu in enumerate(_hours())]
+    lines = _unit_rows([(UTC_DAY, "Nuclear", "ALMARAZ 1", rows)])
     got = records(read(GENERATION_UNIT_ADAPTER, "\ufeff" + lines[0], *lines[1:]))
     # 24 hours of 1000..1023 MW: as many MWh each, labelled by their start in UTC; the heading's 999 is not there.
     assert len(got) == 24 and 999.0 not in {r.value for r in got}
@@ -334,38 +333,26 @@ def test_unit_hourly_rows_become_mwh_of_the_units_psr_and_the_day_heading_is_not
 
 
 def test_unit_quarter_hours_are_a_quarter_of_the_mw_and_pumping_is_not_generation():
-    quarters = [
-        ("01.11.2022 00:00 - 01.11.2022 00:15", "400", "0"),
-        ("01.11.2022 00:15 - 01.11.2022 00:30", "0", "250"),
-        ("01.11.2022 00:30 - 01.11.2022 00:45", "n/e", "250"),
-    ]
-    lines = _unit_rows(
-        "UTC",
-        [("Hydro Pumped Storage", "La Muela", "18WMUELA-12345-X", "01.11.2022 00:00 - 01.11.2022 01:00", quarters)],
-    )
+    quarters = [("00:00 - 00:15", "400", "0"), ("00:15 - 00:30", "0", "250"), ("00:30 - 00:45", "n/e", "250")]
+    lines = _unit_rows([(UTC_DAY, "Hydro Pumped Storage", "LA MUELA", quarters)])
     got = records(read(GENERATION_UNIT_ADAPTER, *lines))
-    assert [(r.start, r.end, r.value, r.fuel_type) for r in got] == [
-        (utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15), 100.0, "entsoe:Hydro Pumped Storage"),
-        (utc(2022, 11, 1, 0, 15), utc(2022, 11, 1, 0, 30), 0.0, "entsoe:Hydro Pumped Storage"),
+    assert [(r.psr, r.start, r.end, r.value, r.fuel_type) for r in got] == [
+        (MUELA, utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15), 100.0, "entsoe:Hydro Pumped Storage"),
+        (MUELA, utc(2022, 11, 1, 0, 15), utc(2022, 11, 1, 0, 30), 0.0, "entsoe:Hydro Pumped Storage"),
     ]
 
 
 @pytest.mark.parametrize("missing", ["", "n/e", "N/A", " n/a ", "N/E"])
 def test_unit_missing_values_give_no_record_and_no_error_and_a_zero_is_a_zero(missing):
-    rows = [(mtu, missing if h % 2 else "0", "") for h, mtu in enumerate(_hours("01.11.2022", 4))]
-    lines = _unit_rows(
-        "UTC", [("Fossil Gas", "Besos 5", "18WBES5-1234567Z", "01.11.2022 00:00 - 02.11.2022 00:00", rows)]
-    )
-    got = records(read(GENERATION_UNIT_ADAPTER, *lines))
+    rows = [(mtu, missing if h % 2 else "0", "") for h, mtu in enumerate(_hours(4))]
+    got = records(read(GENERATION_UNIT_ADAPTER, *_unit_rows([(UTC_DAY, "Fossil Gas", "BESOS 5", rows)])))
     assert [(r.line, r.start, r.value) for r in got] == [(3, utc(2022, 11, 1, 0), 0.0), (5, utc(2022, 11, 1, 2), 0.0)]
 
 
 def test_unit_spring_clock_change_day_in_cet_cest_has_23_hours():
-    hours = [(f"{a} - {b}", "100", "") for a, b in _local_hours("27.03.2022", skip=2)]
-    lines = _unit_rows(
-        "CET/CEST", [("Nuclear", "Almaraz 1", "18WAMB-1234567-8", "27.03.2022 00:00 - 28.03.2022 00:00", hours)]
-    )
-    got = records(read(GENERATION_UNIT_ADAPTER, *lines))
+    hours = [(mtu, "100", "") for mtu in _local_hours(skip=2)]
+    day = "27.03.2022 00:00 - 28.03.2022 00:00 (CET/CEST)"
+    got = records(read(GENERATION_UNIT_ADAPTER, *_unit_rows([(day, "Nuclear", "ALMARAZ 1", hours)])))
     assert len(got) == 23
     assert (got[0].start, got[-1].end) == (utc(2022, 3, 26, 23), utc(2022, 3, 27, 22))
     assert [r.start for r in got[1:3]] == [utc(2022, 3, 27, 0), utc(2022, 3, 27, 1)]  # 01:00 CET, then 03:00 CEST
@@ -375,17 +362,11 @@ def test_unit_spring_clock_change_day_in_cet_cest_has_23_hours():
 
 
 def test_unit_autumn_clock_change_day_has_25_hours_for_every_unit_of_the_file():
-    hours = [(f"{a} - {b}", "100", "") for a, b in _local_hours("30.10.2022", repeat=2)]
-    day = "30.10.2022 00:00 - 31.10.2022 00:00"
-    lines = _unit_rows(
-        "CET/CEST",
-        [
-            ("Nuclear", "Almaraz 1", "18WAMB-1234567-8", day, hours),
-            ("Hydro Pumped Storage", "La Muela", "", day, hours),
-        ],
-    )
+    hours = [(mtu, "100", "") for mtu in _local_hours(repeat=2)]
+    day = "30.10.2022 00:00 - 31.10.2022 00:00 (CET/CEST)"
+    lines = _unit_rows([(day, "Nuclear", "ALMARAZ 1", hours), (day, "Hydro Pumped Storage", "LA MUELA", hours)])
     got = records(read(GENERATION_UNIT_ADAPTER, *lines))
-    for psr in (ALMARAZ, "entsoe:La Muela"):
+    for psr in (ALMARAZ, MUELA):
         unit = [r for r in got if r.psr == psr]
         assert len(unit) == 25, psr
         assert (unit[0].start, unit[-1].end) == (utc(2022, 10, 29, 22), utc(2022, 10, 30, 23))
@@ -395,125 +376,65 @@ def test_unit_autumn_clock_change_day_has_25_hours_for_every_unit_of_the_file():
             assert record.start == previous.end
 
 
-def test_unit_autumn_repeated_hour_is_read_per_unit_when_the_units_take_turns_row_by_row():
-    hours = _local_hours("30.10.2022", repeat=2)[1:5]  # 01:00, 02:00, 02:00 again, 03:00
-    rows = [
-        f'"BZN|ES","Nuclear","","{code}","{a} - {b}","100",""'
-        for a, b in hours
-        for code in ("18WAMB-1234567-8", "18WAMB-2345678-9")
-    ]
-    got = records(read(GENERATION_UNIT_ADAPTER, UNIT_HEADER.replace("(UTC)", "(CET/CEST)"), *rows))
-    for psr in (ALMARAZ, "entsoe:18WAMB-2345678-9"):
-        assert [r.start for r in got if r.psr == psr] == [
-            utc(2022, 10, 29, 23),
-            utc(2022, 10, 30, 0),
-            utc(2022, 10, 30, 1),
-            utc(2022, 10, 30, 2),
-        ], psr
-
-
-def _local_hours(day: str, *, skip: int | None = None, repeat: int | None = None) -> list[tuple[str, str]]:
-    """The local hours of a clock-change day as the platform lists them: `skip` left out, `repeat` listed twice."""
-    d, m, y = (int(p) for p in day.split("."))
-    next_day = (datetime(y, m, d) + timedelta(days=1)).strftime("%d.%m.%Y")
-    hours = []
-    for h in range(24):
-        if h == skip:
-            continue
-        end = f"{next_day} 00:00" if h == 23 else f"{day} {h + 1:02d}:00"
-        hours += [(f"{day} {h:02d}:00", end)] * (2 if h == repeat else 1)
-    return hours
-
-
-def test_unit_identifier_is_the_code_else_an_eic_given_with_the_name_else_the_name():
-    header = UNIT_HEADER
-    rows = [
-        '"BZN|ES","Nuclear","Almaraz 1","18WAMB-1234567-8","01.11.2022 00:00 - 01.11.2022 01:00","1",""',
-        '"BZN|ES","Nuclear","Almaraz 2 (18WAMB-2345678-9)","","01.11.2022 00:00 - 01.11.2022 01:00","2",""',
-        '"BZN|ES","Nuclear","18WTRILLO-12345Q","","01.11.2022 00:00 - 01.11.2022 01:00","3",""',
-        '"BZN|ES","Nuclear","Cofrentes","","01.11.2022 00:00 - 01.11.2022 01:00","4",""',
-    ]
-    got = records(read(GENERATION_UNIT_ADAPTER, header, *rows))
-    assert [(r.psr, r.value) for r in got] == [
-        (ALMARAZ, 1.0),
-        ("entsoe:18WAMB-2345678-9", 2.0),
-        ("entsoe:18WTRILLO-12345Q", 3.0),
-        ("entsoe:Cofrentes", 4.0),
-    ]
-
-
-def test_unit_flat_rows_naming_the_unit_each_time_are_all_data():
-    rows = [f'"BZN|ES","Fossil Gas","","18WBES5-1234567Z","{mtu}","200",""' for mtu in _hours("01.11.2022", 3)]
-    got = records(read(GENERATION_UNIT_ADAPTER, UNIT_HEADER, *rows))
-    assert [(r.line, r.start, r.value) for r in got] == [
-        (2, utc(2022, 11, 1, 0), 200.0),
-        (3, utc(2022, 11, 1, 1), 200.0),
-        (4, utc(2022, 11, 1, 2), 200.0),
-    ]
-
-
-def test_unit_heading_without_an_mtu_names_the_unit_of_the_rows_below():
-    got = records(
-        read(
-            GENERATION_UNIT_ADAPTER,
-            UNIT_HEADER,
-            '"BZN|ES","Nuclear","Almaraz 1","18WAMB-1234567-8","","1011.5","0"',
-            '"","","","","01.11.2022 00:00 - 01.11.2022 01:00","1012",""',
-        )
-    )
-    assert [(r.line, r.psr, r.value) for r in got] == [(3, ALMARAZ, 1012.0)]
-
-
 def test_unit_bad_cells_are_row_errors_in_line_order_and_the_rest_is_read():
     got = read(
         GENERATION_UNIT_ADAPTER,
         UNIT_HEADER,
-        '"BZN|ES","Nuclear","Almaraz 1","18WAMB-1234567-8","01.11.2022 00:00 - 02.11.2022 00:00","1011",""',
-        '"","","","","01.11.2022 00:00 - 01.11.2022 01:00","1o12",""',
-        '"","","","","32.11.2022 01:00 - 01.11.2022 02:00","1012",""',
-        '"","","","","01.11.2022 02:00 - 01.11.2022 03:00","1012"',
-        '"","","","","01.11.2022 03:00 - 01.11.2022 04:00","1012",""',
-        '"BZN|ES","Nuclear","Trillo","","","1000",""',
+        ',,,,"00:00 - 01:00","1012",""',
+        f'"{UTC_DAY}","CTA|ES","Nuclear","ALMARAZ 1",,"1011 (VARY)","N/A"',
+        ',,,,"01:00 - 02:00","1o12",""',
+        ',,,,"02:00 - 02:60","1012",""',
+        ',,,,"03:00 - 04:00","1012"',
+        ',,,,"04:00 - 05:00","1012",""',
+        ',,,,,"1012",""',
+        ',,,,"03:00 - 04:00","1012",""',  # the times go back: the next day, outside the heading's day
+        '"32.11.2022 00:00 - 02.11.2022 00:00 (UTC)","CTA|ES","Nuclear","ALMARAZ 2",,"1000 (VARY)",""',
+        ',,,,"00:00 - 01:00","1000",""',
     )
     assert [(e.line, e.column, e.value) for e in errors(got)] == [
-        (3, "Actual Generation Output [MW]", "1o12"),
-        (4, "MTU (UTC)", "32.11.2022 01:00 - 01.11.2022 02:00"),
-        (5, "", ""),
-        (7, "MTU (UTC)", ""),
+        (2, "MTU", "00:00 - 01:00"),
+        (4, "Generation [MW]", "1o12"),
+        (5, "MTU", "02:00 - 02:60"),
+        (6, "", ""),
+        (8, "MTU", ""),
+        (9, "MTU", "03:00 - 04:00"),
+        (10, "Time interval", "32.11.2022 00:00 - 02.11.2022 00:00 (UTC)"),
+        (11, "MTU", "00:00 - 01:00"),
     ]
-    assert [(r.line, r.start) for r in got if isinstance(r, Record)] == [(6, utc(2022, 11, 1, 3))]
+    assert "follows no heading row" in errors(got)[0].reason and "outside" in errors(got)[5].reason
+    assert [(r.line, r.start) for r in got if isinstance(r, Record)] == [(7, utc(2022, 11, 1, 4))]
     assert [i.line for i in got] == sorted(i.line for i in got)
 
 
-def test_unit_rows_naming_no_unit_go_to_the_chosen_psr_or_are_errors():
-    row = '"BZN|ES","Nuclear","","","01.11.2022 00:00 - 01.11.2022 01:00","5",""'
-    [record] = records(read(GENERATION_UNIT_ADAPTER, UNIT_HEADER, row, psr="EU-CE-ES-ALMARAZ-1"))
+def test_unit_heading_naming_no_unit_goes_to_the_chosen_psr_or_is_an_error():
+    lines = _unit_rows([(UTC_DAY, "Nuclear", "", [("00:00 - 01:00", "5", "")])])
+    [record] = records(read(GENERATION_UNIT_ADAPTER, *lines, psr="EU-CE-ES-ALMARAZ-1"))
     assert (record.psr, record.fuel_type, record.value) == ("EU-CE-ES-ALMARAZ-1", "entsoe:Nuclear", 5.0)
-    [error] = read(GENERATION_UNIT_ADAPTER, UNIT_HEADER, row)
-    assert (error.line, error.column) == (2, "Code") and "names no generation unit" in error.reason
-    # A heading row naming nothing and holding no value (an interval heading) is not an error.
-    assert read(GENERATION_UNIT_ADAPTER, UNIT_HEADER, '"","","","","01.11.2022 00:00 - 02.11.2022 00:00","",""') == []
+    heading, row = read(GENERATION_UNIT_ADAPTER, *lines)
+    assert (heading.line, heading.column) == (2, "Generation Unit") and "names no generation unit" in heading.reason
+    assert (row.line, row.column) == (3, "MTU") and "follows no heading row" in row.reason
 
 
-def test_unit_without_a_production_type_is_the_units_generation_without_a_fuel():
+def test_unit_without_a_type_column_is_the_units_generation_without_a_fuel():
     got = records(
         read(
             GENERATION_UNIT_ADAPTER,
-            '"Generation Unit","MTU","Actual Generation Output [MW]"',
-            '"Cofrentes","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1000"',
+            '"Time interval","Generation Unit","MTU","Generation [MW]"',
+            f'"{UTC_DAY}","COFRENTES",,"1000 (VARY)"',
+            ',,"00:00 - 00:15","1000"',
         )
     )
-    assert [(r.psr, r.fuel_type, r.value) for r in got] == [("entsoe:Cofrentes", None, 250.0)]
+    assert [(r.psr, r.fuel_type, r.value) for r in got] == [("entsoe:COFRENTES", None, 250.0)]
 
 
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ('"Generation Unit","Code","MTU (UTC)"', "required"),
-        ('"Code","Actual Generation Output [MW]"', "required"),
-        ('"MTU (UTC)","Actual Generation Output [MW]","Area"', "required"),
+        ('"Time interval","Generation Unit","MTU"', "'generation \\[mw\\]' is missing"),
+        ('"Generation Unit","MTU","Generation [MW]"', "'time interval' is missing"),
+        ('"Time interval","MTU","Generation [MW]","Area"', "'generation unit' is missing"),
         (UNIT_HEADER + ',"Comment"', "'Comment' is none of them"),
-        (UNIT_HEADER + ',"Generation [MW]"', "same column"),
+        (UNIT_HEADER + ',"Generation  [MW]"', "there twice"),
     ],
 )
 def test_unit_layout_refuses_a_header_it_cannot_read_saying_why(header, message):
@@ -522,31 +443,29 @@ def test_unit_layout_refuses_a_header_it_cannot_read_saying_why(header, message)
         read(GENERATION_UNIT_ADAPTER, header)
 
 
-def test_unit_layout_with_a_time_zone_we_do_not_know_is_recognised_and_refused_naming_the_zone():
-    header = UNIT_HEADER.replace("(UTC)", "(MSK)")
-    assert GENERATION_UNIT_ADAPTER.sniff(header)
-    with pytest.raises(ImportFileError, match="unknown time zone 'MSK'"):
-        read(GENERATION_UNIT_ADAPTER, header)
+def test_unit_day_in_a_time_zone_we_do_not_know_is_a_row_error_naming_the_zone():
+    lines = _unit_rows(
+        [("01.11.2022 00:00 - 02.11.2022 00:00 (MSK)", "Nuclear", "ALMARAZ 1", [("00:00 - 01:00", "1", "")])]
+    )
+    heading, row = read(GENERATION_UNIT_ADAPTER, *lines)
+    assert heading.line == 2 and "unknown time zone 'MSK'" in heading.reason
+    assert row.line == 3 and "follows no heading row" in row.reason
 
 
 def test_unit_layout_is_auto_detected_and_no_other_format_claims_it():
-    head = (
-        UNIT_HEADER
-        + '\n"BZN|ES","Nuclear","Almaraz 1","18WAMB-1234567-8","01.11.2022 00:00 - 01.11.2022 01:00","1",""\n'
-    )
+    head = "\n".join(_unit_rows([(UTC_DAY, "Nuclear", "ALMARAZ 1", [("00:00 - 01:00", "1", "")])])) + "\n"
     assert adapter_for("auto", head) is GENERATION_UNIT_ADAPTER
     assert [name for name, adapter in registry().items() if adapter.sniff(head)] == ["entsoe-generation-unit"]
-    assert GENERATION_UNIT_ADAPTER.sniff('"Generation Unit","MTU (CET/CEST)","Generation [MW]","Consumption [MW]"')
 
 
 @pytest.fixture
 def units(demo) -> None:
-    """Two Spanish units: Almaraz 1 known by its EIC code, La Muela by its name."""
+    """Two Spanish units known by their ENTSO-E names."""
     spain = psr_upsert(id="EU-CE-ES", name="Spain", topology_level="Bidding zone", timezone="Europe/Madrid")
     external_identifier_add(psr=spain, identifier="entsoe:BZN|ES")
     for psr_id, name, identifier in (
         ("EU-CE-ES-ALMARAZ-1", "Almaraz 1", ALMARAZ),
-        ("EU-CE-ES-LA-MUELA", "La Muela", "entsoe:La Muela"),
+        ("EU-CE-ES-LA-MUELA", "La Muela", MUELA),
     ):
         unit = psr_upsert(
             id=psr_id,
@@ -559,24 +478,16 @@ def units(demo) -> None:
 
 
 def _import(tmp_path, lines: list[str], **options):
-    path = tmp_path / "Actual Generation per Generation Unit_202203270000-202203280000.csv"
+    path = tmp_path / "Actual Generation per Generation Unit_202203270000-202203280000_1.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return import_job_run(job_id=import_job_create(source_path=str(path), **options).pk)
 
 
 def test_unit_file_imports_and_the_api_serves_each_units_mwh(units, tmp_path, api):
-    day = "27.03.2022 00:00 - 28.03.2022 00:00"
-    nuclear = [(f"{a} - {b}", "1010", "") for a, b in _local_hours("27.03.2022", skip=2)]
-    pumping = [
-        (f"{a} - {b}", "n/e" if i < 2 else "240", "300") for i, (a, b) in enumerate(_local_hours("27.03.2022", skip=2))
-    ]
-    lines = _unit_rows(
-        "CET/CEST",
-        [
-            ("Nuclear", "Almaraz 1", "18WAMB-1234567-8", day, nuclear),
-            ("Hydro Pumped Storage", "La Muela", "", day, pumping),
-        ],
-    )
+    day = "27.03.2022 00:00 - 28.03.2022 00:00 (CET/CEST)"
+    nuclear = [(mtu, "1010", "") for mtu in _local_hours(skip=2)]
+    pumping = [(mtu, "n/e" if i < 2 else "240", "300") for i, mtu in enumerate(_local_hours(skip=2))]
+    lines = _unit_rows([(day, "Nuclear", "ALMARAZ 1", nuclear), (day, "Hydro Pumped Storage", "LA MUELA", pumping)])
     job = _import(tmp_path, lines)
     assert job.status == "succeeded", (job.message, [e.reason for e in job.errors.all()[:5]])
     assert (job.detected_format, job.rows_inserted, job.rows_rejected) == ("entsoe-generation-unit", 23 + 21, 0)
@@ -597,18 +508,13 @@ def test_unit_file_imports_and_the_api_serves_each_units_mwh(units, tmp_path, ap
 
 
 def test_unit_unknown_to_the_psrs_fails_the_import_naming_the_identifier_to_add(units, tmp_path):
-    rows = [(mtu, "500", "") for mtu in _hours("01.11.2022", 2)]
-    lines = _unit_rows(
-        "UTC", [("Fossil Gas", "Besos 5", "18WBES5-1234567Z", "01.11.2022 00:00 - 02.11.2022 00:00", rows)]
-    )
-    job = _import(tmp_path, lines)
+    job = _import(tmp_path, _unit_rows([(UTC_DAY, "Fossil Gas", "BESOS 5", [(m, "500", "") for m in _hours(2)])]))
     assert job.status == "failed"
     reasons = {(e.line, e.value, e.reason) for e in job.errors.all()}
     reason = (
-        "no PSR has the external identifier 'entsoe:18WBES5-1234567Z': add it to the PSR's external identifiers "
-        "in the admin."
+        "no PSR has the external identifier 'entsoe:BESOS 5': add it to the PSR's external identifiers in the admin."
     )
-    assert reasons == {(3, "entsoe:18WBES5-1234567Z", reason), (4, "entsoe:18WBES5-1234567Z", reason)}
+    assert reasons == {(3, "entsoe:BESOS 5", reason), (4, "entsoe:BESOS 5", reason)}
 
 
 # --- Sniffing --------------------------------------------------------------------------------------------------------
@@ -748,6 +654,20 @@ def test_real_installed_capacity():
     assert CapacityRow(12, "Hydro Run-of-river and poundage", 2022, 527.0) in got
     assert CapacityRow(13, "Hydro Water Reservoir", 2022, 1676.0) in got
     assert "Total Grand capacity" not in {r.production_type for r in got}
+
+
+@needs_samples
+def test_real_generation_per_generation_unit_is_the_files_mw_as_mwh_per_hour():
+    got = sample(GENERATION_UNIT_ADAPTER, "Actual Generation per Generation Unit_202304150000-202304160000_1.csv")
+    # Almaraz 1 on 15 April 2023 (UTC): 24 hours, 967 MW at 00:00, 957 MW at 23:00; the heading's average is not there.
+    assert len(got) == 24 and {(r.psr, r.quantity, r.fuel_type) for r in got} == {
+        (ALMARAZ, "generation", "entsoe:Nuclear")
+    }
+    assert [(r.start, r.end) for r in got] == [
+        (utc(2023, 4, 15, h), utc(2023, 4, 15, h) + timedelta(hours=1)) for h in range(24)
+    ]
+    assert [r.value for r in got[:3]] == [967.0, 967.0, 967.0]
+    assert (got[14].line, got[14].value, got[-1].value) == (17, 959.0, 957.0)
 
 
 @needs_samples

@@ -1,5 +1,6 @@
 """The real public samples (../shared/data/public, via CDSC_SAMPLE_DATA) imported unedited through the service."""
 
+import csv
 import os
 from pathlib import Path
 
@@ -152,3 +153,24 @@ def test_hourly_load_over_entsoes_quarter_hours_is_refused_naming_the_series_and
         "EU-CE-ES demand (day-ahead)",
     }
     assert list(Point.objects.order_by("series_id", "start").values_list("series_id", "start", "value")) == stored
+
+
+def test_entsoe_per_unit_export_goes_to_almaraz_1_as_the_files_mw_per_hour(realistic, api):
+    name = "entsoe/Actual Generation per Generation Unit_202304150000-202304160000_1.csv"
+    first = _run(name)
+    assert (first.detected_format, first.rows_inserted) == ("entsoe-generation-unit", 24)
+    # The file's own numbers, read here with the csv module: a heading row, then (time of day, MW) per hour.
+    with (Path(SAMPLES) / name).open(newline="", encoding="utf-8") as f:
+        rows = [row for row in csv.DictReader(f) if row["MTU"]]
+    expected = [(f"2023-04-15T{row['MTU'][:5]}:00Z", float(row["Generation [MW]"])) for row in rows]
+    body = api.get(
+        "/power-system-resources/EU-CE-ES-ALMARAZ-1/timeseries/generation"
+        "?startDatetime=2023-04-15T00:00:00Z&endDatetime=2023-04-16T00:00:00Z"
+    ).json()
+    assert [(i["startDatetime"], i["value"]) for i in body["generation"]] == expected and len(expected) == 24
+    assert {i["valueByFuelSource"][0]["type"] for i in body["generation"]} == {
+        "Nuclear - Solid - Radioactive fuel - Unspecified"
+    }
+    assert Point.objects.filter(series__psr_id="EU-CE-ES-ALMARAZ-2").count() == 0
+    again = _run(name)
+    assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 24)

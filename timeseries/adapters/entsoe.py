@@ -33,24 +33,20 @@ _GENERATION_COLUMN = re.compile(r"^(?P<type>.+?)\s+-\s+Actual (?P<kind>Aggregate
 _LOAD_COLUMN = re.compile(r"^(?P<kind>Day-ahead Total Load Forecast|Actual Total Load) \[MW\] - (?P<area>\S.*)$")
 _FLOW_COLUMN = re.compile(r"^(?P<out>[^>]+?)\s*>\s*(?P<in>[^>]+?)\s*\[MW\]$")
 _CAPACITY_COLUMN = re.compile(r"^(?P<year>\d{4}) \[MW\]$")
-# The columns of the per-unit export by role, matched on the name lowercased with its spaces collapsed. No real
-# export was available when this was written: the names are those of the platform's per-unit table and of its
-# other exports, with the variants a spreadsheet round trip or another export version may give
-# (docs/spec-notes.md, "ENTSO-E Actual Generation per Generation Unit").
+# The columns of the platform's per-unit export by role, matched on the name lowercased with its spaces collapsed
+# (docs/import-formats.md, "entsoe-generation-unit"). The day and its time zone are in "Time interval" on each
+# unit's heading row; "MTU" holds only the time of day.
 _UNIT_COLUMNS = {
-    "area": re.compile(r"area|bidding zone|control area"),
-    "type": re.compile(r"production type|type"),
-    "name": re.compile(r"generation unit|generation unit name|unit|unit name"),
-    "code": re.compile(r"code|eic|eic code|generation unit (?:code|eic|eic code)"),
-    "generation": re.compile(r"(?:actual )?generation(?: output)?(?: \[mw\])?"),
-    "consumption": re.compile(r"(?:actual )?consumption(?: \[mw\])?"),
-    "capacity": re.compile(r"installed (?:generation )?capacity(?: \[mw\])?"),
+    "time interval": "day",
+    "area": "area",
+    "type": "type",
+    "generation unit": "unit",
+    "mtu": "mtu",
+    "generation [mw]": "generation",
+    "consumption [mw]": "consumption",
 }
-# An EIC code: 16 characters, two of the issuing office, the object type letter (W for a generation unit), 12 of
-# code and a check character.
-_EIC = r"[0-9A-Z]{2}[A-Z][0-9A-Z-]{13}"
-_EIC_CODE = re.compile(_EIC)
-_EIC_AFTER_NAME = re.compile(r".*?[(\[]\s*(?P<eic>" + _EIC + r")\s*[)\]]")
+_UNIT_REQUIRED = ("day", "unit", "mtu", "generation")
+_TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 def _header(text: TextIO) -> list[str]:
@@ -121,6 +117,13 @@ class _Clock:
         self.last_start: datetime | None = None
 
     def interval(self, cell: str) -> tuple[datetime, datetime] | str:
+        """The UTC interval of an MTU cell ("01.11.2022 00:00 - 01.11.2022 00:15", maybe with its zone), or why
+        it is none."""
+        local = self.local(cell)
+        return local if isinstance(local, str) else self.place(*local)
+
+    def local(self, cell: str) -> tuple[datetime, datetime, tzinfo] | str:
+        """An MTU cell's start and end as written (naive local times) and their zone, or why they are none."""
         match = _MTU.match(cell)
         if not match:
             return "not an ENTSO-E MTU interval (e.g. 01.11.2022 00:00 - 01.11.2022 00:15)."
@@ -134,9 +137,12 @@ class _Clock:
         if isinstance(zone, str):
             return zone + "."
         try:
-            start_local, end_local = datetime(y1, m1, d1, h1, n1), datetime(y2, m2, d2, h2, n2)
+            return datetime(y1, m1, d1, h1, n1), datetime(y2, m2, d2, h2, n2), zone
         except ValueError as exc:
             return f"not a valid date or time ({exc})."
+
+    def place(self, start_local: datetime, end_local: datetime, zone: tzinfo) -> tuple[datetime, datetime] | str:
+        """The UTC interval of local start and end times read in file order, or why it is none."""
         if zone is UTC:
             start, end = start_local.replace(tzinfo=UTC), end_local.replace(tzinfo=UTC)
         else:
@@ -345,16 +351,14 @@ def _time_columns(
 
 
 class GenerationUnitAdapter:
-    """Actual Generation per Generation Unit [16.1.A]: blocks of rows per unit, each row an MTU of the unit.
+    """Actual Generation per Generation Unit [16.1.A], the platform's CSV export: a block of rows per unit.
 
-    The first row of a block names the unit (its EIC code and/or name, its production type) and may give the
-    interval the block covers with the unit's average over it; the rows below leave the unit cells empty and give
-    one MTU each. A row whose interval holds the next row's interval of the same unit is such a heading: its
-    values are averages of the rows below and are not imported (they would overlap them). Every other row with
-    an MTU is data, so a flat file that names the unit on every row reads too. The unit is the PSR whose external
-    identifier is `entsoe:<EIC code>` (or `entsoe:<unit name>` when the file gives no code); the production type
-    is the fuel (`entsoe:<type>`). "Actual Consumption" is not generation and is not imported (as for the
-    production types).
+    A unit's heading row gives the day ("Time interval", with its time zone in the cell), the area, the production
+    type, the unit's name, and its averages over the day ("967 (VARY)"): the averages are not imported (they
+    would overlap the hours). The rows below leave those cells empty and give one MTU each, as a time of day
+    ("00:00 - 01:00") on the heading's day. The unit is the PSR whose external identifier is `entsoe:<unit name>`
+    (`entsoe:ALMARAZ 1`); the production type is the fuel (`entsoe:Nuclear`). "Consumption" (a pumped-storage
+    unit's pumping) is not generation and is not imported, as for the production types.
     """
 
     name = "entsoe-generation-unit"
@@ -368,137 +372,130 @@ class GenerationUnitAdapter:
         columns = _unit_columns(names)
         if isinstance(columns, str):
             raise ImportFileError(
-                "Not an ENTSO-E Actual Generation per Generation Unit file: the columns are 'MTU' (or "
-                "'MTU (UTC)', 'MTU (CET/CEST)'), 'Actual Generation Output [MW]', the unit's 'Code' (EIC) and/or "
-                "'Generation Unit' (name), and optionally 'Area', 'Production Type', 'Actual Consumption [MW]', "
-                f"'Installed Capacity [MW]'; {columns} (found {', '.join(repr(n) for n in names)})."
+                "Not an ENTSO-E Actual Generation per Generation Unit file: the columns are 'Time interval', "
+                "'Area', 'Type', 'Generation Unit', 'MTU', 'Generation [MW]' and 'Consumption [MW]' (Area, Type and "
+                f"Consumption may be left out); {columns} (found {', '.join(repr(n) for n in names)})."
             )
-        yield from _UnitBlocks(names, columns, options).read(text)
+        yield from _UnitRows(names, columns, options).read(text)
 
 
 def _unit_columns(names: list[str]) -> dict[str, int] | str:
     """The index of each column of the per-unit layout by role, or why the header is not that layout."""
     columns: dict[str, int] = {}
     for i, name in enumerate(names):
-        key = " ".join(name.split()).lower()
-        if _TIME_HEADER.match(name):
-            role = "time"
-        else:
-            role = next((r for r, pattern in _UNIT_COLUMNS.items() if pattern.fullmatch(key)), None)
+        role = _UNIT_COLUMNS.get(" ".join(name.split()).lower())
         if role is None:
             return f"the column '{name}' is none of them"
         if role in columns:
-            return f"'{names[columns[role]]}' and '{name}' are the same column"
+            return f"the column '{name}' is there twice"
         columns[role] = i
-    if "time" not in columns or "generation" not in columns or not columns.keys() & {"name", "code"}:
-        return "the MTU, the generation and the unit's code or name are required"
+    missing = [name for name, role in _UNIT_COLUMNS.items() if role in _UNIT_REQUIRED and role not in columns]
+    if missing:
+        return f"{', '.join(repr(m) for m in missing)} {'is' if len(missing) == 1 else 'are'} missing"
     return columns
 
 
-class _Held(NamedTuple):
-    """A row read whose records wait for the next row, which tells whether the row heads it."""
+class _UnitBlock:
+    """The unit a heading row names, the interval it covers, and the local day its rows' times of day fall on."""
 
-    psr: str
-    interval: tuple[datetime, datetime] | None
-    items: list[Record | RowError]
+    def __init__(
+        self,
+        psr: str,
+        fuel: str | None,
+        interval: tuple[datetime, datetime],
+        day: datetime,
+        zone: tzinfo,
+        clock: _Clock,
+    ) -> None:
+        self.psr, self.fuel, self.interval, self.zone, self.clock = psr, fuel, interval, zone, clock
+        self.day = day  # local midnight of the day the next row's start falls on
+        self.last_start: tuple[int, int] | None = None  # the previous row's start (hour, minute)
+
+    def interval_of(self, cell: str) -> tuple[datetime, datetime] | str:
+        """The UTC interval of an MTU cell holding a time of day, on the block's day (the next day once the times
+        go back, as after "23:00 - 00:00" in a block of several days)."""
+        match = _TIME_OF_DAY.match(cell)
+        if not match:
+            return "not a time of day interval (e.g. 00:00 - 01:00) on the day of the unit's heading row."
+        h1, n1, h2, n2 = (int(g) for g in match.groups())
+        if h1 > 23 or n1 > 59 or n2 > 59 or h2 > 24 or (h2 == 24 and n2):
+            return "not a valid time of day."
+        if self.last_start is not None and (h1, n1) < self.last_start:
+            self.day += timedelta(days=1)
+        self.last_start = (h1, n1)
+        start = self.day + timedelta(hours=h1, minutes=n1)
+        end = self.day + timedelta(hours=h2, minutes=n2)
+        if end <= start:  # "23:00 - 00:00": the interval ends on the next day
+            end += timedelta(days=1)
+        interval = self.clock.place(start, end, self.zone)
+        if isinstance(interval, str):
+            return interval
+        if interval[0] < self.interval[0] or interval[1] > self.interval[1]:
+            return "outside the time interval of the unit's heading row."
+        return interval
 
 
-class _UnitBlocks:
-    """Reads the rows of a per-unit file in order, keeping one row back to tell block headings from data."""
+class _UnitRows:
+    """Reads the rows of a per-unit file in order: a heading row opens a unit's block, the MTU rows below are its
+    values."""
 
     def __init__(self, names: list[str], columns: dict[str, int], options: ImportOptions) -> None:
         self.names, self.columns, self.options = names, columns, options
-        self.zone = _time_zone(names, columns["time"])
-        # A clock per unit: each unit's MTUs run in time order (the autumn's repeated hour is read from that
-        # order), while the file goes back to the start of the day for every unit.
-        self.clocks: dict[str, _Clock] = {}
 
     def read(self, text: TextIO) -> Iterator[Record | RowError]:
-        width, time = len(self.names), self.columns["time"]
-        block: tuple[str, str] | None = None  # (psr, production type) of the unit named last
-        held: _Held | None = None
-        later: list[RowError] = []  # errors of the rows after the held one, given out after it
+        width, columns, names = len(self.names), self.columns, self.names
+        day, mtu, generation = columns["day"], columns["mtu"], columns["generation"]
+        block: _UnitBlock | None = None
         for line, row in _rows(text):
             if len(row) != width:
-                later.append(_width_error(line, row, width))
+                yield _width_error(line, row, width)
                 continue
-            production_type = self._cell(row, "type")
-            unit = self._unit(row)
-            if unit:
-                block = (unit, production_type)
-            elif block is None and self.options.psr:
-                block = (self.options.psr, production_type)
-            value = row[self.columns["generation"]]
-            if block is None:
+            if row[day].strip():
+                block = self._block(line, row)
+                if isinstance(block, RowError):
+                    yield block
+                    block = None
+                continue
+            value = row[generation]
+            if not row[mtu].strip():
                 if not _is_missing(value):
-                    column = self.names[self.columns.get("code", self.columns.get("name"))]
-                    reason = (
-                        "the row names no generation unit and follows none: give its code or name, or choose the "
-                        "PSR for the file."
-                    )
-                    later.append(RowError(line, column, "", reason))
+                    yield RowError(line, names[mtu], "", "a value with no MTU under it.")
                 continue
-            psr, production_type = block[0], production_type or block[1]  # a row's own type, else its unit's
-            fuel = f"entsoe:{production_type}" if production_type else None
-            mtu = row[time]
-            if not mtu.strip():
-                interval = None
-                reason = "a value with no MTU, and no rows of the unit below it to head."
-                items = [] if _is_missing(value) else [RowError(line, self.names[time], mtu, reason)]
-            else:
-                interval = self._clock(psr).interval(mtu)
-                if isinstance(interval, str):
-                    later.append(RowError(line, self.names[time], mtu, interval))
-                    continue
-                items = self._records(line, psr, interval, value, fuel)
-            current = _Held(psr, interval, items)
-            if held is not None and not _heads(held, current):
-                yield from held.items
-            yield from later
-            later.clear()
-            held = current
-        if held is not None:
-            yield from held.items
-        yield from later
+            if block is None:
+                reason = (
+                    "the row follows no heading row of a unit (one with its 'Time interval' and 'Generation Unit')."
+                )
+                yield RowError(line, names[mtu], row[mtu], reason)
+                continue
+            interval = block.interval_of(row[mtu])
+            if isinstance(interval, str):
+                yield RowError(line, names[mtu], row[mtu], interval)
+                continue
+            mw = _power_cell(line, names[generation], value)
+            if mw.__class__ is float:
+                start, end = interval
+                hours = (end - start) / timedelta(hours=1)
+                yield Record(line, block.psr, "generation", start, end, mw * hours, "MWh", block.fuel)
+            elif mw is not None:
+                yield mw
 
-    def _cell(self, row: list[str], role: str) -> str:
-        return row[self.columns[role]].strip() if role in self.columns else ""
-
-    def _unit(self, row: list[str]) -> str | None:
-        """The external identifier of the unit the row names, or None: its code, else an EIC in its name, else it."""
-        code = self._cell(row, "code")
-        if code:
-            return f"entsoe:{code}"
-        name = self._cell(row, "name")
-        if not name:
-            return None
-        match = None if _EIC_CODE.fullmatch(name) else _EIC_AFTER_NAME.fullmatch(name)
-        return f"entsoe:{match['eic'] if match else name}"
-
-    def _clock(self, psr: str) -> _Clock:
-        clock = self.clocks.get(psr)
-        if clock is None:
-            clock = self.clocks[psr] = _Clock(self.zone, self.options)
-        return clock
-
-    def _records(
-        self, line: int, psr: str, interval: tuple[datetime, datetime], cell: str, fuel: str | None
-    ) -> list[Record | RowError]:
-        mw = _power_cell(line, self.names[self.columns["generation"]], cell)
-        if mw.__class__ is not float:
-            return [] if mw is None else [mw]
-        start, end = interval
-        return [Record(line, psr, "generation", start, end, mw * ((end - start) / timedelta(hours=1)), "MWh", fuel)]
-
-
-def _heads(held: _Held, row: _Held) -> bool:
-    """Whether the held row is the heading of the row after it: same unit, and the row's interval inside its own."""
-    if held.psr != row.psr or row.interval is None:
-        return False
-    if held.interval is None:
-        return True
-    (start, end), (head_start, head_end) = row.interval, held.interval
-    return head_start <= start and end <= head_end and end - start < head_end - head_start
+    def _block(self, line: int, row: list[str]) -> _UnitBlock | RowError:
+        """The block a heading row opens, or the row error that leaves its rows without a unit."""
+        columns, names = self.columns, self.names
+        unit = row[columns["unit"]].strip()
+        psr = f"entsoe:{unit}" if unit else self.options.psr
+        if psr is None:
+            return RowError(line, names[columns["unit"]], "", "the heading row names no generation unit.")
+        clock = _Clock(_time_zone(names, columns["day"]), self.options)
+        local = clock.local(row[columns["day"]])
+        interval = local if isinstance(local, str) else clock.place(*local)
+        if isinstance(interval, str):
+            return RowError(line, names[columns["day"]], row[columns["day"]], interval)
+        production_type = row[columns["type"]].strip() if "type" in columns else ""
+        fuel = f"entsoe:{production_type}" if production_type else None
+        start_local, _, zone = local
+        day = start_local.replace(hour=0, minute=0)
+        return _UnitBlock(psr, fuel, interval, day, zone, _Clock(None, self.options))
 
 
 class CapacityRow(NamedTuple):
