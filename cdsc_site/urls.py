@@ -29,7 +29,7 @@ urlpatterns = [
     path("", include("metadata.api.urls")),
     path("", include("psr.api.urls")),
     path("", include("timeseries.api.urls")),
-    path("", include("timeseries.urls")),  # the human import pages, /imports/...
+    path("", include("timeseries.imports.web.urls")),  # the human import pages, /imports/...
     # Anything else is an unknown API resource: a JSON 404, also with DEBUG on.
     re_path(r"^(?P<path>.*)$", views.not_found),
 ]

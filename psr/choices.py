@@ -27,3 +27,9 @@ class UnitStatus(models.TextChoices):
     INSTALLED = "installed", "installed (operating, standby, or out of service for a while)"
     PLANNED = "planned", "not yet installed (planned or under construction)"
     RETIRED = "retired", "no longer installed (retired, or out of service for good)"
+
+
+# The levels of the spec's reference topology table (section 3.1.1) that plants and units hang at, in the demo grid
+# and in generator inventories: a plant at level 4, its generating units (and meters) at level 5.
+PLANT_LEVEL = "Generating Plant"
+UNIT_LEVEL = "Meter (Generator or Load)"

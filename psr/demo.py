@@ -14,6 +14,7 @@ from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from metadata.services import topology_level_upsert
 
 from . import services
+from .choices import PLANT_LEVEL, UNIT_LEVEL
 from .models import PowerSystemResource
 
 # The spec's "Reference TopologyLevels" table (section 3.1.1): US and European names per level, with CIM classes.
@@ -254,7 +255,6 @@ ALMARAZ_UNITS = [
     ("EU-CE-ES-ALMARAZ-1", "ALMARAZ 1", 1011, _utc(1983, 9, 1)),
     ("EU-CE-ES-ALMARAZ-2", "ALMARAZ 2", 1006, _utc(1984, 7, 1)),
 ]
-UNIT_LEVEL = "Meter (Generator or Load)"  # the reference level of generating units (as the demo's other units)
 
 # Locations for the spec's example areas that the spec gives none (the realistic grid's plants sit near them).
 SPEC_AREA_PLACES = [
@@ -332,7 +332,7 @@ def _load_almaraz(spain: PowerSystemResource) -> None:
     """Spain's Almaraz plant under its bidding zone, its units with their ENTSO-E names and installed capacities."""
     plant_id, plant_name, lon_lat, place = ALMARAZ_PLANT
     plant = services.psr_upsert(
-        id=plant_id, name=plant_name, topology_level="Generating Plant", parent=spain, timezone=spain.timezone
+        id=plant_id, name=plant_name, topology_level=PLANT_LEVEL, parent=spain, timezone=spain.timezone
     )
     services.location_set(psr=plant, town_name=place, description="Plant site.", geojson=_point(lon_lat))
     uranium, light_water = fuel_source_type_get("F03010101"), fuel_source_technology_get("T060200")

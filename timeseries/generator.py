@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
+from psr.choices import PLANT_LEVEL, UNIT_LEVEL
 from psr.models import PowerSystemResource
 from psr.services import installed_capacity_set, location_set, psr_upsert
 
@@ -84,7 +85,6 @@ PLANT_NAMES = {
     "F01030100": "Landfill gas",
 }
 DEMO_CAPACITY_START = datetime(2020, 1, 1, tzinfo=UTC)
-METER_LEVEL = "Meter (Generator or Load)"  # the reference level of meters and generating units
 
 
 def _hours(start: datetime, end: datetime, step: timedelta) -> Iterator[datetime]:
@@ -211,7 +211,7 @@ def demo_plants(area: Area, psr: PowerSystemResource, seed: int) -> dict[str, li
         plant = psr_upsert(
             id=f"{area.psr_id}-{label.upper().replace(' ', '')}",
             name=f"{psr.name} {label.lower()} plant (demo)",
-            topology_level="Generating Plant",
+            topology_level=PLANT_LEVEL,
             parent=parent,
             timezone=psr.timezone,
         )
@@ -238,7 +238,7 @@ def demo_plants(area: Area, psr: PowerSystemResource, seed: int) -> dict[str, li
             unit = psr_upsert(
                 id=f"{plant.pk}-U{n}",
                 name=f"{plant.name.removesuffix(' (demo)')} unit {n} (demo)",
-                topology_level=METER_LEVEL,
+                topology_level=UNIT_LEVEL,
                 parent=plant,
                 timezone=psr.timezone,
             )
@@ -288,7 +288,7 @@ def generate_meters(*, count: int, parent_id: str, start: datetime, end: datetim
         meter = psr_upsert(
             id=f"{parent_id}-M{i:05d}",
             name=f"Meter {i}",
-            topology_level=METER_LEVEL,
+            topology_level=UNIT_LEVEL,
             parent=parent,
             timezone=parent.timezone,
         )

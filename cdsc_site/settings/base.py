@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "metadata",
     "psr",
     "timeseries",
+    "timeseries.imports",
 ]
 
 MIDDLEWARE = [

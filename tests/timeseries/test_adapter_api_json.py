@@ -8,9 +8,9 @@ from collections import defaultdict
 import pytest
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
-from timeseries.adapters import adapter_for, api_json
-from timeseries.adapters.api_json import ADAPTER
 from timeseries.choices import default_timeframe
+from timeseries.imports.adapters import adapter_for, api_json
+from timeseries.imports.adapters.api_json import ADAPTER
 from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
 from timeseries.models import Point, Series
 from timeseries.services import PointIn, points_write, series_get_or_create

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from psr.choices import UnitStatus
-from timeseries.adapters import adapter_for
-from timeseries.adapters.api_json import ADAPTER as API_JSON
-from timeseries.adapters.canonical_csv import ADAPTER as CANONICAL
-from timeseries.adapters.eia930 import (
+from timeseries.imports.adapters import adapter_for
+from timeseries.imports.adapters.api_json import ADAPTER as API_JSON
+from timeseries.imports.adapters.canonical import ADAPTER as CANONICAL
+from timeseries.imports.adapters.eia930 import (
     ADAPTERS,
     FUEL_TYPE_ADAPTER,
     INTERCHANGE_ADAPTER,

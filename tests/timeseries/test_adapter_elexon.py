@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from timeseries.adapters.elexon import (
+from timeseries.imports.adapters.elexon import (
     GENERATION_ADAPTER,
     INTERCONNECTOR_ADAPTER,
     CapacityRow,

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from psr.services import external_identifier_add, psr_upsert
-from timeseries.adapters import adapter_for, registry
-from timeseries.adapters.api_json import ADAPTER as API_JSON
-from timeseries.adapters.canonical_csv import ADAPTER as CANONICAL
-from timeseries.adapters.entsoe import (
+from timeseries.imports.adapters import adapter_for, registry
+from timeseries.imports.adapters.api_json import ADAPTER as API_JSON
+from timeseries.imports.adapters.canonical import ADAPTER as CANONICAL
+from timeseries.imports.adapters.entsoe import (
     FLOW_ADAPTER,
     GENERATION_ADAPTER,
     GENERATION_UNIT_ADAPTER,
@@ -24,8 +24,8 @@ from timeseries.adapters.entsoe import (
     installed_capacity_rows,
     is_installed_capacity,
 )
-from timeseries.imports.jobs import import_job_create, import_job_run
 from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
+from timeseries.imports.services import import_job_create, import_job_run
 
 ES, FR = "entsoe:BZN|ES", "entsoe:BZN|FR"
 GENERATION_HEADER = (

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from psr.models import PowerSystemResource
-from timeseries.imports.jobs import (
+from timeseries.imports.services import (
     import_job_cancel,
     import_job_check_alive,
     import_job_create,
@@ -124,7 +124,7 @@ def test_bom_crlf_and_semicolons_are_read(demo, tmp_path, content, encoding):
 
 
 def test_a_gzip_file_is_read_and_its_progress_counts_stored_bytes(demo, tmp_path, monkeypatch):
-    monkeypatch.setattr("timeseries.imports.jobs.PROGRESS_SECONDS", 0)
+    monkeypatch.setattr("timeseries.imports.pipelines.timeseries.PROGRESS_SECONDS", 0)
     text = (HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 60_000, step=QUARTER)).encode()
     content = gzip.compress(text)
     path = tmp_path / "data.csv.gz"
@@ -474,7 +474,7 @@ def test_a_cancel_request_stops_a_running_job_without_writing(demo, tmp_path, mo
         if rows:
             ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
 
-    monkeypatch.setattr("timeseries.imports.jobs.PROGRESS_SECONDS", 0)
+    monkeypatch.setattr("timeseries.imports.pipelines.timeseries.PROGRESS_SECONDS", 0)
     job = import_job_run(job_id=job.pk, progress=progress)
     assert job.status == "cancelled"
     assert Point.objects.count() == 0
@@ -483,10 +483,10 @@ def test_a_cancel_request_stops_a_running_job_without_writing(demo, tmp_path, mo
 def test_a_job_that_cannot_reach_the_queue_fails_instead_of_staying_queued(
     demo, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broker_down(job_id):
+    def broker_down(job_id, *, run):
         raise ConnectionRefusedError("Redis is down")
 
-    monkeypatch.setattr("timeseries.tasks.dispatch_import", broker_down)
+    monkeypatch.setattr("timeseries.imports.services.dispatch_import", broker_down)
     job = _queued(tmp_path)
     with django_capture_on_commit_callbacks(execute=True):
         import_job_enqueue(job=job)

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection, connections
 
-from timeseries.imports.jobs import import_job_check_alive, import_job_create, import_job_run
 from timeseries.imports.liveness import LOCK_CLASS, job_lock
+from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_run
 from timeseries.models import ImportJob
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from psr.demo import load_demo_grid
 from psr.models import PowerSystemResource
-from timeseries.imports.jobs import import_job_create, import_job_run
+from timeseries.imports.services import import_job_create, import_job_run
 from timeseries.models import Point
 
 SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")

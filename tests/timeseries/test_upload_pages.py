@@ -360,7 +360,7 @@ def test_job_page_shows_state_and_polls_only_while_unfinished(importer):
     done_page = client.get(f"/imports/{done.pk}").content.decode()
     assert 'data-polling="off"' in done_page and 'id="count-read">7<' in done_page
     assert re.search(r'<form[^>]*id="job-cancel" hidden>', done_page)
-    assert "/static/timeseries/import_job.js" in done_page
+    assert "/static/imports/job.js" in done_page
 
 
 def test_running_job_whose_worker_is_gone_shows_as_failed(importer):

@@ -18,9 +18,9 @@ from django.db.models import Sum
 from django.test import Client
 
 from psr.services import psr_upsert
-from timeseries.imports.jobs import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
+from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
+from timeseries.imports.tasks import run_import
 from timeseries.models import ImportJob, Point, Series
-from timeseries.tasks import run_import
 
 from .workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
 

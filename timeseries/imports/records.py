@@ -2,9 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from psr.choices import UnitStatus
+
+
+class Payload(StrEnum):
+    """What an adapter's records are, and so which pipeline writes them."""
+
+    TIMESERIES = "timeseries"  # Record: values of intervals, written to the time-series store
+    CAPACITY = "capacity"  # CapacityRecord: installed capacities of PSRs
+    INVENTORY = "inventory"  # GeneratingUnitRecord: plants and units (PSRs) with their capacities
 
 
 class Record(NamedTuple):

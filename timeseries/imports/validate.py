@@ -10,7 +10,7 @@ from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import ExternalIdentifier
 from psr.selectors import psr_get
-from psr.services import GeneratingUnitIn
+from psr.services.inventory import GeneratingUnitIn
 
 from ..choices import (
     ENERGY_QUANTITIES,

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import timeseries.models
+import timeseries.models.imports
 from django.conf import settings
 from django.db import migrations, models
 
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('file', models.FileField(blank=True, help_text='Uploaded file.', max_length=200, storage=timeseries.models.import_storage, upload_to=timeseries.models._import_upload_path)),
+                ('file', models.FileField(blank=True, help_text='Uploaded file.', max_length=200, storage=timeseries.models.imports.import_storage, upload_to=timeseries.models.imports._import_upload_path)),
                 ('source_path', models.CharField(blank=True, help_text='For a command-line import: the file read in place.', max_length=1000)),
                 ('original_name', models.CharField(blank=True, max_length=255)),
                 ('size', models.BigIntegerField(default=0, help_text='Size of the file as stored, in bytes.')),

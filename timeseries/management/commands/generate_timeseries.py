@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from psr.choices import UNIT_LEVEL
 from psr.models import Connection, PowerSystemResource, TransmissionCapacity
-from timeseries.generator import DEMO_AREAS, METER_LEVEL, flow_functions, generate_area, generate_meters
+from timeseries.generator import DEMO_AREAS, flow_functions, generate_area, generate_meters
 from timeseries.models import Point, Series
 from timeseries.resolution import parse_resolution
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             filled = set(Series.objects.filter(psr_id__in=present).values_list("psr_id", flat=True))
             areas = [a for a in areas if a.psr_id not in filled]
             if Series.objects.filter(
-                psr__parent_id=options["meter_parent"], psr__topology_level_id=METER_LEVEL
+                psr__parent_id=options["meter_parent"], psr__topology_level_id=UNIT_LEVEL
             ).exists():
                 options["meters"] = 0
             if not areas and not options["meters"]:

@@ -1,0 +1,146 @@
+"""Our own long CSV: one row per value, `psr,quantity,start,end,value` plus optional dimension columns."""
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from typing import TextIO
+
+from ...choices import Quality
+from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
+
+REQUIRED = ("psr", "quantity", "start", "end", "value")
+OPTIONAL = ("unit", "fuel_type", "technology", "connected_psr", "timeframe", "quality")
+QUALITY_NAMES = {label: value for value, label in Quality.choices} | {str(v): v for v in Quality.values}
+# Parsed datetimes are memoised (files repeat the same instants across PSRs); bounded so memory stays flat.
+DATETIME_MEMO_SIZE = 200_000
+
+
+def _delimiter(header: str) -> str:
+    """Comma or semicolon, whichever the header row separates its names with."""
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _names(header: str) -> list[str]:
+    return [name.strip().lower() for name in next(csv.reader([header], delimiter=_delimiter(header)))]
+
+
+class CanonicalCsvAdapter:
+    kind = Payload.TIMESERIES
+    name = "canonical-csv"
+    label = "Canonical CSV (psr, quantity, start, end, value, ...)"
+
+    def sniff(self, head: str) -> bool:
+        first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
+        # Most of our column names (not necessarily all: a missing one is then reported by name).
+        names = set(_names(first)) if first else set()
+        return "psr" in names and len(names & set(REQUIRED + OPTIONAL)) >= 3
+
+    def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
+        header = text.readline()
+        if not header.strip():
+            raise ImportFileError("The file is empty: the first line should be the header row.")
+        delimiter = _delimiter(header)
+        names = _names(header)
+        unknown = [n for n in names if n not in REQUIRED + OPTIONAL]
+        if unknown:
+            raise ImportFileError(
+                f"Unknown column(s) {', '.join(repr(n) for n in unknown)} in the header row; the columns are "
+                f"{', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}."
+            )
+        missing = [n for n in REQUIRED if n not in names]
+        if missing:
+            raise ImportFileError(
+                f"Missing required column(s) {', '.join(repr(n) for n in missing)} in the header row "
+                f"(found {', '.join(repr(n) for n in names)})."
+            )
+        if len(set(names)) != len(names):
+            raise ImportFileError("A column appears twice in the header row.")
+        yield from _rows(text, names, delimiter, options.timezone)
+
+
+def _rows(text: TextIO, names: list[str], delimiter: str, zone: tzinfo | None) -> Iterator[Record | RowError]:
+    index = {name: i for i, name in enumerate(names)}
+    i_psr, i_quantity, i_start, i_end, i_value = (index[n] for n in REQUIRED)
+    present = [(index[n], n) for n in OPTIONAL if n in index]  # the optional columns the file has
+    width = len(names)
+    decimal_comma = delimiter == ";"
+    memo: dict[str, datetime | str] = {}
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    try:
+        for row in reader:
+            line = reader.line_num + 1  # the header was read before the reader started counting
+            if len(row) != width:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # a blank line
+                yield RowError(line, "", "", f"expected {width} fields, found {len(row)}.")
+                continue
+            start = memo.get(row[i_start]) or _datetime(row[i_start], zone, memo)
+            end = memo.get(row[i_end]) or _datetime(row[i_end], zone, memo)
+            if start.__class__ is str:
+                yield RowError(line, "start", row[i_start], start)
+                continue
+            if end.__class__ is str:
+                yield RowError(line, "end", row[i_end], end)
+                continue
+            raw = row[i_value]
+            try:
+                value = float(raw.replace(",", ".") if decimal_comma else raw)
+            except ValueError:
+                reason = "the value is empty: leave out an interval with no data" if not raw.strip() else None
+                yield RowError(line, "value", raw, reason or "the value is not a number.")
+                continue
+            if not present:
+                yield Record(line, row[i_psr].strip(), row[i_quantity].strip().lower(), start, end, value)
+                continue
+            extra = {name: row[i].strip() or None for i, name in present}
+            quality = 0
+            if extra.get("quality") is not None:
+                quality = QUALITY_NAMES.get(extra["quality"].lower())
+                if quality is None:
+                    yield RowError(
+                        line, "quality", row[index["quality"]], "quality is measured, estimated or imputed (0, 1, 2)."
+                    )
+                    continue
+            yield Record(
+                line,
+                row[i_psr].strip(),
+                row[i_quantity].strip().lower(),
+                start,
+                end,
+                value,
+                extra.get("unit"),
+                extra.get("fuel_type"),
+                extra.get("technology"),
+                extra.get("connected_psr"),
+                extra["timeframe"].lower() if extra.get("timeframe") else None,
+                quality,
+            )
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {reader.line_num + 1} is not valid CSV: {exc}.") from exc
+
+
+def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:
+    """The aware datetime written in `text`, or the reason it is not one (both memoised)."""
+    if len(memo) >= DATETIME_MEMO_SIZE:
+        memo.clear()
+    memo[text] = result = _parse_datetime(text.strip(), zone)
+    return result
+
+
+def _parse_datetime(text: str, zone: tzinfo | None) -> datetime | str:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return "not an ISO 8601 datetime (e.g. 2023-01-01T00:00:00Z)." if text else "the datetime is empty."
+    if value.tzinfo is not None:
+        return value
+    if zone is None:
+        return "the datetime has no UTC offset: add one (Z, +01:00) or give the file's timezone."
+    local = value.replace(tzinfo=zone)
+    if local.utcoffset() != local.replace(fold=1).utcoffset():
+        # The hour repeated or skipped at a clock change: local time alone does not say which instant.
+        return f"{text} is ambiguous or does not exist in {zone} (a clock change); write it with its UTC offset."
+    return local
+
+
+ADAPTER = CanonicalCsvAdapter()

@@ -1,0 +1,282 @@
+"""The bulk writer of time series: rows go to a staging table, set-based checks run there, one upsert writes them.
+
+One writer per database: PostgreSQL loads the staging table with binary COPY and upserts with one
+`INSERT ... ON CONFLICT`, counting inserted and updated rows as it goes; SQLite loads it with batched inserts.
+The staging tables are temporary (per connection, never logged, gone with the connection), so a worker that dies
+leaves nothing behind, and staging can run outside the job's transaction while progress is committed.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+
+from django.db import connection
+from django.utils import timezone
+
+from ...models import Point, Series
+from ..outcome import Counts
+from ..validate import Row
+
+ROWS = "cdsc_import_rows"
+DIMS = "cdsc_import_dims"
+REJECTS = "cdsc_import_rejects"
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A staged row refused by a set-based check: a duplicate, an overlap in the file, or a clash with the store."""
+
+    seq: int
+    line: int
+    kind: str  # "duplicate" | "overlap" | "clash"
+    other_line: int | None
+    other_start: datetime | str | None
+    other_end: datetime | str | None
+    start: datetime | str
+    end: datetime | str
+    dim: int
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class StagingWriter:
+    """Stages rows, checks them as a set and upserts them. Stage outside a transaction; check and write inside one."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.point = _q(Point._meta.db_table)
+        self.staged = 0
+        with connection.cursor() as cursor:
+            for table in (ROWS, DIMS, REJECTS):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if self.postgres:
+                cursor.execute(
+                    f"CREATE TEMP TABLE {ROWS} (seq bigint GENERATED ALWAYS AS IDENTITY, line bigint, dim integer, "
+                    "start timestamptz, "
+                    '"end" timestamptz, value double precision, quality smallint)'
+                )
+            else:
+                cursor.execute(
+                    f'CREATE TEMP TABLE {ROWS} (seq integer, line integer, dim integer, start text, "end" text, '
+                    "value real, quality integer)"
+                )
+            # The staged rows the set-based checks refuse, and why.
+            stamp = "timestamptz" if self.postgres else "timestamp"
+            cursor.execute(
+                f"CREATE TEMP TABLE {REJECTS} (seq bigint, kind varchar(10), other_line bigint, "
+                f"other_start {stamp}, other_end {stamp})"
+            )
+
+    # -- staging ---------------------------------------------------------------------------------------------------
+
+    def stage(self, rows: Iterator[Row], *, limit: int) -> int:
+        """Append up to `limit` rows from `rows` to the staging table (one COPY); returns how many (0: no more).
+
+        The batch is taken before the COPY starts: checking rows may query the database (a PSR seen for the first
+        time), and an open COPY holds the connection.
+        """
+        rows = list(islice(rows, limit))
+        count = 0
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(
+                    f'COPY {ROWS} (line, dim, start, "end", value, quality) FROM STDIN (FORMAT BINARY)'
+                ) as copy:
+                    # seq, the rows' order in the file, is numbered by the table as they arrive.
+                    copy.set_types(["int8", "int4", "timestamptz", "timestamptz", "float8", "int2"])
+                    write = copy.write_row
+                    for row in rows:
+                        write(row)
+                    count = len(rows)
+            else:
+                adapt = connection.ops.adapt_datetimefield_value  # the text the ORM stores and compares
+                batch = [
+                    (self.staged + i, r.line, r.dim, adapt(r.start), adapt(r.end), r.value, r.quality)
+                    for i, r in enumerate(rows, 1)
+                ]
+                count = len(batch)
+                columns = 'seq, line, dim, start, "end", value, quality'
+                cursor.executemany(f"INSERT INTO {ROWS} ({columns}) VALUES ({', '.join(['%s'] * 7)})", batch)
+        self.staged += count
+        return count
+
+    # -- inside the job's transaction ------------------------------------------------------------------------------
+
+    def ranges(self) -> dict[int, tuple[datetime, datetime, int]]:
+        """For each staged dimension: its first start, last end and number of rows."""
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT dim, MIN(start), MAX("end"), COUNT(*) FROM {ROWS} GROUP BY dim')
+            return {dim: (_dt(lo), _dt(hi), n) for dim, lo, hi, n in cursor.fetchall()}
+
+    def bind_series(self, series: dict[int, Series], ranges: dict[int, tuple[datetime, datetime, int]]) -> None:
+        """Record the series of each dimension, and whether the store already holds points in its staged range."""
+        rows = []
+        with connection.cursor() as cursor:
+            for dim, item in series.items():
+                first, last, _ = ranges[dim]
+                cursor.execute(
+                    f'SELECT "end" FROM {self.point} WHERE series_id = %s AND start < %s ORDER BY start DESC LIMIT 1',
+                    [item.pk, connection.ops.adapt_datetimefield_value(last)],
+                )
+                found = cursor.fetchone()
+                # Stored intervals never overlap, so the last one starting before `last` tells whether any overlaps.
+                rows.append((dim, item.pk, found is not None and _dt(found[0]) > first))
+            cursor.execute(f"CREATE TEMP TABLE {DIMS} (dim integer PRIMARY KEY, series_id bigint, existing boolean)")
+            cursor.executemany(f"INSERT INTO {DIMS} (dim, series_id, existing) VALUES (%s, %s, %s)", rows)
+
+    def reject_dimension(self, dim: int) -> None:
+        """Refuse every row of one dimension (its series cannot take them)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
+                f"SELECT seq, 'series', NULL, NULL, NULL FROM {ROWS} WHERE dim = %s",
+                [dim],
+            )
+
+    def check(self, *, unordered: set[int]) -> None:
+        """Find duplicates and overlaps within the file, and clashes with stored intervals of another length.
+
+        Only the dimensions in `unordered` can hold duplicates or overlaps: the others arrived in time order, each
+        row starting at or after the end of the one before.
+        """
+        with connection.cursor() as cursor:
+            if self.postgres:
+                # Sorting and joining millions of staged rows below: give them memory rather than disk (for this
+                # transaction only; a hash join may use twice this). Temporary tables get no statistics unless
+                # asked: without them the planner probes the store row by row.
+                cursor.execute("SET LOCAL work_mem = '1GB'")
+                cursor.execute("SET LOCAL jit = off")  # compiling these plans costs more than it saves
+                cursor.execute(f"ANALYZE {ROWS}")
+                cursor.execute(f"ANALYZE {DIMS}")
+            # Rows in key order per series: a row starting where the previous one started is a duplicate; a row
+            # starting before the latest end so far overlaps an earlier interval of the same series.
+            if unordered:
+                cursor.execute(
+                    f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
+                    "SELECT seq, CASE WHEN prev_start = start THEN 'duplicate' ELSE 'overlap' END, prev_line, "
+                    "prev_start, latest_end FROM ("
+                    "  SELECT seq, start, LAG(line) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_line,"
+                    "    LAG(start) OVER (PARTITION BY dim ORDER BY start, seq) AS prev_start,"
+                    '    MAX("end") OVER (PARTITION BY dim ORDER BY start, seq '
+                    "      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS latest_end"
+                    f"  FROM {ROWS} WHERE dim IN ({', '.join(str(int(d)) for d in sorted(unordered))})"
+                    ") t WHERE latest_end > start"
+                )
+            # Against the store, only where it holds points in the staged range. A staged interval that is exactly
+            # a stored one cannot clash (stored intervals never overlap): a join finds those. Any other clashes when
+            # the last stored interval starting before its end ends after its start (one index probe each).
+            # Materialised first, so the planner cannot probe every row before the join has removed exact ones.
+            cursor.execute(
+                f"WITH candidates AS MATERIALIZED ("
+                f'  SELECT r.seq, r.start, r."end", d.series_id FROM {ROWS} r '
+                f"  JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
+                f"  LEFT JOIN {self.point} e ON e.series_id = d.series_id AND e.start = r.start "
+                f'  WHERE e."end" IS NULL OR e."end" <> r."end") '
+                f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
+                "SELECT seq, 'clash', NULL, NULL, last_end FROM ("
+                f'  SELECT c.seq, c.start, (SELECT q."end" FROM {self.point} q WHERE q.series_id = c.series_id '
+                f'    AND q.start < c."end" ORDER BY q.start DESC LIMIT 1) AS last_end FROM candidates c'
+                ") t WHERE last_end > start"
+            )
+
+    def rejected_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(DISTINCT seq) FROM {REJECTS}")
+            return cursor.fetchone()[0]
+
+    def rejections(self, limit: int) -> list[Rejection]:
+        """The first rejections in file order, one per staged row."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'SELECT x.seq, r.line, x.kind, x.other_line, x.other_start, x.other_end, r.start, r."end", r.dim '
+                f"FROM {REJECTS} x JOIN {ROWS} r ON r.seq = x.seq ORDER BY x.seq, x.kind LIMIT %s",
+                [limit * 3],
+            )
+            seen, out = set(), []
+            for row in cursor.fetchall():
+                if row[0] not in seen and len(out) < limit:
+                    seen.add(row[0])
+                    out.append(Rejection(*row))
+            return out
+
+    def drop_rejected(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {ROWS} WHERE seq IN (SELECT seq FROM {REJECTS})")
+
+    def count(self, *, existing_only: bool = False) -> Counts:
+        """What the upsert would do: rows new to the store, rows that change a stored point, rows already there."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*), COUNT(p.series_id), "
+                'SUM(CASE WHEN p.series_id IS NOT NULL AND (p."end" = r."end" AND p.value = r.value '
+                "AND p.quality = r.quality) THEN 1 ELSE 0 END) "
+                f"FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim {'AND d.existing' if existing_only else ''} "
+                f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start"
+            )
+            total, matched, same = cursor.fetchone()
+        return Counts(inserted=total - matched, updated=matched - (same or 0), unchanged=same or 0)
+
+    def upsert(self) -> Counts:
+        """Write the staged rows: insert new points, update changed ones, leave unchanged ones untouched."""
+        now = timezone.now()
+        stamp = now if self.postgres else connection.ops.adapt_datetimefield_value(now)
+        columns = 'series_id, start, "end", value, quality, updated_at'
+        # The WHERE keeps SQLite's parser from reading ON CONFLICT as part of the join.
+        select = (
+            f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r '
+            f"JOIN {DIMS} d ON d.dim = r.dim WHERE"
+        )
+        with connection.cursor() as cursor:
+            # Series with no stored point in the staged range cannot conflict (duplicates in the file were refused):
+            # a plain insert, as fast as the table takes rows.
+            cursor.execute(
+                f"INSERT INTO {self.point} ({columns}) {select} NOT d.existing",
+                [stamp],
+            )
+            fresh = cursor.rowcount
+            changed = " OR ".join(
+                f"{self.point}.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in ('"end"', "value", "quality")
+            )
+            update = (
+                'ON CONFLICT (series_id, start) DO UPDATE SET "end" = EXCLUDED."end", value = EXCLUDED.value, '
+                f"quality = EXCLUDED.quality, updated_at = EXCLUDED.updated_at WHERE {changed}"
+            )
+            if self.postgres:
+                cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing")
+                total = cursor.fetchone()[0]
+                # Rows equal to their stored point are left out before the insert: they would only be probed and
+                # skipped by the conflict clause, one by one.
+                changed_only = (
+                    f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r '
+                    f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
+                    f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start "
+                    'WHERE p.series_id IS NULL OR p."end" <> r."end" OR p.value <> r.value OR p.quality <> r.quality'
+                )
+                cursor.execute(
+                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {changed_only} {update} "
+                    "RETURNING (xmax = 0) AS inserted) "
+                    "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM written",
+                    [stamp],
+                )
+                inserted, updated = cursor.fetchone()
+                return Counts(inserted=fresh + inserted, updated=updated, unchanged=total - inserted - updated)
+            counts = self.count(existing_only=True)
+            update = update.replace("IS DISTINCT FROM", "IS NOT")
+            cursor.execute(f"INSERT INTO {self.point} ({columns}) {select} d.existing {update}", [stamp])
+            counts.inserted += fresh
+            return counts
+
+    def close(self) -> None:
+        with connection.cursor() as cursor:
+            for table in (ROWS, DIMS, REJECTS):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _dt(value: datetime | str) -> datetime:
+    """A datetime read back from the database (SQLite returns the stored text)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else value
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)

@@ -1,0 +1,41 @@
+"""What the import pages and the admin read about jobs: which jobs a user may see, and how a job is described."""
+
+from datetime import timedelta
+from urllib.parse import quote, urlencode
+
+from django.db.models import QuerySet
+
+from ..choices import default_timeframe
+from ..models import ImportJob
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """The jobs a user may see: all of them with the view permission, otherwise their own."""
+    if user.has_perm("timeseries.view_importjob"):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(created_by=user)
+
+
+def import_job_written_links(job: ImportJob) -> list[dict]:
+    """Each range the job wrote, with the API URL that reads it back."""
+    links = []
+    for item in job.written or []:
+        psr, quantity, timeframe = item.get("psr", ""), item.get("quantity", ""), item.get("timeframe", "")
+        query = {"startDatetime": item.get("start", ""), "endDatetime": item.get("end", "")}
+        if timeframe and timeframe != default_timeframe(quantity):
+            query["timeframe"] = timeframe
+        url = f"/power-system-resources/{quote(psr, safe='')}/timeseries/{quote(quantity, safe='')}?{urlencode(query)}"
+        links.append({**item, "url": url})
+    return links
+
+
+def duration_text(duration: timedelta | None) -> str:
+    """A job's duration as people read it: "1 h 02 min 03 s", "4 min 05 s", "6 s"."""
+    if duration is None:
+        return ""
+    seconds = int(duration.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min {seconds:02d} s"
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"

@@ -1,0 +1,231 @@
+"""Services of import jobs: create, enqueue, run, cancel, retry, and check that a running job's worker is alive."""
+
+import logging
+import os
+import socket
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from psr.models import PowerSystemResource
+
+from ..models import ImportJob
+from .adapters import adapter_for
+from .dispatch import dispatch_import
+from .files import ImportSource
+from .liveness import job_lock
+from .outcome import JobCancelled, JobFailed, job_finish
+from .pipelines import PIPELINES, Progress
+from .records import ImportFileError, ImportOptions
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_create(
+    *,
+    created_by=None,
+    file: UploadedFile | None = None,
+    source_path: str = "",
+    requested_format: str = "auto",
+    mode: str = ImportJob.Mode.STRICT,
+    dry_run: bool = False,
+    timezone: str = "",
+    psr: PowerSystemResource | None = None,
+) -> ImportJob:
+    """A queued job for an uploaded file (stored under a generated name) or for a file read in place."""
+    if (file is None) == (not source_path):
+        raise ValidationError("An import job needs either an uploaded file or the path of a file, not both.")
+    if mode not in ImportJob.Mode.values:
+        raise ValidationError(f"Unknown mode '{mode}'.")
+    if timezone:
+        _zone(timezone)
+    job = ImportJob(
+        created_by=created_by,
+        requested_format=requested_format or "auto",
+        mode=mode,
+        dry_run=dry_run,
+        timezone=timezone,
+        psr=psr,
+    )
+    if file is not None:
+        job.original_name = Path(file.name or "upload").name[:255]
+        job.size = file.size or 0
+        job.file.save("upload", file, save=False)
+    else:
+        path = Path(source_path).resolve()
+        if not path.is_file():
+            raise ValidationError(f"No file at {path}.")
+        job.source_path = str(path)
+        job.original_name = path.name[:255]
+        job.size = path.stat().st_size
+    job.save()
+    return job
+
+
+def import_job_enqueue(*, job: ImportJob) -> None:
+    """Run the job on a worker once the current transaction commits (in-process without a broker)."""
+    job_id = job.pk
+
+    def dispatch() -> None:
+        try:
+            dispatch_import(job_id, run=_run_by_id)
+        except Exception as exc:  # the broker is down: say so on the job instead of leaving it queued for ever
+            logger.exception("could not dispatch import job %s", job_id)
+            _fail_queued(
+                job_id, f"Could not reach the task queue ({exc.__class__.__name__}); run the job again once it is back."
+            )
+
+    transaction.on_commit(dispatch)
+
+
+def _run_by_id(job_id: int) -> ImportJob:
+    return import_job_run(job_id=job_id)
+
+
+def _fail_queued(job_id: int, message: str) -> None:
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+        if job is not None:
+            job_finish(job, ImportJob.Status.FAILED, message)
+
+
+def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJob:
+    """Claim a queued job and run it to the end: succeeded, failed or cancelled.
+
+    A job is claimed under its liveness lock and a row lock: a second delivery of the same task finds it claimed
+    (or finished) and leaves it alone. A job left "running" by a worker that died is taken over and run again.
+    """
+    with job_lock(job_id) as held:
+        if not held:
+            return ImportJob.objects.get(pk=job_id)
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
+                return job
+            _reset(job)
+            job.status = ImportJob.Status.RUNNING
+            job.started_at = timezone.now()
+            job.attempts += 1
+            job.worker = f"{socket.gethostname()} pid {os.getpid()}"[:200]
+            job.stage = "reading"
+            job.save()
+            job.errors.all().delete()
+        try:
+            _run(job, progress)
+        except JobCancelled:
+            job_finish(job, ImportJob.Status.CANCELLED, "Cancelled on request; nothing was written.")
+        except JobFailed as exc:
+            job_finish(job, ImportJob.Status.FAILED, str(exc), exc.errors)
+        except SoftTimeLimitExceeded:
+            job_finish(
+                job,
+                ImportJob.Status.FAILED,
+                f"The import ran past its time limit (CDSC_IMPORT_TIME_LIMIT = {settings.CDSC_IMPORT_TIME_LIMIT:,} s) "
+                "and was stopped; nothing was written. Split the file or raise the limit.",
+            )
+        except Exception as exc:
+            # Whatever happened (a bug, the database gone, a time limit), the job ends failed, not running.
+            logger.exception("import job %s failed", job_id)
+            job_finish(
+                job,
+                ImportJob.Status.FAILED,
+                f"The import stopped on an internal error ({exc.__class__.__name__}: {exc}); nothing was written.",
+            )
+            raise
+        return job
+
+
+def import_job_cancel(*, job: ImportJob) -> ImportJob:
+    """Cancel a queued job now, or ask a running one to stop (it stops at its next progress step, writing nothing)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status == ImportJob.Status.QUEUED:
+            job.status = ImportJob.Status.CANCELLED
+            job.finished_at = timezone.now()
+            job.message = "Cancelled before it started."
+            job.save()
+        elif job.status == ImportJob.Status.RUNNING:
+            job.cancel_requested = True
+            job.save(update_fields=["cancel_requested"])
+    return job
+
+
+def import_job_retry(*, job: ImportJob) -> ImportJob:
+    """Queue a failed or cancelled job again, with its counts and errors cleared. Safe: imports are idempotent."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in (ImportJob.Status.FAILED, ImportJob.Status.CANCELLED):
+            raise ValidationError(f"Only a failed or cancelled job can be run again; this one is {job.status}.")
+        _reset(job)
+        job.status = ImportJob.Status.QUEUED
+        job.message = ""
+        job.save()
+        job.errors.all().delete()
+        import_job_enqueue(job=job)
+    return job
+
+
+def import_job_check_alive(*, job: ImportJob) -> ImportJob:
+    """A running job whose worker is gone (killed, crashed) is marked failed; returns the job as it now is."""
+    if job.status != ImportJob.Status.RUNNING:
+        return job
+    with job_lock(job.pk) as free:
+        if not free:
+            return job  # its worker holds the lock: alive
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.status == ImportJob.Status.RUNNING:
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = timezone.now()
+                job.message = (
+                    f"The worker running this job ({job.worker}) stopped while {job.stage or 'running'}: it was "
+                    "killed or crashed. Nothing from this file was written; run the job again."
+                )
+                job.save()
+    return job
+
+
+# -- running a job -----------------------------------------------------------------------------------------------
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ValidationError(f"'{name}' is not an IANA timezone (e.g. Europe/Paris, America/Los_Angeles).") from exc
+
+
+def _reset(job: ImportJob) -> None:
+    job.rows_read = job.bytes_read = 0
+    job.rows_inserted = job.rows_updated = job.rows_unchanged = job.rows_rejected = 0
+    job.cancel_requested = False
+    job.finished_at = None
+    job.written = []
+    job.detected_format = ""
+
+
+def _run(job: ImportJob, progress: Progress | None) -> None:
+    """Open the job's file, pick its adapter (named or detected) and run the adapter's pipeline on it."""
+    path = job.file.path if job.file else job.source_path
+    options = ImportOptions(timezone=_zone(job.timezone) if job.timezone else None, psr=job.psr_id)
+    try:
+        if job.size > settings.CDSC_IMPORT_MAX_BYTES:
+            raise ImportFileError(
+                f"The file is {job.size:,} bytes, over the limit of {settings.CDSC_IMPORT_MAX_BYTES:,} bytes of one "
+                "import (CDSC_IMPORT_MAX_BYTES); split it or raise the limit."
+            )
+        with ImportSource(Path(path), max_decompressed=settings.CDSC_IMPORT_MAX_DECOMPRESSED_BYTES) as source:
+            adapter = adapter_for(job.requested_format, source.head)
+            ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
+            job.detected_format = adapter.name
+            PIPELINES[adapter.kind](job=job, adapter=adapter, source=source, options=options, progress=progress)
+    except ImportFileError as exc:
+        raise JobFailed(str(exc)) from exc
+    except FileNotFoundError as exc:
+        raise JobFailed(f"The file of this job is gone ({exc.filename}).") from exc

@@ -1,0 +1,6 @@
+"""The app's models: the time-series store (series and points) and the import jobs that write to it."""
+
+from .imports import ImportJob, ImportRowError, ImportStorage, import_storage
+from .store import Point, Series
+
+__all__ = ["ImportJob", "ImportRowError", "ImportStorage", "Point", "Series", "import_storage"]
