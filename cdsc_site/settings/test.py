@@ -14,7 +14,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Import jobs run before the upload request returns, so a test sees the finished job. The worker tests start a real
-# Redis and `celery worker` and switch to "celery" (tests/timeseries/workers.py).
+# Redis and `celery worker` and switch to "celery" (tests/timeseries/imports/workers/workers.py).
 CDSC_IMPORT_RUNNER = "sync"
 
 _database = DATABASES["default"]  # noqa: F405

@@ -6,9 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import signing
 
-from timeseries.services import PointIn, points_write
-
-from .helpers import (
+from tests.timeseries.helpers import (
     COAL,
     HOUR,
     PV,
@@ -26,7 +24,8 @@ from .helpers import (
     walk,
     z,
 )
-from .helpers import write as write_series
+from tests.timeseries.helpers import write as write_series
+from timeseries.services import PointIn, points_write
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 
 from psr import services as psr_services
+from tests.timeseries.helpers import COAL, HOUR, QUARTER, WIND, errors_of, fuel_name, run, url, utc, walk, z
+from tests.timeseries.helpers import write as write_series
 from timeseries.services import PointIn
-
-from .helpers import COAL, HOUR, QUARTER, WIND, errors_of, fuel_name, run, url, utc, walk, z
-from .helpers import write as write_series
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 from openapi_core.validation.response.exceptions import InvalidData
 
 from psr import services as psr_services
-
-from .helpers import COAL, QUARTER, STEAM, WIND, psr, run, url, utc
-from .helpers import write as write_series
+from tests.timeseries.helpers import COAL, QUARTER, STEAM, WIND, psr, run, url, utc
+from tests.timeseries.helpers import write as write_series
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from django.db import connection
 from django.test import override_settings
 
 from cdsc_site.celery import app as celery_app
-
-REPO = Path(__file__).resolve().parent.parent.parent
+from tests.conftest import REPO
 
 
 def _free_port() -> int:

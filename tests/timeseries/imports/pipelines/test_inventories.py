@@ -14,10 +14,9 @@ from metadata.models import SourceFuelMapping, TopologyLevel
 from metadata.selectors import fuel_source_type_get
 from psr.models import AssetInfo, ExternalIdentifier, InstalledCapacity, PowerSystemResource
 from psr.services import external_identifier_add, psr_upsert
+from tests.timeseries.helpers import utc
 from timeseries.imports.services import import_job_create, import_job_run
 from timeseries.models import ImportJob
-
-from .helpers import utc
 
 HEADER = (
     "period,stateid,stateName,sector,sectorName,entityid,entityName,plantid,plantName,generatorid,unit,technology,"

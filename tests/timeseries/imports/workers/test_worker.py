@@ -18,11 +18,10 @@ from django.db.models import Sum
 from django.test import Client
 
 from psr.services import psr_upsert
+from tests.timeseries.imports.workers.workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
 from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
 from timeseries.imports.tasks import run_import
 from timeseries.models import ImportJob, Point, Series
-
-from .workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

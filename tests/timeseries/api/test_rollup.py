@@ -3,9 +3,7 @@
 import pytest
 
 from psr import services as psr_services
-from timeseries.services import PointIn
-
-from .helpers import (
+from tests.timeseries.helpers import (
     COAL,
     HOUR,
     QUARTER,
@@ -22,7 +20,8 @@ from .helpers import (
     walk,
     z,
 )
-from .helpers import write as write_series
+from tests.timeseries.helpers import write as write_series
+from timeseries.services import PointIn
 
 pytestmark = pytest.mark.django_db
 

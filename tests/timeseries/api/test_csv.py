@@ -7,10 +7,9 @@ import pytest
 
 from metadata.models import FuelSourceTechnology, FuelSourceType
 from psr import services as psr_services
+from tests.timeseries.helpers import COAL, STEAM, WIND, errors_of, psr, run, url, utc
+from tests.timeseries.helpers import write as write_series
 from timeseries.services import points_write, series_get_or_create
-
-from .helpers import COAL, STEAM, WIND, errors_of, psr, run, url, utc
-from .helpers import write as write_series
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from psr.models import PowerSystemResource
+from tests.timeseries.helpers import HOUR, QUARTER, run, utc, write, z
 from timeseries.imports.services import (
     import_job_cancel,
     import_job_check_alive,
@@ -18,8 +19,6 @@ from timeseries.imports.services import (
     import_job_run,
 )
 from timeseries.models import ImportJob, Point, Series
-
-from .helpers import HOUR, QUARTER, run, utc, write, z
 
 HEADER = "psr,quantity,start,end,value\n"
 

@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from tests.timeseries.helpers import COAL, HOUR, psr, run, utc, write
 from timeseries.models import Point, Series
 from timeseries.services import PointIn, WriteResult, points_write, series_get_or_create, series_replace_points
-
-from .helpers import COAL, HOUR, psr, run, utc, write
 
 pytestmark = pytest.mark.django_db
 

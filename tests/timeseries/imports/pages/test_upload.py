@@ -13,9 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.test import Client
 
+from tests.timeseries.helpers import run, utc, write
 from timeseries.models import ImportJob, ImportRowError
-
-from .helpers import run, utc, write
 
 pytestmark = pytest.mark.django_db
 

@@ -8,14 +8,13 @@ from collections import defaultdict
 import pytest
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
+from tests.timeseries.helpers import COAL, HOUR, PV, SOLAR, STEAM, WIND, WIND_TECH, psr, run, url, utc, write, z
 from timeseries.choices import default_timeframe
 from timeseries.imports.adapters import adapter_for, api_json
 from timeseries.imports.adapters.api_json import ADAPTER
 from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
 from timeseries.models import Point, Series
 from timeseries.services import PointIn, points_write, series_get_or_create
-
-from .helpers import COAL, HOUR, PV, SOLAR, STEAM, WIND, WIND_TECH, psr, run, url, utc, write, z
 
 T0 = utc(2022, 6, 1)
 CISO, NEVP, LADWP = "US-WECC-CISO", "US-WECC-NEVP", "US-WECC-LADWP"
