@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 
 from psr.models import PowerSystemResource
 from tests.timeseries.helpers import HOUR, QUARTER, run, utc, write, z
+from tests.timeseries.imports.helpers import import_text
 from timeseries.imports.services import (
     import_job_cancel,
     import_job_check_alive,
@@ -27,13 +28,6 @@ def _rows(psr: str, quantity: str, start, count: int, step=HOUR, value=lambda i:
     return "".join(
         f"{psr},{quantity},{z(start + i * step)},{z(start + (i + 1) * step)},{value(i)}\n" for i in range(count)
     )
-
-
-def _import(tmp_path, content: str | bytes, name: str = "data.csv", **options) -> ImportJob:
-    path = tmp_path / name
-    path.write_bytes(content.encode() if isinstance(content, str) else content)
-    job = import_job_create(source_path=str(path), **options)
-    return import_job_run(job_id=job.pk)
 
 
 def _store() -> list[tuple]:
@@ -67,7 +61,7 @@ def test_canonical_csv_with_every_column_is_served_by_the_api(demo, tmp_path, ap
         "US-WECC-CISO,imports,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,7,,,,US-WECC-NEVP,,\n"
         "US-WECC-CISO,price,2023-01-01T00:00:00+00:00,2023-01-01T01:00:00+00:00,42.5,USD,,,,real-time,\n"
     )
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "succeeded", job.message
     assert (job.rows_read, job.rows_inserted, job.rows_rejected) == (4, 4, 0)
     assert job.detected_format == "canonical-csv"
@@ -88,17 +82,17 @@ def test_canonical_csv_with_every_column_is_served_by_the_api(demo, tmp_path, ap
 
 def test_a_second_import_of_the_same_file_changes_nothing(demo, tmp_path):
     content = HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 48)
-    first = _import(tmp_path, content)
+    first = import_text(tmp_path, content)
     after_first = _store()
-    second = _import(tmp_path, content)
+    second = import_text(tmp_path, content)
     assert (first.rows_inserted, first.rows_unchanged) == (48, 0)
     assert (second.status, second.rows_inserted, second.rows_updated, second.rows_unchanged) == ("succeeded", 0, 0, 48)
     assert _store() == after_first  # updated_at too: unchanged points are not rewritten
 
 
 def test_changed_values_are_updated_and_counted(demo, tmp_path):
-    _import(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 4))
-    job = _import(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 6, value=lambda i: i * 10.0))
+    import_text(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 4))
+    job = import_text(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 6, value=lambda i: i * 10.0))
     # values 0,1,2,3 become 0,10,20,30: the first is unchanged; two more intervals are new.
     assert (job.rows_inserted, job.rows_updated, job.rows_unchanged) == (2, 3, 1)
     assert list(Point.objects.order_by("start").values_list("value", flat=True)) == [0, 10, 20, 30, 40, 50]
@@ -117,7 +111,7 @@ def test_changed_values_are_updated_and_counted(demo, tmp_path):
     ids=["bom", "crlf", "semicolon-decimal-comma"],
 )
 def test_bom_crlf_and_semicolons_are_read(demo, tmp_path, content, encoding):
-    job = _import(tmp_path, content.encode(encoding))
+    job = import_text(tmp_path, content.encode(encoding))
     assert (job.status, job.rows_inserted) == ("succeeded", 1), job.message
     assert Point.objects.get().value == 5.0
 
@@ -141,7 +135,7 @@ def test_a_gzip_file_is_read_and_its_progress_counts_stored_bytes(demo, tmp_path
 
 def test_naive_local_times_take_the_file_timezone(demo, tmp_path):
     content = HEADER + "US-WECC-CISO,demand,2023-07-01T00:00:00,2023-07-01T01:00:00,5\n"
-    job = _import(tmp_path, content, timezone="America/Los_Angeles")
+    job = import_text(tmp_path, content, timezone="America/Los_Angeles")
     assert job.status == "succeeded", job.message
     assert Point.objects.get().start == utc(2023, 7, 1, 7)  # PDT is UTC-7
 
@@ -149,14 +143,14 @@ def test_naive_local_times_take_the_file_timezone(demo, tmp_path):
 def test_a_local_time_repeated_at_the_clock_change_is_refused(demo, tmp_path):
     # 01:30 happens twice in Los Angeles on 5 November 2023: without an offset it names no single instant.
     content = HEADER + "US-WECC-CISO,demand,2023-11-05T01:30:00,2023-11-05T01:45:00,5\n"
-    job = _import(tmp_path, content, timezone="America/Los_Angeles")
+    job = import_text(tmp_path, content, timezone="America/Los_Angeles")
     assert job.status == "failed"
     assert "ambiguous" in _reasons(job)[0]
 
 
 def test_dry_run_counts_and_writes_nothing(stored, tmp_path):
     content = HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 30, value=lambda i: 10.0)
-    job = _import(tmp_path, content, dry_run=True)
+    job = import_text(tmp_path, content, dry_run=True)
     assert (job.status, job.rows_inserted, job.rows_unchanged) == ("succeeded", 6, 24)
     assert job.message.startswith("Dry run")
     assert job.written == []
@@ -167,7 +161,7 @@ def test_kwh_are_stored_as_mwh(demo, tmp_path):
     content = (
         "psr,quantity,start,end,value,unit\nUS-WECC-CISO,demand,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,2500,kWh\n"
     )
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "succeeded", (job.message, [e.reason for e in job.errors.all()])
     assert Point.objects.get().value == 2.5
 
@@ -208,7 +202,7 @@ def test_kwh_are_stored_as_mwh(demo, tmp_path):
     ],
 )
 def test_a_bad_file_fails_with_a_clear_message_and_writes_nothing(stored, tmp_path, content, message):
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     assert message in job.message
     assert job.finished_at is not None
@@ -220,7 +214,7 @@ def test_non_utf8_bytes_deep_in_the_file_fail_the_job_after_staging(stored, tmp_
     content = (HEADER + good).encode() + "US-WECC-CISO,demand,2023-06-01T00:00:00Z,2023-06-01T01:00:00Z,5 €\n".encode(
         "cp1252"
     )
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     assert "not UTF-8" in job.message
     assert job.rows_read > 2000  # how far it got (to the decoder's last chunk) is kept on the failed job
@@ -247,7 +241,7 @@ def test_non_utf8_bytes_deep_in_the_file_fail_the_job_after_staging(stored, tmp_
 )
 def test_an_invalid_row_is_reported_with_its_line_and_nothing_is_written(stored, tmp_path, row, column, reason):
     content = HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 3, 1), 2) + row + "\n"
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     assert "strict mode nothing was written" in job.message
     error = job.errors.get()
@@ -265,7 +259,7 @@ def test_duplicate_rows_and_overlapping_intervals_in_a_file_are_reported(stored,
         + "US-WECC-CISO,demand,2023-02-01T00:30:00Z,2023-02-01T01:30:00Z,5\n"
         + "US-WECC-CISO,generation,2023-02-01T00:00:00Z,2023-02-01T01:00:00Z,5\n"
     )
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     errors = {e.line: e.reason for e in job.errors.all()}
     assert set(errors) == {3, 4}
@@ -276,7 +270,7 @@ def test_duplicate_rows_and_overlapping_intervals_in_a_file_are_reported(stored,
 
 def test_intervals_of_another_length_than_the_stored_ones_are_refused_naming_the_series(stored, tmp_path):
     content = HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1, 6), 4, step=QUARTER)
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     reasons = _reasons(job)
     assert len(reasons) == 4
@@ -286,7 +280,7 @@ def test_intervals_of_another_length_than_the_stored_ones_are_refused_naming_the
 
 def test_an_interval_covering_several_stored_ones_is_refused(stored, tmp_path):
     content = HEADER + "US-WECC-CISO,demand,2023-01-01T00:00:00Z,2023-01-02T00:00:00Z,240\n"
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.status == "failed"
     assert "another length" in _reasons(job)[0]
 
@@ -298,7 +292,7 @@ def test_lenient_mode_writes_the_valid_rows_and_reports_the_others(stored, tmp_p
         + "US-WECC-CISO,demand,2023-02-02T00:00:00Z,2023-02-02T01:00:00Z,NaN\n"
         + "US-WECC-CISO,demand,2023-01-01T00:00:00Z,2023-01-01T00:15:00Z,1\n"  # clashes with a stored hour
     )
-    job = _import(tmp_path, content, mode="lenient")
+    job = import_text(tmp_path, content, mode="lenient")
     assert (job.status, job.rows_read, job.rows_inserted, job.rows_rejected) == ("succeeded", 5, 3, 2)
     assert [e.line for e in job.errors.all()] == [5, 6]
     assert len(_store()) == len(stored) + 3
@@ -330,7 +324,7 @@ def test_one_bad_row_among_a_million(demo, tmp_path):
 
 def test_at_most_the_first_thousand_row_errors_are_kept_in_line_order(demo, tmp_path):
     content = HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 1, 1), 1500, value=lambda i: "x")
-    job = _import(tmp_path, content)
+    job = import_text(tmp_path, content)
     assert job.rows_rejected == 1500
     lines = list(job.errors.values_list("line", flat=True))
     assert lines == list(range(2, 1002))
@@ -338,7 +332,7 @@ def test_at_most_the_first_thousand_row_errors_are_kept_in_line_order(demo, tmp_
 
 def test_a_file_over_the_size_limit_is_refused(stored, tmp_path, settings):
     settings.CDSC_IMPORT_MAX_BYTES = 100
-    job = _import(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 2, 1), 10))
+    job = import_text(tmp_path, HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 2, 1), 10))
     assert job.status == "failed"
     assert "over the limit" in job.message
     assert _store() == stored
@@ -352,7 +346,7 @@ def test_a_gzip_bomb_stops_at_the_decompressed_limit(stored, tmp_path, settings)
         row = b"US-WECC-CISO,demand,2023-02-01T00:00:00Z,2023-02-01T01:00:00Z,5\n"
         for _ in range(200):
             f.write(row * 1000)  # 13 MB of text in about 60 KB
-    job = _import(tmp_path, bomb.getvalue(), name="bomb.csv.gz")
+    job = import_text(tmp_path, bomb.getvalue(), name="bomb.csv.gz")
     assert len(bomb.getvalue()) < 100_000
     assert job.status == "failed"
     assert "inflates to more than 5,000,000 bytes" in job.message
@@ -361,7 +355,7 @@ def test_a_gzip_bomb_stops_at_the_decompressed_limit(stored, tmp_path, settings)
 
 def test_a_truncated_gzip_file_fails_cleanly(stored, tmp_path):
     content = gzip.compress((HEADER + _rows("US-WECC-CISO", "demand", utc(2023, 2, 1), 5000)).encode())
-    job = _import(tmp_path, content[: len(content) // 2], name="cut.csv.gz")
+    job = import_text(tmp_path, content[: len(content) // 2], name="cut.csv.gz")
     assert job.status == "failed"
     assert "damaged or truncated" in job.message
     assert _store() == stored
@@ -376,7 +370,7 @@ def test_an_api_response_imported_again_rebuilds_the_same_points(demo, tmp_path,
     body = api.get(url).content
     before = [(p[0], p[1], p[2], p[3], p[4]) for p in _store()]
     Point.objects.all().delete()
-    job = _import(tmp_path, body, name="demand.json")
+    job = import_text(tmp_path, body, name="demand.json")
     assert (job.status, job.detected_format, job.rows_inserted) == ("succeeded", "api-json", 3)
     assert [(p[0], p[1], p[2], p[3], p[4]) for p in _store()] == before
     assert api.get(url).content == body
@@ -503,7 +497,7 @@ def test_external_identifiers_and_source_fuel_codes_resolve_through_their_mappin
         "eia:NOPE,demand,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,1,,\n"
         "US-WECC-CISO,exports,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,1,,eia:NOPE\n"
     )
-    job = _import(tmp_path, content, mode="lenient")
+    job = import_text(tmp_path, content, mode="lenient")
     assert (job.rows_inserted, job.rows_rejected) == (2, 3)
     gas = Series.objects.get(fuel_type__aib_code="F02030100")
     wind = Series.objects.get(fuel_type__aib_code="F01050100")
@@ -521,22 +515,22 @@ ENTSOE_CAPACITY = '"Production Type","2022 [MW]"\n"Fossil Gas","1200"\n"Nuclear"
 def test_a_capacity_file_writes_installed_capacities_of_the_chosen_psr(demo, tmp_path):
     ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
     before = ciso.capacities.count()
-    job = _import(tmp_path, ENTSOE_CAPACITY, psr=ciso)
+    job = import_text(tmp_path, ENTSOE_CAPACITY, psr=ciso)
     assert (job.status, job.detected_format, job.rows_inserted) == ("succeeded", "entsoe-capacity", 2)
     gas = ciso.capacities.get(fuel_type__aib_code="F02030100", start_datetime=utc(2022, 1, 1))
     assert (gas.value, gas.end_datetime) == (1200.0, utc(2023, 1, 1))
     assert ciso.capacities.count() == before + 2
-    changed = _import(tmp_path, ENTSOE_CAPACITY.replace('"1200"', '"1300"', 1), psr=ciso)
+    changed = import_text(tmp_path, ENTSOE_CAPACITY.replace('"1200"', '"1300"', 1), psr=ciso)
     assert (changed.rows_updated, changed.rows_unchanged) == (1, 1)
 
 
 def test_a_capacity_file_is_refused_without_a_psr_or_with_bad_rows(demo, tmp_path):
     ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
     before = ciso.capacities.count()
-    no_psr = _import(tmp_path, ENTSOE_CAPACITY)
+    no_psr = import_text(tmp_path, ENTSOE_CAPACITY)
     assert no_psr.status == "failed" and "choose the PSR" in no_psr.message
     bad = '"Production Type","2022 [MW]"\n"Fossil Gas","-5"\n"Unobtainium","3"\n'
-    job = _import(tmp_path, bad, psr=ciso)
+    job = import_text(tmp_path, bad, psr=ciso)
     assert job.status == "failed"
     reasons = {e.line: e.reason for e in job.errors.all()}
     assert "MW" in reasons[2]
@@ -548,11 +542,11 @@ def test_a_capacity_file_naming_a_type_twice_for_one_year_is_refused_and_lenient
     ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
     before = ciso.capacities.count()
     twice = ENTSOE_CAPACITY + '"Fossil Gas","900"\n'
-    job = _import(tmp_path, twice, psr=ciso)
+    job = import_text(tmp_path, twice, psr=ciso)
     assert (job.status, job.rows_rejected) == ("failed", 1)
     assert [(e.line, e.reason) for e in job.errors.all()] == [(5, "the same fuel and year as line 2.")]
     assert ciso.capacities.count() == before
-    lenient = _import(tmp_path, twice, psr=ciso, mode="lenient")
+    lenient = import_text(tmp_path, twice, psr=ciso, mode="lenient")
     assert (lenient.status, lenient.rows_inserted, lenient.rows_rejected) == ("succeeded", 2, 1)
     assert ciso.capacities.get(fuel_type__aib_code="F02030100", start_datetime=utc(2022, 1, 1)).value == 1200.0
 

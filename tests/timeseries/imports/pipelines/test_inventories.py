@@ -15,7 +15,7 @@ from metadata.selectors import fuel_source_type_get
 from psr.models import AssetInfo, ExternalIdentifier, InstalledCapacity, PowerSystemResource
 from psr.services import external_identifier_add, psr_upsert
 from tests.timeseries.helpers import utc
-from timeseries.imports.services import import_job_create, import_job_run
+from tests.timeseries.imports.helpers import import_path, import_text, job_errors
 from timeseries.models import ImportJob
 
 HEADER = (
@@ -64,9 +64,7 @@ def item(generator: str, status: str = "OP", **columns) -> dict:
 
 
 def _import(tmp_path, content: str, name: str = "inventory.csv", **options) -> ImportJob:
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    return import_job_run(job_id=import_job_create(source_path=str(path), **options).pk)
+    return import_text(tmp_path, content, name, **options)
 
 
 def counts(job: ImportJob) -> tuple[int, int, int, int, int]:
@@ -79,10 +77,6 @@ def capacities(psr_id: str) -> list[tuple]:
         .order_by("start_datetime")
         .values_list("value", "fuel_type__aib_code", "technology__aib_code", "start_datetime", "end_datetime")
     )
-
-
-def errors(job: ImportJob) -> dict[int, tuple[str, str, str]]:
-    return {e.line: (e.column, e.value, e.reason) for e in job.errors.all()}
 
 
 def store() -> tuple:
@@ -222,7 +216,7 @@ def test_a_pair_without_a_mapping_falls_back_to_its_energy_source_and_else_names
 
     assert counts(job) == (2, 1, 0, 0, 1)
     assert capacities("EIA-55182-A") == [(264.0, GAS, THERMAL, utc(2021, 6, 1), None)]  # the "NG" row's mapping
-    column, value, reason = errors(job)[3]
+    column, value, reason = job_errors(job)[3]
     assert (column, value) == ("energy_source_code", "ZZZ/ST")
     assert "no eia860 fuel mapping for 'ZZZ/ST' nor for 'ZZZ'" in reason and "Source fuel mappings" in reason
 
@@ -240,7 +234,7 @@ def test_an_unknown_balancing_area_is_a_row_error_naming_the_identifier_to_add(d
     job = _import(tmp_path, inventory(row("STG"), row("X1", ba="NOPE")))
 
     assert job.status == "failed" and "strict mode nothing was written" in job.message
-    column, value, reason = errors(job)[3]
+    column, value, reason = job_errors(job)[3]
     assert (column, value) == ("balancing_authority_code", "eia:NOPE")
     assert "no PSR has the external identifier 'eia:NOPE'" in reason and "balancing area's PSR" in reason
     assert store() == before
@@ -287,7 +281,7 @@ def test_a_balancing_area_at_or_below_the_plant_level_refuses_its_units(demo, tm
     job = _import(tmp_path, inventory(row("STG", ba="HYD")), mode="lenient")
 
     assert counts(job)[1:] == (0, 0, 0, 1)
-    column, value, reason = errors(job)[2]
+    column, value, reason = job_errors(job)[2]
     assert (column, value) == ("area", "US-WECC-CISO-ABC-HYDRO") and "cannot be under it" in reason
 
 
@@ -306,7 +300,7 @@ def test_the_same_generator_twice_in_a_file_is_a_row_error(demo, tmp_path):
     job = _import(tmp_path, inventory(row("STG"), row("STG", mw="1")), mode="lenient")
 
     assert counts(job) == (2, 1, 0, 0, 1)
-    assert errors(job)[3][:2] == ("generatorid", "55182-STG") and "line 2" in errors(job)[3][2]
+    assert job_errors(job)[3][:2] == ("generatorid", "55182-STG") and "line 2" in job_errors(job)[3][2]
     assert capacities("EIA-55182-STG")[0][0] == 264.0
 
 
@@ -320,7 +314,7 @@ def test_strict_writes_nothing_if_a_row_is_bad_and_lenient_writes_the_others(dem
     strict = _import(tmp_path, content)
 
     assert strict.status == "failed" and counts(strict) == (3, 0, 0, 0, 2)
-    assert {line: e[0] for line, e in errors(strict).items()} == {3: "status", 4: "nameplate-capacity-mw"}
+    assert {line: e[0] for line, e in job_errors(strict).items()} == {3: "status", 4: "nameplate-capacity-mw"}
     assert store() == before
 
     lenient = _import(tmp_path, content, mode="lenient")
@@ -420,7 +414,7 @@ def test_an_older_inventory_after_a_newer_one_is_refused_where_it_would_rewrite_
     june = _import(tmp_path, inventory(row("STG", period="2021-06", mw="264")))
 
     assert june.status == "failed"
-    column, value, reason = errors(june)[2]
+    column, value, reason = job_errors(june)[2]
     assert (column, value) == ("period", "2021-06") and "import inventories in time order" in reason
     assert store() == before
 
@@ -440,7 +434,7 @@ def test_the_real_ciso_inventory_imports_strictly_under_ciso_as_the_file_says_an
         rows = list(csv.DictReader(f))
     installed_mw = sum(float(r["nameplate-capacity-mw"]) for r in rows if r["status"] in ("OP", "SB", "OA"))
 
-    job = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
+    job = import_path(path)
 
     assert (job.status, job.detected_format) == ("succeeded", "eia860m-inventory"), job.message
     assert counts(job) == (2369, 2369, 0, 0, 0)
@@ -497,6 +491,6 @@ def test_the_real_ciso_inventory_imports_strictly_under_ciso_as_the_file_says_an
             == "OS"
         )
 
-    again = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
+    again = import_path(path)
 
     assert (again.status, counts(again)) == ("succeeded", (2369, 0, 0, 2369, 0))

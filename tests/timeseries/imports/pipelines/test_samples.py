@@ -8,7 +8,7 @@ import pytest
 
 from psr.demo import load_demo_grid
 from psr.models import PowerSystemResource
-from timeseries.imports.services import import_job_create, import_job_run
+from tests.timeseries.imports.helpers import import_path
 from timeseries.models import Point
 
 SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
@@ -31,7 +31,7 @@ def britain(realistic) -> PowerSystemResource:
 
 def _run(name: str, **options):
     path = Path(SAMPLES) / name
-    job = import_job_run(job_id=import_job_create(source_path=str(path), **options).pk)
+    job = import_path(path, **options)
     assert job.status == "succeeded", (job.message, [e.reason for e in job.errors.all()[:5]])
     assert job.rows_rejected == 0
     return job
@@ -111,7 +111,7 @@ def test_elexon_samples_import_into_the_chosen_psr_strictly_and_idempotently(bri
 
 def test_an_elexon_file_without_a_chosen_psr_fails_asking_for_one(britain):
     path = Path(SAMPLES) / "elexon/generation_by_production_type_2022-01.csv"
-    job = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
+    job = import_path(path)
     assert job.status == "failed"
     assert "choose the PSR" in job.message
 
@@ -143,7 +143,7 @@ def test_hourly_load_over_entsoes_quarter_hours_is_refused_naming_the_series_and
         '"Time (UTC)","Day-ahead Total Load Forecast [MW] - BZN|ES","Actual Total Load [MW] - BZN|ES"\n'
         '"01.11.2022 00:00 - 01.11.2022 01:00","20000","20100"\n'
     )
-    job = import_job_run(job_id=import_job_create(source_path=str(hourly)).pk)
+    job = import_path(hourly)
     assert (job.status, job.detected_format, job.rows_rejected) == ("failed", "entsoe-load", 2)
     reasons = [e.reason for e in job.errors.all()]
     assert len(reasons) == 2
