@@ -4,15 +4,13 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
+from tests.factories import PASSWORD, ImportJobFactory, ImportRowErrorFactory, OperatorFactory
 from timeseries.imports.liveness import job_lock
-from timeseries.models import ImportJob, ImportRowError
+from timeseries.models import ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +19,8 @@ def import_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def operator(django_user_model):
-    user = django_user_model.objects.create_user("operator", "operator@example.org", PASSWORD, is_staff=True)
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="timeseries", codename="run_import"))
-    return user
+def operator(db):
+    return OperatorFactory(username="operator")
 
 
 def log_in(page) -> None:
@@ -66,7 +62,7 @@ def test_staff_uploads_a_csv_sees_the_job_succeed_and_follows_the_link_to_the_da
 
 
 def test_job_page_follows_a_running_job_without_reloading(page, grid, operator):
-    job = ImportJob.objects.create(created_by=operator, original_name="big.csv", size=1000)
+    job = ImportJobFactory(created_by=operator, original_name="big.csv", size=1000)
     page.goto(f"/imports/{job.pk}")
     log_in(page)
     page.wait_for_url(f"**/imports/{job.pk}")
@@ -85,7 +81,7 @@ def test_job_page_follows_a_running_job_without_reloading(page, grid, operator):
         expect(page.locator("#job-progress")).to_have_js_property("value", 0.25)
         expect(page.get_by_role("button", name="Cancel this import")).to_be_visible()
 
-        ImportRowError.objects.create(job=job, line=7, column="value", value="<b>n/a</b>", reason="not a number")
+        ImportRowErrorFactory(job=job, line=7, column="value", value="<b>n/a</b>", reason="not a number")
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.SUCCEEDED,
             stage="",
@@ -125,7 +121,7 @@ def test_job_page_follows_a_running_job_without_reloading(page, grid, operator):
 
 
 def test_queued_job_is_cancelled_from_its_page(page, grid, operator):
-    job = ImportJob.objects.create(created_by=operator, original_name="wrong.csv", size=10)
+    job = ImportJobFactory(created_by=operator, original_name="wrong.csv", size=10)
     page.goto(f"/imports/{job.pk}")
     log_in(page)
     page.get_by_role("button", name="Cancel this import").click()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import PASSWORD, SuperuserFactory
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -43,11 +45,11 @@ def test_swagger_ui_try_it_out_calls_the_api(page, grid):
     assert "US-WECC-CISO-ABC" in block.locator(".responses-wrapper").inner_text()
 
 
-def test_admin_psr_page_shows_tree_and_children_and_autocompletes_parent(page, grid, django_user_model):
-    django_user_model.objects.create_superuser("staff", "staff@example.org", "a-long-test-password")
+def test_admin_psr_page_shows_tree_and_children_and_autocompletes_parent(page, grid):
+    SuperuserFactory(username="staff")
     page.goto("/admin/")
     page.fill("#id_username", "staff")
-    page.fill("#id_password", "a-long-test-password")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
     tree = page.locator(".field-place_in_tree").inner_text()

@@ -8,17 +8,16 @@ from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.test import Client
 
+from tests.factories import ImportJobFactory, ImportRowErrorFactory, SuperuserFactory, UserFactory
 from tests.timeseries.helpers import run, utc, write
 from timeseries.models import ImportJob, ImportRowError
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-test-password"
 UPLOAD_URL = "/imports/new"
 
 
@@ -43,12 +42,6 @@ def folders(settings, tmp_path) -> SimpleNamespace:
     return SimpleNamespace(imports=imports, spool=spool)
 
 
-def make_user(django_user_model, username: str, *, staff: bool = True, perms: tuple[str, ...] = ()):
-    user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=staff)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="timeseries", codename__in=perms))
-    return user
-
-
 def logged_in(user, **kwargs) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
@@ -56,13 +49,13 @@ def logged_in(user, **kwargs) -> Client:
 
 
 @pytest.fixture
-def importer(django_user_model):
-    return make_user(django_user_model, "importer", perms=("run_import",))
+def importer(db):
+    return UserFactory(username="importer", is_staff=True, perms=("run_import",))
 
 
 @pytest.fixture
-def other(django_user_model):
-    return make_user(django_user_model, "other", perms=("run_import",))
+def other(db):
+    return UserFactory(username="other", is_staff=True, perms=("run_import",))
 
 
 def upload(client: Client, content: bytes | None = None, name: str = "demand.csv", **fields):
@@ -73,8 +66,7 @@ def upload(client: Client, content: bytes | None = None, name: str = "demand.csv
 
 
 def make_job(user, **fields) -> ImportJob:
-    values = {"original_name": f"{user.username}-file.csv", "status": ImportJob.Status.SUCCEEDED, **fields}
-    return ImportJob.objects.create(created_by=user, **values)
+    return ImportJobFactory(created_by=user, **{"status": ImportJob.Status.SUCCEEDED, **fields})
 
 
 def files_in(folder: Path) -> list[Path]:
@@ -92,23 +84,23 @@ def test_anonymous_user_is_sent_to_login_and_no_job_is_made(client, method):
     assert not ImportJob.objects.exists()
 
 
-def test_staff_without_the_import_permission_gets_403_and_no_job(django_user_model, folders):
-    client = logged_in(make_user(django_user_model, "viewer", perms=("view_importjob",)))
+def test_staff_without_the_import_permission_gets_403_and_no_job(db, folders):
+    client = logged_in(UserFactory(username="viewer", is_staff=True, perms=("view_importjob",)))
     assert client.get(UPLOAD_URL).status_code == 403
     assert upload(client).status_code == 403
     assert not ImportJob.objects.exists()
     assert files_in(folders.imports) == []
 
 
-def test_non_staff_with_the_import_permission_gets_403(django_user_model):
-    client = logged_in(make_user(django_user_model, "outsider", staff=False, perms=("run_import",)))
+def test_non_staff_with_the_import_permission_gets_403(db):
+    client = logged_in(UserFactory(username="outsider", perms=("run_import",)))
     assert client.get(UPLOAD_URL).status_code == 403
     assert upload(client).status_code == 403
     assert not ImportJob.objects.exists()
 
 
-def test_superuser_may_upload(django_user_model, demo):
-    client = logged_in(django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD))
+def test_superuser_may_upload(db, demo):
+    client = logged_in(SuperuserFactory(username="root"))
     assert client.get(UPLOAD_URL).status_code == 200
     assert upload(client).status_code == 302
     assert ImportJob.objects.count() == 1
@@ -274,8 +266,8 @@ def test_job_list_shows_only_ones_own_jobs(importer, other):
     assert f'href="/imports/{theirs.pk}"' not in html and theirs.original_name not in html
 
 
-def test_user_with_view_permission_sees_everyones_jobs_but_cannot_cancel_them(django_user_model, other):
-    auditor = make_user(django_user_model, "auditor", perms=("view_importjob",))
+def test_user_with_view_permission_sees_everyones_jobs_but_cannot_cancel_them(db, other):
+    auditor = UserFactory(username="auditor", is_staff=True, perms=("view_importjob",))
     job = make_job(other, status=ImportJob.Status.QUEUED)
     client = logged_in(auditor)
     assert job.original_name in client.get("/imports/").content.decode()
@@ -303,8 +295,8 @@ def test_job_pages_send_anonymous_users_to_login(client, path):
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_job_pages_refuse_non_staff(django_user_model):
-    user = make_user(django_user_model, "outsider", staff=False, perms=("run_import",))
+def test_job_pages_refuse_non_staff(db):
+    user = UserFactory(username="outsider", perms=("run_import",))
     job = make_job(user)
     client = logged_in(user)
     assert client.get("/imports/").status_code == 403
@@ -431,8 +423,8 @@ def test_retry_button_queues_a_failed_job_again(importer, demo, folders):
 
 
 @pytest.fixture
-def admin_client_(django_user_model) -> Client:
-    return logged_in(django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD))
+def admin_client_(db) -> Client:
+    return logged_in(SuperuserFactory(username="root"))
 
 
 def test_admin_lists_filters_and_searches_jobs(admin_client_, importer, other):
@@ -449,7 +441,7 @@ def test_admin_lists_filters_and_searches_jobs(admin_client_, importer, other):
 
 def test_admin_job_page_is_read_only_with_errors_and_links(admin_client_, importer):
     job = make_job(importer, status=ImportJob.Status.FAILED)
-    ImportRowError.objects.create(job=job, line=5, column="end", value="yesterday", reason="not a datetime")
+    ImportRowErrorFactory(job=job, line=5, column="end", value="yesterday", reason="not a datetime")
     response = admin_client_.get(f"/admin/timeseries/importjob/{job.pk}/change/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.test import Client
 
 from psr.services import psr_upsert
+from tests.factories import OperatorFactory
 from tests.timeseries.imports.workers.workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
 from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
 from timeseries.imports.tasks import run_import
@@ -148,9 +148,8 @@ def assert_every_point_once(job: ImportJob, ids: list[str], rows: int, total: fl
     assert per_series == {psr_id: rows // len(ids) for psr_id in ids}
 
 
-def test_uploaded_file_is_queued_run_by_the_worker_and_served_by_the_api(grid, broker, start_worker, django_user_model):
-    importer = django_user_model.objects.create_user("importer", password="a-long-test-password", is_staff=True)
-    importer.user_permissions.add(Permission.objects.get(codename="run_import"))
+def test_uploaded_file_is_queued_run_by_the_worker_and_served_by_the_api(grid, broker, start_worker):
+    importer = OperatorFactory(username="importer")
     client = Client()
     client.force_login(importer)
     lines = ["psr,quantity,start,end,value"] + [

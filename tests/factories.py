@@ -1,0 +1,67 @@
+"""Model factories (factory_boy) for the objects tests build by hand: people, import jobs and their row errors."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from timeseries.models import ImportJob, ImportRowError
+
+PASSWORD = "a-long-test-password"
+
+
+def _grant(user, create: bool, codenames: tuple[str, ...] | None) -> None:
+    if create and codenames:
+        user.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label="timeseries", codename__in=codenames)
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person who can log in with PASSWORD; `perms` are codenames of the timeseries app (e.g. "run_import")."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+    is_staff = False
+
+    perms = factory.PostGeneration(lambda user, create, codenames, **kwargs: _grant(user, create, codenames))
+
+
+class OperatorFactory(UserFactory):
+    """Operator staff allowed to upload files to import (the import pages' users)."""
+
+    is_staff = True
+    perms = factory.PostGeneration(
+        lambda user, create, codenames, **kwargs: _grant(user, create, codenames or ("run_import",))
+    )
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """A job as the pages list it, queued unless told otherwise, of a file that was never stored."""
+
+    class Meta:
+        model = ImportJob
+
+    created_by = factory.SubFactory(OperatorFactory)
+    original_name = factory.LazyAttribute(lambda job: f"{job.created_by.username}-file.csv")
+    size = 1000
+
+
+class ImportRowErrorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRowError
+
+    job = factory.SubFactory(ImportJobFactory)
+    line = factory.Sequence(lambda n: n + 2)
+    column = "value"
+    value = "n/a"
+    reason = "not a number."
