@@ -34,28 +34,41 @@ PSR_ID = re.compile(PSR_ID_PATTERN)
 STATE_LENGTH = Location._meta.get_field("state_or_province").max_length
 
 
-@dataclass(frozen=True)
-class GeneratingUnitIn:
-    """A generating unit and its plant as an inventory states them, names resolved (see generating_units_apply)."""
+@dataclass(frozen=True, kw_only=True)
+class GeneratingUnit:
+    """A generating unit and its plant as an inventory states them: what an inventory adapter reads, names as the
+    source gives them (`area`, `fuel_types`), and, once checked, with those names resolved (`area_id`,
+    `fuel_type_id`, `technology_id`), which is what generating_units_apply writes."""
 
     line: int  # where the unit comes from (a file's line), for refusals
-    area_id: str  # the balancing area's PSR
-    plant_key: str  # the plant's external identifier, "scheme:value"
-    plant_id: str  # the id a new plant PSR gets (suffixed if another PSR holds it)
+    area: str  # the balancing area as the source names it: an external identifier (eia:CISO) or a PSR id
+    area_id: str | None = None  # the balancing area's PSR, once resolved
+    plant_key: str  # the plant's external identifier, "scheme:value", e.g. eia-plant:55182
+    plant_id: str  # the id a new plant PSR gets (suffixed if another PSR holds it), e.g. EIA-55182
     plant_name: str
-    unit_key: str  # the unit's external identifier
-    unit_id: str
+    unit_key: str  # the unit's external identifier, e.g. eia-generator:55182-GT 1
+    unit_id: str  # the id a new unit PSR gets (URL-safe), e.g. EIA-55182-GT_1
     unit_name: str
-    fuel_type_id: int
-    technology_id: int | None
-    capacity: float  # MW
-    status: str  # UnitStatus
-    start: datetime | None  # INSTALLED: since when; RETIRED: since when, if its end is known too
-    end: datetime | None  # RETIRED: until when
-    period: datetime  # the first instant of the month the inventory describes
-    properties: dict[str, Any] = dataclasses.field(default_factory=dict)  # the unit's asset info
+    fuel_types: tuple[str, ...]  # source fuel codes, the most specific first: ("eia860:NG/CA", "eia860:NG")
+    fuel_type_id: int | None = None  # the first source code that maps, once resolved
+    technology_id: int | None = None
+    capacity: float  # nameplate, MW
+    status: UnitStatus
+    # INSTALLED: when its capacity began; RETIRED: when it began, only if the end is known too; PLANNED: None.
+    start: datetime | None
+    end: datetime | None  # RETIRED: when its capacity ended; None otherwise
+    period: datetime  # the first instant of the month the inventory describes (UTC)
+    properties: dict[str, Any] = dataclasses.field(default_factory=dict)  # the unit's asset info (JSON values)
     state: str | None = None  # the plant's state or province
-    point: tuple[float, float] | None = None  # the plant's (longitude, latitude)
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """The plant's (longitude, latitude), GeoJSON's order, when both are known."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (self.longitude, self.latitude)
 
 
 class UnitRefusal(NamedTuple):
@@ -94,7 +107,7 @@ class _Writes:
 
 def generating_units_apply(
     *,
-    units: Sequence[GeneratingUnitIn],
+    units: Sequence[GeneratingUnit],
     asset_info_name: str,
     user: Any = None,
     plant_level: str = PLANT_LEVEL,
@@ -116,9 +129,9 @@ def generating_units_apply(
       its past capacity from `start` to `end`.
     - PLANNED: no capacity.
 
-    A unit whose dates contradict its stored capacity (an older inventory after a newer one) is refused and not
-    written. Raises ValidationError when a topology level is missing. Runs in one transaction (a savepoint inside
-    the caller's); history records name `user`.
+    A unit whose area or fuel is not resolved, or whose dates contradict its stored capacity (an older inventory
+    after a newer one), is refused and not written. Raises ValidationError when a topology level is missing. Runs
+    in one transaction (a savepoint inside the caller's); history records name `user`.
     """
     levels = {level.pk: level for level in TopologyLevel.objects.filter(pk__in=[plant_level, unit_level])}
     for level_id, what in ((plant_level, "generating plants"), (unit_level, "generating units")):
@@ -147,7 +160,7 @@ class _UnitBatch:
 
     def __init__(
         self,
-        units: Sequence[GeneratingUnitIn],
+        units: Sequence[GeneratingUnit],
         asset_info_name: str,
         plant_level: TopologyLevel,
         unit_level: TopologyLevel,
@@ -174,10 +187,10 @@ class _UnitBatch:
         self.plants: dict[str, tuple[PowerSystemResource, bool]] = {}  # by key: the plant, and whether it changed
         self.done: dict[str, int] = {}  # unit keys written, and their line
 
-    def apply(self, u: GeneratingUnitIn) -> None:
+    def apply(self, u: GeneratingUnit) -> None:
         stored = self.capacities.get(self.found.get(u.unit_key), [])
         plan = self._refusal(u) or _capacity_plan(u, stored)
-        if plan.__class__ is UnitRefusal:
+        if isinstance(plan, UnitRefusal):
             self.result.refused.append(plan)
             return
         plant, plant_changed = self._plant(u)
@@ -202,7 +215,11 @@ class _UnitBatch:
         else:
             self.result.unchanged += 1
 
-    def _refusal(self, u: GeneratingUnitIn) -> UnitRefusal | None:
+    def _refusal(self, u: GeneratingUnit) -> UnitRefusal | None:
+        if u.area_id is None:
+            return UnitRefusal(u.line, "area", u.area, "the balancing area is not resolved to a PSR.")
+        if u.fuel_type_id is None:
+            return UnitRefusal(u.line, "fuel", ", ".join(u.fuel_types), "the fuel is not resolved to a fuel type.")
         if u.unit_key in self.done:
             return UnitRefusal(u.line, "unit", u.unit_key, f"the same generating unit as line {self.done[u.unit_key]}.")
         area = self.areas.get(u.area_id)
@@ -230,7 +247,7 @@ class _UnitBatch:
             return UnitRefusal(u.line, "properties", "", " ".join(exc.messages))
         return None
 
-    def _plant(self, u: GeneratingUnitIn) -> tuple[PowerSystemResource, bool]:
+    def _plant(self, u: GeneratingUnit) -> tuple[PowerSystemResource, bool]:
         """The unit's plant, created or updated on its first unit; whether this unit changed it."""
         if u.plant_key in self.plants:
             return self.plants[u.plant_key][0], False
@@ -284,7 +301,7 @@ class _UnitBatch:
                 self.taken.add(candidate)
         return candidate
 
-    def _location(self, plant: PowerSystemResource, u: GeneratingUnitIn, stored: Location | None) -> bool:
+    def _location(self, plant: PowerSystemResource, u: GeneratingUnit, stored: Location | None) -> bool:
         """Set the plant's state (and point, when given); other address fields are the operator's."""
         state = (u.state or "")[:STATE_LENGTH]
         geojson = {"type": "Point", "coordinates": list(u.point)} if u.point else None
@@ -302,7 +319,7 @@ class _UnitBatch:
             self.writes.locations_changed.append(stored)
         return changed
 
-    def _asset_info(self, unit: PowerSystemResource, u: GeneratingUnitIn, stored: AssetInfo | None) -> bool:
+    def _asset_info(self, unit: PowerSystemResource, u: GeneratingUnit, stored: AssetInfo | None) -> bool:
         if stored is None:
             self.writes.asset_info.append(AssetInfo(psr=unit, name=self.asset_info_name, properties=u.properties))
             return True
@@ -313,7 +330,7 @@ class _UnitBatch:
         return True
 
     def _capacity(
-        self, unit_id: str, u: GeneratingUnitIn, plan: "_CapacityPlan", current: InstalledCapacity | None
+        self, unit_id: str, u: GeneratingUnit, plan: "_CapacityPlan", current: InstalledCapacity | None
     ) -> bool:
         """Carry out the unit's capacity plan; whether anything changed."""
         if plan.update or plan.close is not None:
@@ -327,7 +344,7 @@ class _UnitBatch:
             self._new_capacity(unit_id, u, *plan.new)
         return plan != NO_CHANGE
 
-    def _new_capacity(self, unit_id: str, u: GeneratingUnitIn, start: datetime, end: datetime | None) -> None:
+    def _new_capacity(self, unit_id: str, u: GeneratingUnit, start: datetime, end: datetime | None) -> None:
         self.writes.capacities.append(
             InstalledCapacity(
                 psr_id=unit_id,
@@ -377,7 +394,7 @@ class _CapacityPlan(NamedTuple):
 NO_CHANGE = _CapacityPlan()
 
 
-def _capacity_plan(u: GeneratingUnitIn, stored: list[InstalledCapacity]) -> _CapacityPlan | UnitRefusal:
+def _capacity_plan(u: GeneratingUnit, stored: list[InstalledCapacity]) -> _CapacityPlan | UnitRefusal:
     """The unit's status applied to its stored capacity (see generating_units_apply), or why it cannot be."""
     current = _open_capacity(stored)
     if u.status == UnitStatus.INSTALLED:
@@ -424,7 +441,7 @@ def _capacity_key(capacity: InstalledCapacity) -> tuple:
     return (capacity.value, capacity.unit, capacity.fuel_type_id, capacity.technology_id)
 
 
-def _stated(u: GeneratingUnitIn) -> tuple:
+def _stated(u: GeneratingUnit) -> tuple:
     """The capacity the inventory states for the unit, as _capacity_key reads a stored one."""
     return (u.capacity, PowerUnit.MW, u.fuel_type_id, u.technology_id)
 

@@ -1,11 +1,13 @@
-"""What adapters produce: canonical records (one value of one interval) and row errors, plus file-level errors."""
+"""What adapters produce: canonical records (values of intervals, capacities, generating units), row errors and
+file-level errors."""
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from psr.choices import UnitStatus
+# An inventory's record is the type its writer takes (psr must not import timeseries): re-exported for adapters.
+from psr.services.inventory import GeneratingUnit
 
 
 class Payload(StrEnum):
@@ -13,7 +15,7 @@ class Payload(StrEnum):
 
     TIMESERIES = "timeseries"  # Record: values of intervals, written to the time-series store
     CAPACITY = "capacity"  # CapacityRecord: installed capacities of PSRs
-    INVENTORY = "inventory"  # GeneratingUnitRecord: plants and units (PSRs) with their capacities
+    INVENTORY = "inventory"  # GeneratingUnit: plants and units (PSRs) with their capacities
 
 
 class Record(NamedTuple):
@@ -49,31 +51,6 @@ class CapacityRecord(NamedTuple):
     technology: str | None = None
 
 
-class GeneratingUnitRecord(NamedTuple):
-    """A generating unit and its plant as a generator inventory (EIA-860M) states them: the PSRs to create or
-    update under a balancing area, and the unit's installed capacity with the dates that apply to it."""
-
-    line: int
-    area: str  # the balancing area: an external identifier (eia:CISO) or a PSR id
-    plant_key: str  # the plant's external identifier, e.g. eia-plant:55182
-    plant_id: str  # the id a new plant PSR gets, e.g. EIA-55182
-    plant_name: str
-    unit_key: str  # the unit's external identifier, e.g. eia-generator:55182-GT 1
-    unit_id: str  # the id a new unit PSR gets (URL-safe), e.g. EIA-55182-GT_1
-    unit_name: str
-    fuel_types: tuple[str, ...]  # source fuel codes, the most specific first: ("eia860:NG/CA", "eia860:NG")
-    capacity: float  # nameplate, MW
-    status: UnitStatus
-    # INSTALLED: when its capacity began; RETIRED: when it began, only if the end is known too; PLANNED: None.
-    start: datetime | None
-    end: datetime | None  # RETIRED: when its capacity ended; None otherwise
-    period: datetime  # the first instant of the month the inventory describes (UTC)
-    properties: dict[str, Any]  # descriptive facts for the unit's asset info (JSON values)
-    state: str | None  # the plant's state or province
-    latitude: float | None
-    longitude: float | None
-
-
 class RowError(NamedTuple):
     """A row that cannot become a record: where, which column and value, and why."""
 
@@ -93,3 +70,6 @@ class ImportOptions:
 
     timezone: tzinfo | None = None  # for datetimes written without an offset
     psr: str | None = None  # for files that name no area
+
+
+__all__ = ["CapacityRecord", "GeneratingUnit", "ImportFileError", "ImportOptions", "Payload", "Record", "RowError"]

@@ -1,5 +1,6 @@
 """Row checks of an import: resolve a record's names to a series' dimensions and check its interval and value."""
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,6 @@ from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import ExternalIdentifier
 from psr.selectors import psr_get
-from psr.services.inventory import GeneratingUnitIn
 
 from ..choices import (
     ENERGY_QUANTITIES,
@@ -24,7 +24,7 @@ from ..choices import (
     default_timeframe,
 )
 from ..services import CURRENCY_CODE_LENGTH
-from .records import CapacityRecord, GeneratingUnitRecord, Record, RowError
+from .records import CapacityRecord, GeneratingUnit, Record, RowError
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Dimensions:
     unit: str  # the stored unit: MWh, or the price's currency
 
 
-class CapacityRow(NamedTuple):
-    """An installed capacity that passed its checks, resolved to ids (MW)."""
+class CapacityIn(NamedTuple):
+    """An installed capacity that passed its checks, resolved to ids (MW): what the capacity pipeline writes."""
 
     line: int
     psr_id: str
@@ -87,6 +87,8 @@ class RowValidator:
 
     def check(self, record: Record) -> Row | RowError:
         """The row to stage, or why the record is refused. The common case costs a few comparisons."""
+        # The check the import benchmark times: positional reads and exact class tests are cheaper than names and
+        # isinstance here.
         key = record[1:3] + record[6:11]  # psr, quantity; unit, fuel type, technology, connected PSR, timeframe
         resolved = self._resolved.get(key)
         if resolved is None:
@@ -157,7 +159,7 @@ class RowValidator:
             if quantity not in FUEL_QUANTITIES:
                 return ("fuel_type", record.fuel_type or "", "only generation and curtailment have a fuel type.")
             fuel = self._fuel_ids(record.fuel_type, record.technology)
-            if fuel[0].__class__ is str:
+            if isinstance(fuel[0], str):
                 return fuel
             fuel_type_id, technology_id = fuel
         connected = None
@@ -216,72 +218,51 @@ class RowValidator:
                 return ("technology", technology, "not in the technology catalogue (by name or AIB code).")
         return fuel_type_id, technology_id
 
-    def check_capacity(self, record: CapacityRecord) -> CapacityRow | RowError:
+    def check_capacity(self, record: CapacityRecord) -> CapacityIn | RowError:
         """An installed capacity resolved to ids and checked (MW, finite, not negative, end after start)."""
         psr_id = self._psr_id(record.psr)
         if psr_id is None:
             return RowError(record.line, "psr", record.psr, _unknown_psr(record.psr))
         fuel = self._fuel_ids(record.fuel_type, record.technology)
-        if fuel[0].__class__ is str:
+        if isinstance(fuel[0], str):
             return RowError(record.line, *fuel)
         value = record.value
         if not _is_capacity(value):
             return RowError(record.line, "value", str(value), "a capacity is a finite, non-negative number of MW.")
         if record.end is not None and record.end <= record.start:
             return RowError(record.line, "end", record.end.isoformat(), "the end is not after the start.")
-        return CapacityRow(record.line, psr_id, fuel[0], fuel[1], record.start, record.end, float(value))
+        return CapacityIn(record.line, psr_id, fuel[0], fuel[1], record.start, record.end, float(value))
 
-    def check_generating_unit(self, record: GeneratingUnitRecord) -> GeneratingUnitIn | RowError:
+    def check_generating_unit(self, unit: GeneratingUnit) -> GeneratingUnit | RowError:
         """An inventory's unit with its balancing area and its fuel resolved (the first source code that maps)."""
-        area = self._psr_id(record.area)
+        area = self._psr_id(unit.area)
         if area is None:
             reason = (
-                f"no PSR has the external identifier '{record.area}': add it to the balancing area's PSR (its "
+                f"no PSR has the external identifier '{unit.area}': add it to the balancing area's PSR (its "
                 "external identifiers, in the admin) and import the file again."
             )
-            return RowError(record.line, "balancing_authority_code", record.area, reason)
+            return RowError(unit.line, "balancing_authority_code", unit.area, reason)
         mapped = None
-        for key in record.fuel_types:
+        for key in unit.fuel_types:
             source, _, code = key.partition(":")
             mapped = self._mapping(source, code) if source in SourceFuelMapping.Source.values else None
             if mapped is not None:
                 break
         if mapped is None:
-            source = record.fuel_types[0].partition(":")[0]
-            codes = [key.partition(":")[2] for key in record.fuel_types]
+            source = unit.fuel_types[0].partition(":")[0]
+            codes = [key.partition(":")[2] for key in unit.fuel_types]
             tried = " nor for ".join(f"'{code}'" for code in codes)
             reason = (
                 f"no {source} fuel mapping for {tried}: add one in the admin (Metadata, Source fuel mappings, source "
                 f"{source}, code '{codes[0]}') and import the file again."
             )
-            return RowError(record.line, "energy_source_code", codes[0], reason)
-        value = record.capacity
-        if not _is_capacity(value):
+            return RowError(unit.line, "energy_source_code", codes[0], reason)
+        if not _is_capacity(unit.capacity):
             return RowError(
-                record.line, "nameplate-capacity-mw", str(value), "a capacity is a finite number of MW, >= 0."
+                unit.line, "nameplate-capacity-mw", str(unit.capacity), "a capacity is a finite number of MW, >= 0."
             )
-        point = None
-        if record.latitude is not None and record.longitude is not None:
-            point = (record.longitude, record.latitude)  # GeoJSON order
-        return GeneratingUnitIn(
-            line=record.line,
-            area_id=area,
-            plant_key=record.plant_key,
-            plant_id=record.plant_id,
-            plant_name=record.plant_name,
-            unit_key=record.unit_key,
-            unit_id=record.unit_id,
-            unit_name=record.unit_name,
-            fuel_type_id=mapped[0],
-            technology_id=mapped[1],
-            capacity=float(value),
-            status=record.status,
-            start=record.start,
-            end=record.end,
-            period=record.period,
-            properties=record.properties,
-            state=record.state,
-            point=point,
+        return dataclasses.replace(
+            unit, area_id=area, fuel_type_id=mapped[0], technology_id=mapped[1], capacity=float(unit.capacity)
         )
 
     def _psr_id(self, key: str) -> str | None:

@@ -1,6 +1,5 @@
 """The API's own time-series JSON responses, read back in: what we serve can be imported again as it was."""
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import ijson
 from ...choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, Timeframe
 from ...selectors import PRICE_DIGITS
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
+from .common import NOT_UTF8, Utf8Reader, invalid_json, shown
 
 QUANTITIES = tuple(Quantity.values)
 FUEL_KEY, FLOW_KEY = "valueByFuelSource", "valueByConnectedPSR"
@@ -23,7 +23,6 @@ HEADER_KEYS = frozenset({"id", "unit", "timeframe", "resolution", "rolledUp"})
 HELD_INTERVALS_LIMIT = 10_000
 # Parsed datetimes are memoised (an interval's end is the next one's start); bounded so memory stays flat.
 DATETIME_MEMO_SIZE = 10_000
-SHOWN_VALUE_LENGTH = 200
 
 _FIRST_KEY_IS_ID = re.compile(r'\[?\s*\{\s*"id"\s*:')
 _DATA_ARRAY = re.compile(r'"(?:' + "|".join(QUANTITIES) + r')"\s*:\s*\[')
@@ -43,21 +42,6 @@ class ApiJsonAdapter:
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         # options.psr and options.timezone do not apply: responses name their PSR and datetimes carry offsets.
         return _Reader(text).read()
-
-
-class Utf8Reader:
-    """The decoded text as the UTF-8 bytes ijson reads (given text, it would warn and encode it itself)."""
-
-    def __init__(self, text: TextIO) -> None:
-        self._text = text
-        self.text_seen = False  # anything but whitespace so far
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._text.read(size)
-        if not self.text_seen and chunk:
-            chunk = chunk.lstrip("\ufeff")  # a byte order mark decoded as text; yajl would take it for garbage
-            self.text_seen = bool(chunk.strip())
-        return chunk.encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -88,9 +72,9 @@ class _Reader:
             if not self.source.text_seen:
                 raise ImportFileError("The file is empty.") from None
             where = f"after interval {self.intervals}" if self.intervals else "before the first interval"
-            raise ImportFileError(f"The file is not valid JSON ({where}): {yajl_message(exc)}") from None
+            raise invalid_json(exc, where) from None
         except UnicodeEncodeError:
-            raise ImportFileError("The file holds text that is not valid UTF-8.") from None
+            raise ImportFileError(NOT_UTF8) from None
 
     def _document(self) -> Iterator[Record | RowError]:
         events = self.events
@@ -207,7 +191,7 @@ class _Reader:
             elif event == "start_array":
                 value = []
             top = stack[-1]
-            if top.__class__ is list:
+            if isinstance(top, list):
                 top.append(value)
             else:
                 top[key] = value
@@ -232,9 +216,9 @@ class _Reader:
 
         An interval with any error gives its errors and no record: a part of it alone would change its total.
         """
-        if raw.__class__ is not dict:
+        if not isinstance(raw, dict):
             reason = "an interval must be an object with startDatetime, endDatetime and value."
-            return [RowError(number, path, _shown(raw), reason)]
+            return [RowError(number, path, shown(raw), reason)]
         errors: list[RowError] = []
         start = self._datetime(raw, "startDatetime", number, path, errors)
         end = self._datetime(raw, "endDatetime", number, path, errors)
@@ -244,17 +228,17 @@ class _Reader:
         for other in (FUEL_KEY, FLOW_KEY):
             if other != key and other in raw:
                 errors.append(
-                    RowError(number, f"{path}.{other}", _shown(raw[other]), f"{response.quantity} has no {other}.")
+                    RowError(number, f"{path}.{other}", shown(raw[other]), f"{response.quantity} has no {other}.")
                 )
         if key is not None:
             items = raw.get(key, [])
-            if items.__class__ is not list:
-                errors.append(RowError(number, f"{path}.{key}", _shown(items), f"{key} must be an array."))
+            if not isinstance(items, list):
+                errors.append(RowError(number, f"{path}.{key}", shown(items), f"{key} must be an array."))
                 items = []
             for i, item in enumerate(items):
                 where = f"{path}.{key}[{i}]"
-                if item.__class__ is not dict:
-                    errors.append(RowError(number, where, _shown(item), "a breakdown item must be an object."))
+                if not isinstance(item, dict):
+                    errors.append(RowError(number, where, shown(item), "a breakdown item must be an object."))
                 elif key == FUEL_KEY:
                     fuel = _name(item, "type", number, where, errors, required=True)
                     technology = _name(item, "technology", number, where, errors, required=False)
@@ -279,16 +263,16 @@ class _Reader:
 
     def _datetime(self, raw: dict, key: str, number: int, path: str, errors: list[RowError]) -> datetime | None:
         text = raw.get(key)
-        result = self.memo.get(text) if text.__class__ is str else None
+        result = self.memo.get(text) if isinstance(text, str) else None
         if result is None:
-            if text.__class__ is not str:
+            if not isinstance(text, str):
                 reason = f"{key} is missing." if key not in raw else f"{key} must be a datetime string."
-                errors.append(RowError(number, f"{path}.{key}", _shown(text), reason))
+                errors.append(RowError(number, f"{path}.{key}", shown(text), reason))
                 return None
             if len(self.memo) >= DATETIME_MEMO_SIZE:
                 self.memo.clear()
             self.memo[text] = result = _parse_datetime(text)
-        if result.__class__ is str:
+        if isinstance(result, str):
             errors.append(RowError(number, f"{path}.{key}", text, result))
             return None
         return result
@@ -309,8 +293,8 @@ def _check_late(name: str, header: dict[str, Any], quantity: str, key: str, valu
 def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
     """The response's header checked: a PSR id, a unit, a known timeframe, and no roll-up."""
     psr = header.get("id")
-    if psr.__class__ is not str or not psr.strip():
-        raise ImportFileError(f"{name} has no PSR 'id' (found {_shown(psr) or 'none'}).")
+    if not isinstance(psr, str) or not psr.strip():
+        raise ImportFileError(f"{name} has no PSR 'id' (found {shown(psr) or 'none'}).")
     if header.get("rolledUp") is True:
         raise ImportFileError(
             f'{name} is rolled up ("rolledUp": true): its {quantity} values are sums over the PSRs below '
@@ -320,11 +304,11 @@ def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
     if "unit" not in header:
         raise ImportFileError(f"{name} has no 'unit'.")
     unit = header["unit"]
-    if unit is not None and unit.__class__ is not str:
-        raise ImportFileError(f"{name}: 'unit' must be a unit name or currency code (found {_shown(unit)}).")
+    if unit is not None and not isinstance(unit, str):
+        raise ImportFileError(f"{name}: 'unit' must be a unit name or currency code (found {shown(unit)}).")
     timeframe = header.get("timeframe")
     if timeframe is not None and timeframe not in Timeframe.values:
-        raise ImportFileError(f"{name}: 'timeframe' {_shown(timeframe)} is not one of {', '.join(Timeframe.values)}.")
+        raise ImportFileError(f"{name}: 'timeframe' {shown(timeframe)} is not one of {', '.join(Timeframe.values)}.")
     return _Response(
         psr=psr,
         quantity=quantity,
@@ -337,12 +321,10 @@ def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
 
 def _number(raw: dict, key: str, number: int, path: str, errors: list[RowError]) -> float:
     value = raw.get(key)
-    if value.__class__ is float:
-        return value
-    if value.__class__ is int:  # JSON integers (bool is a subclass of int, but not of this exact class)
+    if isinstance(value, int | float) and not isinstance(value, bool):  # a JSON true is no number
         return float(value)
     reason = f"{key} is missing." if key not in raw else f"{key} is not a number."
-    errors.append(RowError(number, f"{path}.{key}", _shown(value), reason))
+    errors.append(RowError(number, f"{path}.{key}", shown(value), reason))
     return 0.0
 
 
@@ -350,9 +332,9 @@ def _name(raw: dict, key: str, number: int, path: str, errors: list[RowError], *
     value = raw.get(key)
     if value is None and not required:
         return None
-    if value.__class__ is not str or not value.strip():
+    if not isinstance(value, str) or not value.strip():
         reason = f"{key} is missing." if key not in raw else f"{key} must be a non-empty string."
-        errors.append(RowError(number, f"{path}.{key}", _shown(value), reason))
+        errors.append(RowError(number, f"{path}.{key}", shown(value), reason))
         return None
     return value
 
@@ -366,24 +348,6 @@ def _parse_datetime(text: str) -> datetime | str:
     if value.tzinfo is None:
         return "the datetime has no UTC offset; the API writes them with one (Z)."
     return value
-
-
-def _shown(value: Any) -> str:
-    """A value as the error report shows it: strings as they are, anything else as JSON, cut short."""
-    if value is None:
-        return ""
-    text = value if value.__class__ is str else json.dumps(value, default=str)
-    return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
-
-
-def yajl_message(exc: ijson.JSONError) -> str:
-    """The parser's reason and the text around the fault (its message draws an arrow under it on more lines)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    if not lines:
-        return "unreadable JSON."
-    reason = lines[0].rstrip(".") + "."
-    context = lines[1] if len(lines) > 2 and "(right here)" in lines[2] else ""
-    return f"{reason} Near: {context}" if context else reason
 
 
 ADAPTER = ApiJsonAdapter()

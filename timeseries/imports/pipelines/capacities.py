@@ -12,7 +12,7 @@ from ..adapters import Adapter
 from ..files import ImportSource
 from ..outcome import Counts, job_conclude, job_finish_dry_run, summary_text
 from ..records import ImportOptions, RowError
-from ..validate import CapacityRow, RowValidator
+from ..validate import CapacityIn, RowValidator
 from .base import Progress
 from .whole_file import read_whole
 
@@ -25,7 +25,7 @@ def run(
         job,
         adapter.records(source.text, options),
         check=RowValidator().check_capacity,
-        kind=CapacityRow,
+        kind=CapacityIn,
         key=lambda row: (row.psr_id, row.fuel_type_id, row.technology_id, row.start),
         duplicate=lambda row, record, first: RowError(
             row.line, "fuel_type", record.fuel_type, f"the same fuel and year as line {first}."

@@ -4,11 +4,11 @@ units' installed capacities, written in bulk by the PSR inventory service in the
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from psr.services.inventory import GeneratingUnitIn, generating_units_apply
+from psr.services.inventory import GeneratingUnit, generating_units_apply
 
 from ... import cache
 from ...models import ImportJob
-from ..adapters import Adapter
+from ..adapters import InventoryAdapter
 from ..files import ImportSource
 from ..outcome import Counts, JobFailed, job_conclude, job_finish_dry_run, merge_errors, strict_failure, summary_text
 from ..records import ImportOptions, RowError
@@ -18,14 +18,19 @@ from .whole_file import read_whole
 
 
 def run(
-    *, job: ImportJob, adapter: Adapter, source: ImportSource, options: ImportOptions, progress: Progress | None
+    *,
+    job: ImportJob,
+    adapter: InventoryAdapter,
+    source: ImportSource,
+    options: ImportOptions,
+    progress: Progress | None,
 ) -> None:
     """Held whole (a few thousand generators for a large balancing area); counts are per generator."""
     units, errors, read, rejected = read_whole(
         job,
         adapter.records(source.text, options),
         check=RowValidator().check_generating_unit,
-        kind=GeneratingUnitIn,
+        kind=GeneratingUnit,
         key=lambda unit: unit.unit_key,
         duplicate=lambda unit, record, first: RowError(
             unit.line, "generatorid", unit.unit_key.partition(":")[2], f"the same generator as line {first}."

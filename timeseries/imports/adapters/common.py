@@ -1,0 +1,189 @@
+"""What the source adapters share: missing and number cells, CSV headers and rows, values shown in errors, JSON."""
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import ijson
+
+from ..records import CapacityRecord, ImportFileError, ImportOptions, RowError
+
+# Cells that hold no data, compared stripped and lowercased: empty, n/e (ENTSO-E's "not existing") and N/A. Missing
+# data writes nothing: it is never a zero.
+MISSING = frozenset({"", "n/e", "n/a"})
+SHOWN_VALUE_LENGTH = 200  # an error's value is cut to this many characters
+NOT_UTF8 = "The file holds text that is not valid UTF-8."
+
+
+# ---------------------------------------------------------------- cells
+
+
+def is_missing(cell: str) -> bool:
+    return cell.strip().lower() in MISSING
+
+
+def number(raw: Any) -> float | str | None:
+    """A cell (CSV text, or a JSON value) as a number: None when missing, else the finite float, or why it is none."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() in MISSING:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return "the value is not a number."
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):  # a JSON true is no number
+        value = float(raw)
+    else:
+        return "the value is not a number."
+    return value if math.isfinite(value) else "the value is not a finite number."
+
+
+def mw_cell(line: int, column: str, cell: str) -> float | RowError | None:
+    """A cell of MW: None when missing (it writes nothing), else its MW, or a row error when it is no number."""
+    value = number(cell)
+    return RowError(line, column, cell, "not a number of MW.") if isinstance(value, str) else value
+
+
+def shown(value: Any) -> str:
+    """A value as an error shows it: text as it is, anything else as JSON (as a JSON file wrote it), cut short."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
+
+
+def quoted(names: Iterable[str]) -> str:
+    """Column names listed in a message: 'a', 'b'."""
+    return ", ".join(repr(name) for name in names)
+
+
+# ---------------------------------------------------------------- CSV headers and rows
+
+
+def first_line(head: str) -> str:
+    """The first line of a file's first decoded characters, without a byte order mark and surrounding spaces."""
+    return head.lstrip("\ufeff").split("\n", 1)[0].strip()
+
+
+def names(line: str, delimiter: str = ",") -> list[str]:
+    """The column names of a header line as written, each stripped (a byte order mark left out)."""
+    line = line.lstrip("\ufeff").strip()
+    return [name.strip() for name in next(csv.reader([line], delimiter=delimiter))] if line else []
+
+
+def first_line_names(head: str) -> list[str]:
+    """The column names of a file's first line, for sniffing: none when the line is not CSV."""
+    try:
+        return names(first_line(head))
+    except csv.Error:
+        return []
+
+
+def read_header(text: TextIO) -> list[str]:
+    """The names of the header row, the file's first line; an empty file is refused."""
+    line = text.readline()
+    if not line.strip():
+        raise ImportFileError("The file is empty: the first line should be the header row.")
+    return names(line)
+
+
+def check_columns(names: Sequence[str], required: Sequence[str], optional: Sequence[str] | None = None) -> None:
+    """Refuse a header row that lacks a required column or names one twice; given the optional columns, also one
+    naming a column that is neither (a typo must not drop data)."""
+    if optional is not None:
+        unknown = [n for n in names if n not in required and n not in optional]
+        if unknown:
+            raise ImportFileError(
+                f"Unknown column(s) {quoted(unknown)} in the header row; the columns are {', '.join(required)} and "
+                f"optionally {', '.join(optional)}."
+            )
+    missing = [n for n in required if n not in names]
+    if missing:
+        raise ImportFileError(
+            f"Missing required column(s) {quoted(missing)} in the header row; the required columns are "
+            f"{', '.join(required)} (found {quoted(names) or 'none'})."
+        )
+    if len(set(names)) != len(names):
+        raise ImportFileError("A column appears twice in the header row.")
+
+
+def csv_rows(text: TextIO, *, header_line: int = 1, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The data rows below the header, each with the file line it starts on, blank lines left out; a row that is
+    not CSV fails the file, naming its line."""
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    end = header_line  # the line the previous row ended on: a quoted cell may span lines
+    try:
+        for row in reader:
+            line, end = end + 1, header_line + reader.line_num
+            if row and not (len(row) == 1 and not row[0].strip()):
+                yield line, row
+    except csv.Error as exc:
+        raise ImportFileError(f"Line {header_line + reader.line_num} is not valid CSV: {exc}.") from exc
+
+
+def width_error(line: int, row: list[str], width: int, *, at_least: bool = False, delimiter: str = ",") -> RowError:
+    """A row with another number of fields than its header (`at_least`: fewer than the columns read need)."""
+    expected = f"at least {width}" if at_least else str(width)
+    return RowError(line, "", shown(delimiter.join(row)), f"expected {expected} fields, found {len(row)}.")
+
+
+# ---------------------------------------------------------------- files that name no area
+
+
+def require_psr(options: ImportOptions, what: str) -> str:
+    """The PSR chosen for a file that names no area (`what` says which file, for the message)."""
+    if not options.psr:
+        raise ImportFileError(
+            f"{what} names no area: choose the PSR to import it into (the upload form's PSR field, or --psr ID)."
+        )
+    return options.psr
+
+
+def year_capacity(line: int, psr: str, fuel_type: str, year: int, mw: float) -> CapacityRecord:
+    """A capacity file's figure for a year: installed from 1 January of that year to 1 January of the next (UTC)."""
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    return CapacityRecord(line, psr, fuel_type, start, start.replace(year=year + 1), mw)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+class Utf8Reader:
+    """The decoded text as the UTF-8 bytes ijson reads (given text, it would warn and encode it itself), after
+    `first`: a line already read from it (to tell JSON from CSV)."""
+
+    def __init__(self, text: TextIO, first: str = "") -> None:
+        self._text = text
+        self._first = first
+        self.text_seen = bool(first.strip())  # anything but whitespace so far
+
+    def read(self, size: int = -1) -> bytes:
+        if self._first and size != 0:  # ijson reads 0 characters first, to see bytes or text
+            first, self._first = self._first, ""
+            return first.encode("utf-8")
+        chunk = self._text.read(size)
+        if not self.text_seen and chunk:
+            chunk = chunk.lstrip("\ufeff")  # a byte order mark decoded as text; yajl would take it for garbage
+            self.text_seen = bool(chunk.strip())
+        return chunk.encode("utf-8")
+
+
+def invalid_json(exc: ijson.JSONError, where: str) -> ImportFileError:
+    """The file-level error for broken JSON: where the reading got to, the parser's reason, the text around it."""
+    return ImportFileError(f"The file is not valid JSON ({where}): {_yajl_message(exc)}")
+
+
+def _yajl_message(exc: ijson.JSONError) -> str:
+    """The parser's reason and the text around the fault (its message draws an arrow under it on more lines)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return "unreadable JSON."
+    reason = lines[0].rstrip(".") + "."
+    context = lines[1] if len(lines) > 2 and "(right here)" in lines[2] else ""
+    return f"{reason} Near: {context}" if context else reason
