@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
+# Where the local settings keep the SQLite file, the development key and the demo's admin passwords.
+VAR_DIR := $(or $(CDSC_VAR_DIR),var)
+DEV_KEY := $(VAR_DIR)/dev-secret-key
 # The real public samples the adapter tests read, when they sit beside the clone (never copied into it).
 export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../shared/data/public),)
 
@@ -15,18 +18,27 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-run: $(INSTALLED)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py setup_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py generate_timeseries --if-empty --meters 4
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_samples
+# manage.py runs on the local settings (cdsc_site/settings/local.py) unless DJANGO_SETTINGS_MODULE says otherwise.
+run: $(INSTALLED) $(DEV_KEY)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_demo
+	$(PY) manage.py generate_timeseries --if-empty --meters 4
+	$(PY) manage.py load_samples
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Written here, not by the settings (importing settings writes nothing): a key of this clone's own for the local
+# server's sessions. The folder is the SQLite database's too, which SQLite does not create.
+$(DEV_KEY):
+	mkdir -p $(VAR_DIR)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
 
 # A Celery worker for import jobs, beside `make run` in another terminal: with REDIS_URL set, uploads go to it.
-worker: $(INSTALLED)
+# Celery's own default is the production settings, which refuse to start without their secrets: this one is local.
+worker: $(INSTALLED) $(DEV_KEY)
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (e.g. redis://127.0.0.1:6379/0), for it and make run" >&2; exit 1; }
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(VENV)/bin/celery -A cdsc_site worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2}
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-cdsc_site.settings.local} \
+		$(VENV)/bin/celery -A cdsc_site worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-2}
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

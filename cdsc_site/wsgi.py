@@ -1,11 +1,11 @@
-"""WSGI entry point (gunicorn cdsc_site.wsgi)."""
+"""WSGI entry point (gunicorn cdsc_site.wsgi), on the production settings unless DJANGO_SETTINGS_MODULE names others."""
 
 import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdsc_site.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdsc_site.settings.production")
 
 application = get_wsgi_application()
 

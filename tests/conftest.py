@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -19,6 +20,15 @@ def reference_dir() -> Path | None:
     """The AIB EECS reference lists (../shared/data/reference), when this machine has them."""
     path = Path(os.environ.get("CDSC_REFERENCE_DATA", SHARED / "data" / "reference"))
     return path if path.is_dir() else None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Importing settings creates no folder, and SQLite creates its file but not the file's folder (by default var/,
+    # which a fresh clone does not have yet).
+    for database in settings.DATABASES.values():
+        name = database.get("TEST", {}).get("NAME")
+        if database["ENGINE"] == "django.db.backends.sqlite3" and name:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
 """Fuzz every API operation from its own OpenAPI schema with schemathesis, against a live server.
 
 `python -m tests.fuzz_api` (and `make fuzz`): migrates a fresh database (DATABASE_URL, or SQLite in a temporary
-folder), loads the demo grid, serves it with gunicorn on a free port, and runs schemathesis with every check
-(no 5xx, responses conform to the schema, status codes documented, invalid input rejected, 405 for methods the
-schema does not list). One check is left out: `positive_data_acceptance`, which expects every schema-valid
-value to be accepted, while a valid string naming no PSR (`parent=abc`) is a 400 by design (docs/spec-notes.md).
+folder), loads the demo grid, serves it with gunicorn on the production settings (plain HTTP) on a free port, and
+runs schemathesis with every check (no 5xx, responses conform to the schema, status codes documented, invalid input
+rejected, 405 for methods the schema does not list). One check is left out: `positive_data_acceptance`, which
+expects every schema-valid value to be accepted, while a valid string naming no PSR (`parent=abc`) is a 400 by
+design (docs/spec-notes.md).
 """
 
 import os
@@ -44,16 +45,19 @@ def main(extra: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="cdsc-fuzz-") as var:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "cdsc_site.settings.base",
-            "DJANGO_DEBUG": "0",
+            # The production settings, as deployed, but over plain HTTP on a loopback port: no redirect to HTTPS.
+            "DJANGO_SETTINGS_MODULE": "cdsc_site.settings.production",
             "DJANGO_SECRET_KEY": "fuzzing-only-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "0",
             "CDSC_VAR_DIR": var,
             "DJANGO_LOG_LEVEL": "ERROR",  # the 400s are expected; keep the output to schemathesis' report
         }
         env.setdefault("DATABASE_URL", f"sqlite:///{var}/fuzz.sqlite3")
         manage = [sys.executable, str(REPO / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
+        # As a deployment does: the production settings serve the hashed static files collectstatic writes.
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=REPO)
         subprocess.run([*manage, "setup_demo", "--no-admin"], env=env, check=True, cwd=REPO)
         # Two weeks of every quantity (and 15-minute meters), so time-series requests meet real data.
         subprocess.run(

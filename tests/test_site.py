@@ -1,14 +1,9 @@
-"""Site-wide behaviour: landing page, configuration from the environment, error shapes, conditional requests."""
-
-import os
-import subprocess
-import sys
+"""Site-wide behaviour: landing page, error shapes, conditional requests, compression (settings: test_settings.py)."""
 
 import pytest
 from django.test import override_settings
 
 from psr import selectors
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.django_db
 
@@ -52,40 +47,6 @@ def test_unchanged_response_answers_304_to_if_none_match(api, demo):
     etag = first["ETag"]
     again = api.get("/power-system-resources/US-WECC-CISO/describe", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
-
-
-def _settings_load(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.TIME_ZONE)"
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "cdsc_site.settings.base", **env},
-        capture_output=True,
-        text=True,
-    )
-
-
-def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    result = _settings_load({"DJANGO_DEBUG": "0", "CDSC_VAR_DIR": str(tmp_path)})
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set" in result.stderr
-
-
-def test_debug_mode_generates_and_keeps_a_dev_key(tmp_path):
-    first = _settings_load({"DJANGO_DEBUG": "1", "CDSC_VAR_DIR": str(tmp_path)})
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.split() == ["True", "UTC"]
-    key = (tmp_path / "dev-secret-key").read_text()
-    assert len(key) >= 50
-    assert _settings_load({"DJANGO_DEBUG": "1", "CDSC_VAR_DIR": str(tmp_path)}).returncode == 0
-    assert (tmp_path / "dev-secret-key").read_text() == key
-
-
-def test_production_starts_with_a_secret_key(tmp_path):
-    result = _settings_load({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 50, "CDSC_VAR_DIR": str(tmp_path)})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "UTC"]
 
 
 def test_api_responses_are_gzipped_for_clients_that_accept_it(api, demo):

@@ -1,1 +1,1 @@
-"""Settings package: `base` is what runs everywhere, `test` adds what the test suite needs."""
+"""Settings package: `base` is shared; `local` (manage.py), `production` (wsgi, asgi, Celery) and `test` build on it."""

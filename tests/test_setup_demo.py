@@ -1,0 +1,85 @@
+"""`manage.py setup_demo`'s admin login: the password it prints logs in to the database it ran against, whatever
+other databases it ran against in between (each keeps its own password file)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def _manage(tmp_path: Path, database: str, *args: str) -> str:
+    """manage.py on its default (local) settings against tmp_path/<database>.sqlite3, var folder in tmp_path."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "CDSC_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / database}.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _setup_demo(tmp_path: Path, database: str) -> tuple[str, str]:
+    """The password setup_demo printed, and the line it printed it in."""
+    line = next(line for line in _manage(tmp_path, database, "setup_demo").splitlines() if "Admin login" in line)
+    return re.search(r"password '([^']+)'", line)[1], line
+
+
+def _logs_in(tmp_path: Path, database: str, password: str) -> bool:
+    code = f"from django.contrib.auth import authenticate; print(authenticate(username='admin', password={password!r}))"
+    return _manage(tmp_path, database, "shell", "-v", "0", "-c", code).strip() == "admin"
+
+
+def _set_password(tmp_path: Path, database: str, password: str) -> None:
+    code = (
+        "from django.contrib.auth import get_user_model; u = get_user_model().objects.get(username='admin'); "
+        f"u.set_password({password!r}); u.save()"
+    )
+    _manage(tmp_path, database, "shell", "-v", "0", "-c", code)
+
+
+def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(tmp_path):
+    _manage(tmp_path, "a", "migrate", "-v", "0")
+    _manage(tmp_path, "b", "migrate", "-v", "0")
+    first_a, line = _setup_demo(tmp_path, "a")
+    assert "a new demo login" in line
+    b, _ = _setup_demo(tmp_path, "b")
+    again_a, line = _setup_demo(tmp_path, "a")
+    assert again_a == first_a
+    assert "the demo login of this database" in line
+    assert _logs_in(tmp_path, "a", again_a)
+    assert _logs_in(tmp_path, "b", b)
+    assert not _logs_in(tmp_path, "a", b)
+    assert len(list((tmp_path / "var").glob("admin-password-*"))) == 2
+
+
+def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_does(tmp_path):
+    _manage(tmp_path, "a", "migrate", "-v", "0")
+    _setup_demo(tmp_path, "a")
+    _set_password(tmp_path, "a", "changed-behind-the-demos-back")
+    changed, line = _setup_demo(tmp_path, "a")
+    assert "a new demo password: the one kept for this database no longer logged in" in line
+    assert _logs_in(tmp_path, "a", changed)
+
+    for kept in (tmp_path / "var").glob("admin-password-*"):
+        kept.unlink()
+    missing, line = _setup_demo(tmp_path, "a")
+    assert "a new demo password: none was kept for this database" in line
+    assert missing != changed and _logs_in(tmp_path, "a", missing)
+
+
+def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_in_to(tmp_path):
+    _manage(tmp_path, "a", "migrate", "-v", "0")
+    _setup_demo(tmp_path, "a")
+    _set_password(tmp_path, "a", "kept-in-the-old-file")
+    for kept in (tmp_path / "var").glob("admin-password-*"):
+        kept.unlink()
+    (tmp_path / "var" / "admin-password").write_text("kept-in-the-old-file\n")
+    password, line = _setup_demo(tmp_path, "a")
+    assert password == "kept-in-the-old-file"
+    assert "the demo login of this database" in line
