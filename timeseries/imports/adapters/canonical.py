@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ...choices import Quality
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
+from .common import check_columns, first_line, names, width_error
 
 REQUIRED = ("psr", "quantity", "start", "end", "value")
 OPTIONAL = ("unit", "fuel_type", "technology", "connected_psr", "timeframe", "quality")
@@ -21,7 +22,7 @@ def _delimiter(header: str) -> str:
 
 
 def _names(header: str) -> list[str]:
-    return [name.strip().lower() for name in next(csv.reader([header], delimiter=_delimiter(header)))]
+    return [name.lower() for name in names(header, _delimiter(header))]
 
 
 class CanonicalCsvAdapter:
@@ -30,39 +31,24 @@ class CanonicalCsvAdapter:
     label = "Canonical CSV (psr, quantity, start, end, value, ...)"
 
     def sniff(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
         # Most of our column names (not necessarily all: a missing one is then reported by name).
-        names = set(_names(first)) if first else set()
-        return "psr" in names and len(names & set(REQUIRED + OPTIONAL)) >= 3
+        found = set(_names(first_line(head)))
+        return "psr" in found and len(found & set(REQUIRED + OPTIONAL)) >= 3
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         header = text.readline()
         if not header.strip():
             raise ImportFileError("The file is empty: the first line should be the header row.")
-        delimiter = _delimiter(header)
-        names = _names(header)
-        unknown = [n for n in names if n not in REQUIRED + OPTIONAL]
-        if unknown:
-            raise ImportFileError(
-                f"Unknown column(s) {', '.join(repr(n) for n in unknown)} in the header row; the columns are "
-                f"{', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}."
-            )
-        missing = [n for n in REQUIRED if n not in names]
-        if missing:
-            raise ImportFileError(
-                f"Missing required column(s) {', '.join(repr(n) for n in missing)} in the header row "
-                f"(found {', '.join(repr(n) for n in names)})."
-            )
-        if len(set(names)) != len(names):
-            raise ImportFileError("A column appears twice in the header row.")
-        yield from _rows(text, names, delimiter, options.timezone)
+        columns = _names(header)
+        check_columns(columns, REQUIRED, OPTIONAL)
+        yield from _rows(text, columns, _delimiter(header), options.timezone)
 
 
-def _rows(text: TextIO, names: list[str], delimiter: str, zone: tzinfo | None) -> Iterator[Record | RowError]:
-    index = {name: i for i, name in enumerate(names)}
+def _rows(text: TextIO, columns: list[str], delimiter: str, zone: tzinfo | None) -> Iterator[Record | RowError]:
+    index = {name: i for i, name in enumerate(columns)}
     i_psr, i_quantity, i_start, i_end, i_value = (index[n] for n in REQUIRED)
     present = [(index[n], n) for n in OPTIONAL if n in index]  # the optional columns the file has
-    width = len(names)
+    width = len(columns)
     decimal_comma = delimiter == ";"
     memo: dict[str, datetime | str] = {}
     reader = csv.reader(text, delimiter=delimiter, strict=True)
@@ -72,10 +58,11 @@ def _rows(text: TextIO, names: list[str], delimiter: str, zone: tzinfo | None) -
             if len(row) != width:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # a blank line
-                yield RowError(line, "", "", f"expected {width} fields, found {len(row)}.")
+                yield width_error(line, row, width, delimiter=delimiter)
                 continue
             start = memo.get(row[i_start]) or _datetime(row[i_start], zone, memo)
             end = memo.get(row[i_end]) or _datetime(row[i_end], zone, memo)
+            # The row loop the import benchmark times: exact class tests are cheaper than isinstance here.
             if start.__class__ is str:
                 yield RowError(line, "start", row[i_start], start)
                 continue

@@ -1,15 +1,15 @@
 """Installed-capacity files (ENTSO-E, Elexon): a capacity per production type and year, for the PSR chosen."""
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import TextIO
 
-from ..records import CapacityRecord, ImportFileError, ImportOptions, Payload, RowError
+from ..records import CapacityRecord, ImportOptions, Payload, RowError
 from . import elexon, entsoe
+from .common import require_psr
 
 
 class CapacityAdapter:
-    """A capacity file read by its source's row parser; each year's capacity holds from 1 January to 1 January."""
+    """A capacity file read by its source's parser; each year's capacity holds from 1 January to 1 January."""
 
     kind = Payload.CAPACITY  # installed capacities, not time series
 
@@ -18,35 +18,17 @@ class CapacityAdapter:
         name: str,
         label: str,
         sniff: Callable[[str], bool],
-        rows: Callable[[TextIO], Iterator],
-        fuel_key: Callable[[object], str],
+        capacities: Callable[[TextIO, str], Iterator[CapacityRecord | RowError]],
     ) -> None:
         self.name, self.label = name, label
-        self._sniff, self._rows, self._fuel_key = sniff, rows, fuel_key
+        self._sniff, self._capacities = sniff, capacities
 
     def sniff(self, head: str) -> bool:
         return self._sniff(head)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[CapacityRecord | RowError]:
-        if not options.psr:
-            # These files name no area: the capacities are those of the PSR the person importing chooses.
-            raise ImportFileError(
-                f"A {self.label} names no area: choose the PSR to import it into (the upload form's PSR field, "
-                "or --psr ID)."
-            )
-        for row in self._rows(text):
-            if row.__class__ is RowError:
-                yield row
-                continue
-            start = datetime(row.year, 1, 1, tzinfo=UTC)
-            yield CapacityRecord(
-                row.line, options.psr, self._fuel_key(row), start, start.replace(year=row.year + 1), row.mw
-            )
-
-
-def _is_elexon_capacity(head: str) -> bool:
-    names = {n.lower() for n in elexon.first_line_names(head)}
-    return {"quantity", "year", "powersystemresourcetype"} <= names and "settlementdate" not in names
+        # These files name no area: the capacities are those of the PSR the person importing chooses.
+        return self._capacities(text, require_psr(options, f"A {self.label}"))
 
 
 ADAPTERS = (
@@ -54,14 +36,12 @@ ADAPTERS = (
         "entsoe-capacity",
         "ENTSO-E Installed Capacity per Production Type file",
         entsoe.is_installed_capacity,
-        entsoe.installed_capacity_rows,
-        lambda row: f"entsoe:{row.production_type}",
+        entsoe.installed_capacities,
     ),
     CapacityAdapter(
         "elexon-capacity",
         "Elexon BMRS installed generation capacity per type file",
-        _is_elexon_capacity,
-        elexon.installed_capacity_rows,
-        lambda row: row.fuel_type,
+        elexon.is_installed_capacity,
+        elexon.installed_capacities,
     ),
 )

@@ -1,20 +1,20 @@
-"""Elexon BMRS (GB) CSV exports: generation per production type and interconnector flows per settlement period."""
+"""Elexon BMRS (GB) CSV exports: generation per production type and interconnector flows per settlement period, and
+installed capacity per type and year."""
 
-import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple, TextIO
 from zoneinfo import ZoneInfo
 
-from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
+from ..records import CapacityRecord, ImportFileError, ImportOptions, Payload, Record, RowError
+from .common import csv_rows, first_line_names, mw_cell, names, require_psr, width_error, year_capacity
 
 # Settlement periods are counted in UK local time from local midnight: 48 a day, 46 when the clocks go forward,
 # 50 when they go back. Each lasts 30 minutes of real time.
 LONDON = ZoneInfo("Europe/London")
 PERIOD = timedelta(minutes=30)
 PERIOD_HOURS = 0.5  # BMRS publishes average MW over the period; MW x 0.5 h is the period's MWh
-MISSING = frozenset({"", "n/e", "n/a"})
 # Rows of one settlement period held while its revisions are read (a period has a row per type, about a dozen).
 GROUP_LIMIT = 1_000
 # Days already turned into (local midnight in UTC, number of periods); bounded so memory stays flat.
@@ -26,16 +26,6 @@ FLOW_REQUIRED = ("settlementDate", "startTimeOfHalfHrPeriod")
 CAPACITY_REQUIRED = ("Quantity", "Year", "PowerSystemResourceType")
 # One column per interconnector, e.g. intfrGeneration (IFA, to France) -> elexon:INTFR.
 _FLOW_COLUMN = re.compile(r"^(int\w+?)generation$", re.IGNORECASE)
-
-
-def _header(line: str) -> list[str]:
-    """The header row's names as written (without a byte order mark or surrounding spaces)."""
-    line = line.lstrip("\ufeff").strip()
-    return [name.strip() for name in next(csv.reader([line]))] if line else []
-
-
-def first_line_names(head: str) -> list[str]:
-    return _header(head.lstrip("\ufeff").split("\n", 1)[0])
 
 
 def _index(names: list[str], required: tuple[str, ...], layout: str) -> dict[str, int]:
@@ -50,10 +40,6 @@ def _index(names: list[str], required: tuple[str, ...], layout: str) -> dict[str
             f"have {', '.join(required)} (found {', '.join(names) or 'nothing'})."
         )
     return index
-
-
-def _is_missing(raw: str) -> bool:
-    return raw.strip().lower() in MISSING
 
 
 class _Calendar:
@@ -73,7 +59,7 @@ class _Calendar:
     def start(self, raw_date: str, raw_period: str, *, date_column: str, period_column: str, line: int):
         """The period's UTC start, or the RowError saying which of the two cells is wrong."""
         day = self.day(raw_date)
-        if day.__class__ is str:
+        if isinstance(day, str):
             return RowError(line, date_column, raw_date, day)
         midnight, periods = day
         try:
@@ -103,25 +89,8 @@ def _settlement_day(text: str) -> tuple[datetime, int] | str:
     return midnight, (next_midnight - midnight) // PERIOD
 
 
-def _number(raw: str) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if value - value == 0 else None  # refuses nan and infinities
-
-
 def _require_psr(options: ImportOptions) -> str:
-    if not options.psr:
-        raise ImportFileError(
-            "Elexon BMRS files are all for Great Britain and name no area: choose the PSR to import them into "
-            "(the upload form's PSR field, or --psr ID)."
-        )
-    return options.psr
-
-
-def _csv_errors(reader) -> ImportFileError:
-    return ImportFileError(f"Line {reader.line_num + 1} is not valid CSV.")
+    return require_psr(options, "An Elexon BMRS file (they are all for Great Britain)")
 
 
 # ---------------------------------------------------------------- generation by production type
@@ -130,18 +99,11 @@ def _csv_errors(reader) -> ImportFileError:
 def _active_rows(text: TextIO, width: int, i_active: int | None) -> Iterator[tuple[int, list[str]] | RowError]:
     """The file's data rows with their line numbers: blank lines skipped, short rows as errors, superseded rows
     (an active flag other than Y: BMRS keeps old revisions for history) left out."""
-    reader = csv.reader(text, strict=True)
-    try:
-        for row in reader:
-            line = reader.line_num + 1
-            if len(row) < width:
-                if row and not (len(row) == 1 and not row[0].strip()):
-                    yield RowError(line, "", "", f"expected at least {width} fields, found {len(row)}.")
-                continue
-            if i_active is None or row[i_active].strip().upper() == "Y":
-                yield line, row
-    except csv.Error as exc:
-        raise _csv_errors(reader) from exc
+    for line, row in csv_rows(text):
+        if len(row) < width:
+            yield width_error(line, row, width, at_least=True)
+        elif i_active is None or row[i_active].strip().upper() == "Y":
+            yield line, row
 
 
 def _revision(row: list[str], i_revision: int | None, line: int) -> int | RowError:
@@ -169,12 +131,12 @@ class ElexonGenerationAdapter:
     label = "Elexon BMRS actual generation per production type (settlement periods, PT30M)"
 
     def sniff(self, head: str) -> bool:
-        names = {n.lower() for n in first_line_names(head)}
-        return {n.lower() for n in GENERATION_REQUIRED} <= names and "year" not in names
+        found = {n.lower() for n in first_line_names(head)}
+        return {n.lower() for n in GENERATION_REQUIRED} <= found and "year" not in found
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         psr = _require_psr(options)
-        index = _index(_header(text.readline()), GENERATION_REQUIRED, "generation per production type")
+        index = _index(names(text.readline()), GENERATION_REQUIRED, "generation per production type")
         return _generation(text, index, psr)
 
 
@@ -198,7 +160,7 @@ def _generation(text: TextIO, index: dict[str, int], psr: str) -> Iterator[Recor
     done: dict[int, int] = {}
     fuels: dict[str, int] = {}
     for item in _active_rows(text, width, i_active):
-        if item.__class__ is RowError:
+        if isinstance(item, RowError):
             yield item
             continue
         line, row = item
@@ -209,7 +171,7 @@ def _generation(text: TextIO, index: dict[str, int], psr: str) -> Iterator[Recor
         start = calendar.start(
             row[i_date], row[i_period], date_column="SettlementDate", period_column="SettlementPeriod", line=line
         )
-        if start.__class__ is RowError:
+        if isinstance(start, RowError):
             yield start
             continue
         fuel = row[i_type].strip()
@@ -220,19 +182,16 @@ def _generation(text: TextIO, index: dict[str, int], psr: str) -> Iterator[Recor
             yield RowError(line, "Resolution", row[i_resolution], "settlement periods last 30 minutes (PT30M).")
             continue
         revision = _revision(row, i_revision, line)
-        if revision.__class__ is RowError:
+        if isinstance(revision, RowError):
             yield revision
             continue
-        raw = row[i_value]
+        mw = mw_cell(line, "Quantity", row[i_value])
+        if isinstance(mw, RowError):
+            yield mw
+            continue
         record = None
-        if not _is_missing(raw):
-            value = _number(raw.strip())
-            if value is None:
-                yield RowError(line, "Quantity", raw, "the value is not a number.")
-                continue
-            record = Record(
-                line, psr, "generation", start, start + PERIOD, value * PERIOD_HOURS, "MWh", f"elexon:{fuel}"
-            )
+        if mw is not None:
+            record = Record(line, psr, "generation", start, start + PERIOD, mw * PERIOD_HOURS, "MWh", f"elexon:{fuel}")
         emitted = done.get(_done_key(start, fuel, fuels))
         if emitted is not None:
             if revision >= emitted:
@@ -283,21 +242,23 @@ class ElexonInterconnectorAdapter:
     label = "Elexon BMRS interconnector flows (one column per interconnector, settlement periods)"
 
     def sniff(self, head: str) -> bool:
-        names = first_line_names(head)
-        lower = {n.lower() for n in names}
-        return {n.lower() for n in FLOW_REQUIRED} <= lower and any(_FLOW_COLUMN.match(n) for n in names)
+        header = first_line_names(head)
+        lower = {n.lower() for n in header}
+        return {n.lower() for n in FLOW_REQUIRED} <= lower and any(_FLOW_COLUMN.match(n) for n in header)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
         psr = _require_psr(options)
-        names = _header(text.readline())
-        index = _index(names, FLOW_REQUIRED, "interconnector flows")
+        header = names(text.readline())
+        index = _index(header, FLOW_REQUIRED, "interconnector flows")
         flows = [
-            (i, name, f"elexon:{m.group(1).upper()}") for i, name in enumerate(names) if (m := _FLOW_COLUMN.match(name))
+            (i, name, f"elexon:{m.group(1).upper()}")
+            for i, name in enumerate(header)
+            if (m := _FLOW_COLUMN.match(name))
         ]
         if not flows:
             raise ImportFileError(
                 "This Elexon interconnector flows file has no interconnector column (int<name>Generation, e.g. "
-                f"intfrGeneration); found {', '.join(names)}."
+                f"intfrGeneration); found {', '.join(header)}."
             )
         return _flows(text, index, flows, psr)
 
@@ -313,7 +274,7 @@ def _flows(
     # Periods read so far (a few bytes each, 17,520 a year): the file has no revision number to pick between two.
     seen: dict[datetime, int] = {}
     for item in _active_rows(text, width, i_active):
-        if item.__class__ is RowError:
+        if isinstance(item, RowError):
             yield item
             continue
         line, row = item
@@ -324,7 +285,7 @@ def _flows(
             period_column="startTimeOfHalfHrPeriod",
             line=line,
         )
-        if start.__class__ is RowError:
+        if isinstance(start, RowError):
             yield start
             continue
         if start in seen:
@@ -340,14 +301,11 @@ def _flows(
         values: list[tuple[str, float]] = []
         errors = []
         for i, column, neighbour in flows:
-            raw = row[i]
-            if _is_missing(raw):
-                continue
-            value = _number(raw.strip())
-            if value is None:
-                errors.append(RowError(line, column, raw, "the value is not a number."))
-            else:
-                values.append((neighbour, value))
+            mw = mw_cell(line, column, row[i])
+            if isinstance(mw, RowError):
+                errors.append(mw)
+            elif mw is not None:
+                values.append((neighbour, mw))
         if errors:
             yield from errors  # the row's other values stay out too: fix the row and import it whole
             continue
@@ -361,32 +319,24 @@ def _flows(
 # ---------------------------------------------------------------- installed capacity (not a time series)
 
 
-class CapacityRow(NamedTuple):
-    """One production type's installed capacity for one year, as BMRS publishes it (year ahead)."""
-
-    line: int
-    fuel_type: str  # the mapping key, e.g. elexon:Wind Onshore
-    year: int
-    mw: float
-
-
-def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
-    """An installed generation capacity file (P1Y) as one row per year and type, or row errors.
+def installed_capacities(text: TextIO, psr: str) -> Iterator[CapacityRecord | RowError]:
+    """An installed generation capacity file (P1Y) as the capacities of the PSR chosen (the file names no area), one
+    per year and type, fuels as `elexon:<type>`, or row errors.
 
     Active rows only; when a year and type is given more than once, the highest DocumentRevNum wins (two rows
     with the same revision are a row error). A capacity file has a row per type and year, so it is held whole
     to pick the revisions, then given back in file order.
     """
-    index = _index(_header(text.readline()), CAPACITY_REQUIRED, "installed generation capacity")
+    index = _index(names(text.readline()), CAPACITY_REQUIRED, "installed generation capacity")
     i_value, i_year, i_type = (index[n.lower()] for n in CAPACITY_REQUIRED)
     i_resolution = index.get("resolution")
     i_active = index.get("activeflag")
     i_revision = index.get("documentrevnum")
     width = max(index.values()) + 1
-    best: dict[tuple[int, str], tuple[int, CapacityRow | None]] = {}
+    best: dict[tuple[int, str], tuple[int, CapacityRecord | None]] = {}
     errors: list[RowError] = []
     for item in _active_rows(text, width, i_active):
-        if item.__class__ is RowError:
+        if isinstance(item, RowError):
             errors.append(item)
             continue
         line, row = item
@@ -403,17 +353,14 @@ def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
             errors.append(RowError(line, "PowerSystemResourceType", row[i_type], "the production type is empty."))
             continue
         revision = _revision(row, i_revision, line)
-        if revision.__class__ is RowError:
+        if isinstance(revision, RowError):
             errors.append(revision)
             continue
-        raw = row[i_value]
-        capacity = None
-        if not _is_missing(raw):
-            mw = _number(raw.strip())
-            if mw is None:
-                errors.append(RowError(line, "Quantity", raw, "the value is not a number."))
-                continue
-            capacity = CapacityRow(line, f"elexon:{fuel}", year, mw)
+        mw = mw_cell(line, "Quantity", row[i_value])
+        if isinstance(mw, RowError):
+            errors.append(mw)
+            continue
+        capacity = None if mw is None else year_capacity(line, psr, f"elexon:{fuel}", year, mw)
         held = best.get((year, fuel))
         if held is not None and held[0] == revision:
             errors.append(
@@ -426,8 +373,14 @@ def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
             )
         elif held is None or revision > held[0]:
             best[(year, fuel)] = (revision, capacity)
-    kept: list[CapacityRow | RowError] = [c for _, c in best.values() if c is not None]
+    kept: list[CapacityRecord | RowError] = [c for _, c in best.values() if c is not None]
     yield from sorted(kept + errors, key=lambda item: item.line)
+
+
+def is_installed_capacity(head: str) -> bool:
+    """Whether the file's header row is the installed generation capacity layout."""
+    found = {n.lower() for n in first_line_names(head)}
+    return {"quantity", "year", "powersystemresourcetype"} <= found and "settlementdate" not in found
 
 
 GENERATION_ADAPTER = ElexonGenerationAdapter()

@@ -1,16 +1,24 @@
-"""ENTSO-E Transparency Platform CSV exports (generation per type and per unit, load, cross-border flows) as records."""
+"""ENTSO-E Transparency Platform CSV exports (generation per type and per unit, load, cross-border flows, installed
+capacity) as records."""
 
-import csv
-import math
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import NamedTuple, TextIO
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
+from ..records import CapacityRecord, ImportFileError, ImportOptions, Payload, Record, RowError
+from .common import (
+    csv_rows,
+    first_line_names,
+    is_missing,
+    mw_cell,
+    quoted,
+    read_header,
+    width_error,
+    year_capacity,
+)
 
-MISSING = frozenset({"", "n/e", "n/a"})  # ENTSO-E: n/e "not existing", empty "no data"; neither is a zero
 # The time-zone notes the platform's export writes after the MTU (in the header or in each cell). CET/CEST and the
 # others are the local time of the European zones, with their clock changes (23- and 25-hour days); plain "CET" is
 # what older exports wrote for the same local time.
@@ -22,6 +30,9 @@ ZONES: dict[str, tzinfo] = {
     "EET/EEST": ZoneInfo("Europe/Athens"),
 }
 SECOND = timedelta(seconds=1)
+HOUR = timedelta(hours=1)
+# The records of one MW column of a time-column layout, given its line, interval and MWh.
+RecordMaker = Callable[[int, datetime, datetime, float], list[Record]]
 
 _NOTE = r"\(\s*(?P<zone>[^()]*?)\s*\)"
 _TIME_HEADER = re.compile(r"^(?:MTU|Time)\s*(?:" + _NOTE + r")?$", re.IGNORECASE)
@@ -49,15 +60,11 @@ _UNIT_REQUIRED = ("day", "unit", "mtu", "generation")
 _TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-def _header(text: TextIO) -> list[str]:
-    line = text.readline()
-    if not line.strip():
-        raise ImportFileError("The file is empty: the first line should be the header row.")
-    return _names(line)
-
-
-def _names(line: str) -> list[str]:
-    return [name.strip() for name in next(csv.reader([line.lstrip("\ufeff")]))]
+def _not_layout(title: str, columns: str, names: list[str], why: str = "") -> ImportFileError:
+    """The error for a header that is not the layout: what its columns should be, and what they are."""
+    return ImportFileError(
+        f"Not an ENTSO-E {title} file: the columns are {columns}{'; ' + why if why else ''} (found {quoted(names)})."
+    )
 
 
 def _is_time_layout(names: list[str], column: re.Pattern) -> bool:
@@ -70,14 +77,6 @@ def _is_time_layout(names: list[str], column: re.Pattern) -> bool:
     )
 
 
-def _first_line_names(head: str) -> list[str]:
-    first = head.lstrip("\ufeff").split("\n", 1)[0].strip()
-    try:
-        return _names(first) if first else []
-    except csv.Error:
-        return []
-
-
 def _header_zone(name: str) -> tzinfo | str | None:
     """The zone a time column's name states ("MTU (UTC)"), None if it states none, or the reason it is unknown."""
     match = _TIME_HEADER.match(name)
@@ -85,21 +84,6 @@ def _header_zone(name: str) -> tzinfo | str | None:
     if not note:
         return None
     return ZONES.get(note.upper(), f"unknown time zone '{note}' (we read {', '.join(ZONES)})")
-
-
-def _is_missing(cell: str) -> bool:
-    return cell.strip().lower() in MISSING
-
-
-def _power_cell(line: int, column: str, cell: str) -> float | RowError | None:
-    """A cell of MW: None when missing (it writes nothing), else its MW, or a row error when it is no number."""
-    if _is_missing(cell):
-        return None
-    try:
-        mw = float(cell)
-    except ValueError:
-        mw = math.nan
-    return mw if math.isfinite(mw) else RowError(line, column, cell, "not a number of MW.")
 
 
 class _Clock:
@@ -179,20 +163,14 @@ def _time_zone(names: list[str], index: int) -> tzinfo | None:
     return zone
 
 
-def _rows(text: TextIO) -> Iterator[tuple[int, list[str]]]:
-    """The data rows with their line numbers (header = 1), blank lines left out."""
-    reader = csv.reader(text, strict=True)
-    try:
-        for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            yield reader.line_num + 1, row
-    except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num + 1} is not valid CSV: {exc}.") from exc
-
-
-def _width_error(line: int, row: list[str], width: int) -> RowError:
-    return RowError(line, "", "", f"expected {width} fields, found {len(row)}.")
+def _is_generation_layout(names: list[str]) -> bool:
+    """Area, the MTU ("MTU (UTC)"), then only production type columns (the per-type generation layout)."""
+    return (
+        len(names) >= 3
+        and names[0] == "Area"
+        and bool(_TIME_HEADER.match(names[1]))
+        and all(_GENERATION_COLUMN.match(n) for n in names[2:])
+    )
 
 
 class GenerationAdapter:
@@ -208,27 +186,17 @@ class GenerationAdapter:
     label = "ENTSO-E Actual Generation per Production Type (Transparency Platform CSV export)"
 
     def sniff(self, head: str) -> bool:
-        names = _first_line_names(head)
-        return (
-            len(names) >= 3
-            and names[0] == "Area"
-            and bool(_TIME_HEADER.match(names[1]))
-            and names[1].upper().startswith("MTU")
-            and all(_GENERATION_COLUMN.match(n) for n in names[2:])
-        )
+        names = first_line_names(head)
+        return _is_generation_layout(names) and names[1].upper().startswith("MTU")
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
-        names = _header(text)
-        if (
-            len(names) < 3
-            or names[0] != "Area"
-            or not _TIME_HEADER.match(names[1])
-            or not all(_GENERATION_COLUMN.match(n) for n in names[2:])
-        ):
-            raise ImportFileError(
-                "Not an ENTSO-E Actual Generation per Production Type file: the columns are Area, MTU, then "
-                "'<Production type>  - Actual Aggregated [MW]' (and '... - Actual Consumption [MW]') columns "
-                f"(found {', '.join(repr(n) for n in names)})."
+        names = read_header(text)
+        if not _is_generation_layout(names):
+            raise _not_layout(
+                "Actual Generation per Production Type",
+                "Area, MTU, then '<Production type>  - Actual Aggregated [MW]' (and '... - Actual Consumption [MW]') "
+                "columns",
+                names,
             )
         clock = _Clock(_time_zone(names, 1), options)
         types = []  # (index, column name, fuel key) of the generation columns
@@ -237,9 +205,9 @@ class GenerationAdapter:
             if match["kind"] == "Aggregated":
                 types.append((i, column, f"entsoe:{match['type'].strip()}"))
         width = len(names)
-        for line, row in _rows(text):
+        for line, row in csv_rows(text):
             if len(row) != width:
-                yield _width_error(line, row, width)
+                yield width_error(line, row, width)
                 continue
             area = row[0].strip()
             psr = f"entsoe:{area}" if area else options.psr
@@ -251,106 +219,82 @@ class GenerationAdapter:
                 yield RowError(line, names[1], row[1], interval)
                 continue
             start, end = interval
-            hours = (end - start) / timedelta(hours=1)
+            hours = (end - start) / HOUR
             for i, column, fuel in types:
-                mw = _power_cell(line, column, row[i])
-                if mw.__class__ is float:
+                mw = mw_cell(line, column, row[i])
+                if isinstance(mw, float):
                     yield Record(line, psr, "generation", start, end, mw * hours, "MWh", fuel)
                 elif mw is not None:
                     yield mw
 
 
-class LoadAdapter:
-    """Total Load - Day Ahead / Actual: actual load is demand, the day-ahead forecast is demand of that timeframe."""
+class TimeColumnsAdapter:
+    """A layout whose first column is the MTU ("Time (UTC)") and each other column the MW of one series (or of a
+    pair of them), named in the column: Total Load, Cross-Border Physical Flow."""
 
     kind = Payload.TIMESERIES
-    name = "entsoe-load"
-    label = "ENTSO-E Total Load - Day Ahead / Actual (Transparency Platform CSV export)"
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        *,
+        title: str,
+        column: re.Pattern,
+        columns: str,
+        column_records: Callable[[re.Match], RecordMaker],
+        negative: str | None = None,
+    ) -> None:
+        self.name, self.label, self.title = name, label, title
+        self.column = column  # what every column after the MTU's matches
+        self.columns = columns  # those columns, as the header error describes them
+        self.column_records = column_records  # a column's match -> the maker of that column's records
+        self.negative = negative  # why a negative MW is refused; None: a negative MW is a value
 
     def sniff(self, head: str) -> bool:
-        return _is_time_layout(_first_line_names(head), _LOAD_COLUMN)
+        return _is_time_layout(first_line_names(head), self.column)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
-        names = _header(text)
-        if not _is_time_layout(names, _LOAD_COLUMN):
-            raise ImportFileError(
-                "Not an ENTSO-E Total Load file: the columns are 'Time (UTC)' (or another zone), then "
-                "'Day-ahead Total Load Forecast [MW] - <area>' and/or 'Actual Total Load [MW] - <area>' "
-                f"(found {', '.join(repr(n) for n in names)})."
-            )
+        names = read_header(text)
+        if not _is_time_layout(names, self.column):
+            raise _not_layout(self.title, f"'Time (UTC)' (or another zone), then {self.columns}", names)
         clock = _Clock(_time_zone(names, 0), options)
-        columns = []  # (index, column name, psr, timeframe)
-        for i, column in enumerate(names[1:], start=1):
-            match = _LOAD_COLUMN.match(column)
-            timeframe = "day-ahead" if match["kind"].startswith("Day-ahead") else None
-            columns.append((i, column, f"entsoe:{match['area'].strip()}", timeframe))
-        yield from _time_columns(text, names, clock, columns, _load_records, signed=True)
+        columns = [(i, name, self.column_records(self.column.match(name))) for i, name in enumerate(names[1:], start=1)]
+        width = len(names)
+        for line, row in csv_rows(text):
+            if len(row) != width:
+                yield width_error(line, row, width)
+                continue
+            interval = clock.interval(row[0])
+            if isinstance(interval, str):
+                yield RowError(line, names[0], row[0], interval)
+                continue
+            start, end = interval
+            hours = (end - start) / HOUR
+            for i, column, make in columns:
+                mw = mw_cell(line, column, row[i])
+                if isinstance(mw, RowError):
+                    yield mw
+                elif mw is not None and mw < 0 and self.negative:
+                    yield RowError(line, column, row[i], self.negative)
+                elif mw is not None:
+                    yield from make(line, start, end, mw * hours)
 
 
-def _load_records(
-    line: int, psr: str, start: datetime, end: datetime, mwh: float, timeframe: str | None
-) -> list[Record]:
-    return [Record(line, psr, "demand", start, end, mwh, "MWh", timeframe=timeframe)]
+def _load_records(match: re.Match) -> RecordMaker:
+    """Actual load is demand of the column's area; the day-ahead forecast is demand of that timeframe."""
+    psr = f"entsoe:{match['area'].strip()}"
+    timeframe = "day-ahead" if match["kind"].startswith("Day-ahead") else None
+    return lambda line, start, end, mwh: [Record(line, psr, "demand", start, end, mwh, "MWh", timeframe=timeframe)]
 
 
-class FlowAdapter:
-    """Cross-Border Physical Flow: a column per direction "A > B"; its flow is A's export to B and B's import."""
-
-    kind = Payload.TIMESERIES
-    name = "entsoe-flow"
-    label = "ENTSO-E Cross-Border Physical Flow (Transparency Platform CSV export)"
-
-    def sniff(self, head: str) -> bool:
-        return _is_time_layout(_first_line_names(head), _FLOW_COLUMN)
-
-    def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
-        names = _header(text)
-        if not _is_time_layout(names, _FLOW_COLUMN):
-            raise ImportFileError(
-                "Not an ENTSO-E Cross-Border Physical Flow file: the columns are 'Time (UTC)' (or another zone), "
-                f"then one '<from area> > <to area> [MW]' column per direction (found "
-                f"{', '.join(repr(n) for n in names)})."
-            )
-        clock = _Clock(_time_zone(names, 0), options)
-        columns = []  # (index, column name, exporting psr, importing psr)
-        for i, column in enumerate(names[1:], start=1):
-            match = _FLOW_COLUMN.match(column)
-            columns.append((i, column, f"entsoe:{match['out'].strip()}", f"entsoe:{match['in'].strip()}"))
-        # Each column is one direction: a negative value is no flow the platform publishes.
-        yield from _time_columns(text, names, clock, columns, _flow_records, signed=False)
-
-
-def _flow_records(line: int, source: str, start: datetime, end: datetime, mwh: float, target: str) -> list[Record]:
-    return [
+def _flow_records(match: re.Match) -> RecordMaker:
+    """A column "A > B" is one direction: its flow is A's export to B and B's import from A."""
+    source, target = f"entsoe:{match['out'].strip()}", f"entsoe:{match['in'].strip()}"
+    return lambda line, start, end, mwh: [
         Record(line, source, "exports", start, end, mwh, "MWh", connected_psr=target),
         Record(line, target, "imports", start, end, mwh, "MWh", connected_psr=source),
     ]
-
-
-def _time_columns(
-    text: TextIO, names: list[str], clock: _Clock, columns: list, make: Callable[..., list[Record]], *, signed: bool
-) -> Iterator[Record | RowError]:
-    """The records of a file whose first column is the MTU and whose other columns are MW values."""
-    width = len(names)
-    for line, row in _rows(text):
-        if len(row) != width:
-            yield _width_error(line, row, width)
-            continue
-        interval = clock.interval(row[0])
-        if isinstance(interval, str):
-            yield RowError(line, names[0], row[0], interval)
-            continue
-        start, end = interval
-        hours = (end - start) / timedelta(hours=1)
-        for i, column, psr, extra in columns:
-            mw = _power_cell(line, column, row[i])
-            if mw.__class__ is not float:
-                if mw is not None:
-                    yield mw
-            elif mw < 0 and not signed:
-                yield RowError(line, column, row[i], "a flow in one direction cannot be negative.")
-            else:
-                yield from make(line, psr, start, end, mw * hours, extra)
 
 
 class GenerationUnitAdapter:
@@ -369,16 +313,18 @@ class GenerationUnitAdapter:
     label = "ENTSO-E Actual Generation per Generation Unit (Transparency Platform CSV export)"
 
     def sniff(self, head: str) -> bool:
-        return isinstance(_unit_columns(_first_line_names(head)), dict)
+        return isinstance(_unit_columns(first_line_names(head)), dict)
 
     def records(self, text: TextIO, options: ImportOptions) -> Iterator[Record | RowError]:
-        names = _header(text)
+        names = read_header(text)
         columns = _unit_columns(names)
         if isinstance(columns, str):
-            raise ImportFileError(
-                "Not an ENTSO-E Actual Generation per Generation Unit file: the columns are 'Time interval', "
-                "'Area', 'Type', 'Generation Unit', 'MTU', 'Generation [MW]' and 'Consumption [MW]' (Area, Type and "
-                f"Consumption may be left out); {columns} (found {', '.join(repr(n) for n in names)})."
+            raise _not_layout(
+                "Actual Generation per Generation Unit",
+                "'Time interval', 'Area', 'Type', 'Generation Unit', 'MTU', 'Generation [MW]' and 'Consumption [MW]' "
+                "(Area, Type and Consumption may be left out)",
+                names,
+                why=columns,
             )
         yield from _UnitRows(names, columns, options).read(text)
 
@@ -450,9 +396,9 @@ class _UnitRows:
         width, columns, names = len(self.names), self.columns, self.names
         day, mtu, generation = columns["day"], columns["mtu"], columns["generation"]
         block: _UnitBlock | None = None
-        for line, row in _rows(text):
+        for line, row in csv_rows(text):
             if len(row) != width:
-                yield _width_error(line, row, width)
+                yield width_error(line, row, width)
                 continue
             if row[day].strip():
                 block = self._block(line, row)
@@ -462,7 +408,7 @@ class _UnitRows:
                 continue
             value = row[generation]
             if not row[mtu].strip():
-                if not _is_missing(value):
+                if not is_missing(value):
                     yield RowError(line, names[mtu], "", "a value with no MTU under it.")
                 continue
             if block is None:
@@ -475,10 +421,10 @@ class _UnitRows:
             if isinstance(interval, str):
                 yield RowError(line, names[mtu], row[mtu], interval)
                 continue
-            mw = _power_cell(line, names[generation], value)
-            if mw.__class__ is float:
+            mw = mw_cell(line, names[generation], value)
+            if isinstance(mw, float):
                 start, end = interval
-                hours = (end - start) / timedelta(hours=1)
+                hours = (end - start) / HOUR
                 yield Record(line, block.psr, "generation", start, end, mw * hours, "MWh", block.fuel)
             elif mw is not None:
                 yield mw
@@ -502,32 +448,23 @@ class _UnitRows:
         return _UnitBlock(psr, fuel, interval, day, zone, _Clock(None, self.options))
 
 
-class CapacityRow(NamedTuple):
-    """One installed capacity of an Installed Capacity per Production Type file (the file names no area)."""
-
-    line: int
-    production_type: str  # the platform's name, e.g. "Fossil Gas" (its mapping key is entsoe:<name>)
-    year: int
-    mw: float
-
-
-def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
-    """The capacities of an Installed Capacity per Production Type file, one per type and year column.
+def installed_capacities(text: TextIO, psr: str) -> Iterator[CapacityRecord | RowError]:
+    """The capacities of an Installed Capacity per Production Type file for the PSR chosen (the file names no area),
+    one per type and year column, fuels as `entsoe:<production type>`.
 
     The "Total Grand capacity" row is the sum of the others, not a production type: left out. Missing cells (empty,
     n/e, N/A) give nothing; a cell that is no number is a row error.
     """
-    names = _header(text)
+    names = read_header(text)
     years = [(i, n, _CAPACITY_COLUMN.match(n)) for i, n in enumerate(names[1:], start=1)]
     if len(names) < 2 or names[0] != "Production Type" or not all(match for _, _, match in years):
-        raise ImportFileError(
-            "Not an ENTSO-E Installed Capacity per Production Type file: the columns are 'Production Type', then "
-            f"one '<year> [MW]' column per year (found {', '.join(repr(n) for n in names)})."
+        raise _not_layout(
+            "Installed Capacity per Production Type", "'Production Type', then one '<year> [MW]' column per year", names
         )
     width = len(names)
-    for line, row in _rows(text):
+    for line, row in csv_rows(text):
         if len(row) != width:
-            yield _width_error(line, row, width)
+            yield width_error(line, row, width)
             continue
         production_type = row[0].strip()
         if production_type.lower() == "total grand capacity":
@@ -536,23 +473,39 @@ def installed_capacity_rows(text: TextIO) -> Iterator[CapacityRow | RowError]:
             yield RowError(line, names[0], row[0], "the production type is empty.")
             continue
         for i, column, match in years:
-            mw = _power_cell(line, column, row[i])
-            if mw.__class__ is float and mw < 0:
+            mw = mw_cell(line, column, row[i])
+            if isinstance(mw, float) and mw < 0:
                 mw = RowError(line, column, row[i], "not a number of MW.")
-            if mw.__class__ is float:
-                yield CapacityRow(line, production_type, int(match["year"]), mw)
-            elif mw is not None:
+            if isinstance(mw, RowError):
                 yield mw
+            elif mw is not None:
+                yield year_capacity(line, psr, f"entsoe:{production_type}", int(match["year"]), mw)
 
 
 def is_installed_capacity(head: str) -> bool:
     """Whether the file's header row is the Installed Capacity per Production Type layout."""
-    names = _first_line_names(head)
+    names = first_line_names(head)
     return len(names) >= 2 and names[0] == "Production Type" and all(_CAPACITY_COLUMN.match(n) for n in names[1:])
 
 
 GENERATION_ADAPTER = GenerationAdapter()
-LOAD_ADAPTER = LoadAdapter()
-FLOW_ADAPTER = FlowAdapter()
+LOAD_ADAPTER = TimeColumnsAdapter(
+    "entsoe-load",
+    "ENTSO-E Total Load - Day Ahead / Actual (Transparency Platform CSV export)",
+    title="Total Load",
+    column=_LOAD_COLUMN,
+    columns="'Day-ahead Total Load Forecast [MW] - <area>' and/or 'Actual Total Load [MW] - <area>'",
+    column_records=_load_records,
+)
+FLOW_ADAPTER = TimeColumnsAdapter(
+    "entsoe-flow",
+    "ENTSO-E Cross-Border Physical Flow (Transparency Platform CSV export)",
+    title="Cross-Border Physical Flow",
+    column=_FLOW_COLUMN,
+    columns="one '<from area> > <to area> [MW]' column per direction",
+    column_records=_flow_records,
+    # Each column is one direction: a negative value is no flow the platform publishes.
+    negative="a flow in one direction cannot be negative.",
+)
 GENERATION_UNIT_ADAPTER = GenerationUnitAdapter()
 ADAPTERS = (GENERATION_ADAPTER, LOAD_ADAPTER, FLOW_ADAPTER, GENERATION_UNIT_ADAPTER)

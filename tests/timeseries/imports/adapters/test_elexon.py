@@ -12,10 +12,9 @@ import pytest
 from timeseries.imports.adapters.elexon import (
     GENERATION_ADAPTER,
     INTERCONNECTOR_ADAPTER,
-    CapacityRow,
-    installed_capacity_rows,
+    installed_capacities,
 )
-from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
+from timeseries.imports.records import CapacityRecord, ImportFileError, ImportOptions, Record, RowError
 
 GB = "GB"
 HALF_HOUR = timedelta(minutes=30)
@@ -75,8 +74,13 @@ def flows(*rows: str, psr: str | None = GB, header: str = FLOW_HEADER) -> list[R
     return list(INTERCONNECTOR_ADAPTER.records(text, ImportOptions(psr=psr)))
 
 
-def capacities(*rows: str) -> list[CapacityRow | RowError]:
-    return list(installed_capacity_rows(io.StringIO("\n".join([CAPACITY_HEADER, *rows]) + "\n")))
+def capacities(*rows: str) -> list[CapacityRecord | RowError]:
+    return list(installed_capacities(io.StringIO("\n".join([CAPACITY_HEADER, *rows]) + "\n"), GB))
+
+
+def capacity(line: int, type_: str, year: int, mw: float) -> CapacityRecord:
+    """GB's capacity of a BMRS type for a year: from 1 January to 1 January."""
+    return CapacityRecord(line, GB, f"elexon:{type_}", utc(year, 1, 1), utc(year + 1, 1, 1), mw)
 
 
 def gen(line: int, start: datetime, mwh: float, type_: str) -> Record:
@@ -413,8 +417,8 @@ def test_installed_capacity_rows_give_line_type_year_and_mw():
     items = capacities(cap_row(2021, "Wind Onshore", "12937"), cap_row(2022, "Other renewable", "1549"))
 
     assert items == [
-        CapacityRow(2, "elexon:Wind Onshore", 2021, 12937.0),
-        CapacityRow(3, "elexon:Other renewable", 2022, 1549.0),
+        capacity(2, "Wind Onshore", 2021, 12937.0),
+        capacity(3, "Other renewable", 2022, 1549.0),
     ]
 
 
@@ -428,7 +432,7 @@ def test_installed_capacity_skips_missing_and_inactive_rows_and_keeps_the_latest
         cap_row(2022, "Fossil Oil", "0"),
     )
 
-    assert items == [CapacityRow(5, "elexon:Fossil Gas", 2022, 2.0), CapacityRow(7, "elexon:Fossil Oil", 2022, 0.0)]
+    assert items == [capacity(5, "Fossil Gas", 2022, 2.0), capacity(7, "Fossil Oil", 2022, 0.0)]
 
 
 def test_installed_capacity_bad_cells_are_row_errors():
@@ -446,12 +450,12 @@ def test_installed_capacity_bad_cells_are_row_errors():
         (4, "Resolution", "PT30M"),
         (6, "PowerSystemResourceType", "Solar"),
     ]
-    assert CapacityRow(5, "elexon:Solar", 2023, 1.0) in items
+    assert capacity(5, "Solar", 2023, 1.0) in items
 
 
 def test_installed_capacity_file_without_its_columns_lists_what_is_expected():
     with pytest.raises(ImportFileError, match="Year"):
-        list(installed_capacity_rows(io.StringIO(GEN_HEADER + "\n")))
+        list(installed_capacities(io.StringIO(GEN_HEADER + "\n"), GB))
 
 
 # ---------------------------------------------------------------- the real samples
@@ -514,13 +518,13 @@ def test_real_interconnector_sample_reads_with_the_published_numbers():
 @needs_samples
 def test_real_installed_capacity_sample_reads_every_year_and_type():
     with _sample("installed_generation_capacity.csv") as text:
-        items = list(installed_capacity_rows(text))
+        items = list(installed_capacities(text, GB))
 
     assert not errors(items)
     assert len(items) == 34  # 12 types for 2021, 11 for 2022 and 2023 (no Fossil Oil)
-    assert items[0] == CapacityRow(2, "elexon:Wind Onshore", 2021, 12937.0)
-    assert CapacityRow(24, "elexon:Hydro Pumped Storage", 2022, 1928.0) in items  # its own document
-    assert items[-1] == CapacityRow(35, "elexon:Biomass", 2023, 4438.0)
+    assert items[0] == capacity(2, "Wind Onshore", 2021, 12937.0)
+    assert capacity(24, "Hydro Pumped Storage", 2022, 1928.0) in items  # its own document
+    assert items[-1] == capacity(35, "Biomass", 2023, 4438.0)
     assert "elexon:Other renewable" in {i.fuel_type for i in items}
 
 

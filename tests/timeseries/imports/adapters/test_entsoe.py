@@ -20,11 +20,10 @@ from timeseries.imports.adapters.entsoe import (
     GENERATION_ADAPTER,
     GENERATION_UNIT_ADAPTER,
     LOAD_ADAPTER,
-    CapacityRow,
-    installed_capacity_rows,
+    installed_capacities,
     is_installed_capacity,
 )
-from timeseries.imports.records import ImportFileError, ImportOptions, Record, RowError
+from timeseries.imports.records import CapacityRecord, ImportFileError, ImportOptions, Record, RowError
 from timeseries.imports.services import import_job_create, import_job_run
 
 ES, FR = "entsoe:BZN|ES", "entsoe:BZN|FR"
@@ -139,7 +138,7 @@ def test_generation_bad_cells_are_row_errors_naming_line_and_column():
         (2, "Biomass  - Actual Aggregated [MW]", "4o4"),
         (3, "MTU", "32.11.2022 00:00 - 01.11.2022 00:15 (UTC)"),
         (4, "MTU", "2022-11-01 00:15 - 2022-11-01 00:30"),
-        (5, "", ""),
+        (5, "", "BZN|ES,01.11.2022 00:30 - 01.11.2022 00:45 (UTC),1"),  # too few fields: the row is shown
     ]
     # The good cell of the row with a bad one is still read.
     assert [(r.line, r.fuel_type, r.value) for r in got if isinstance(r, Record)] == [(2, "entsoe:Fossil Gas", 2.0)]
@@ -395,7 +394,7 @@ def test_unit_bad_cells_are_row_errors_in_line_order_and_the_rest_is_read():
         (2, "MTU", "00:00 - 01:00"),
         (4, "Generation [MW]", "1o12"),
         (5, "MTU", "02:00 - 02:60"),
-        (6, "", ""),
+        (6, "", ",,,,03:00 - 04:00,1012"),
         (8, "MTU", ""),
         (9, "MTU", "03:00 - 04:00"),
         (10, "Time interval", "32.11.2022 00:00 - 02.11.2022 00:00 (UTC)"),
@@ -562,18 +561,18 @@ def test_installed_capacity_rows_leave_out_the_total_and_missing_cells():
             '"Total Grand capacity","2300","2400"',
         ]
     )
-    got = list(installed_capacity_rows(io.StringIO(text)))
+    got = list(installed_capacities(io.StringIO(text), "EU-CE-AL"))
     assert got == [
-        CapacityRow(2, "Fossil Oil", 2022, 97.0),
-        CapacityRow(3, "Solar", 2023, 12.5),
+        CapacityRecord(2, "EU-CE-AL", "entsoe:Fossil Oil", utc(2022, 1, 1), utc(2023, 1, 1), 97.0),
+        CapacityRecord(3, "EU-CE-AL", "entsoe:Solar", utc(2023, 1, 1), utc(2024, 1, 1), 12.5),
         RowError(4, "2022 [MW]", "lots", "not a number of MW."),
-        CapacityRow(4, "Nuclear", 2023, 0.0),
+        CapacityRecord(4, "EU-CE-AL", "entsoe:Nuclear", utc(2023, 1, 1), utc(2024, 1, 1), 0.0),
     ]
 
 
 def test_installed_capacity_refuses_another_layout():
     with pytest.raises(ImportFileError, match="Production Type"):
-        list(installed_capacity_rows(io.StringIO(LOAD_HEADER + "\n")))
+        list(installed_capacities(io.StringIO(LOAD_HEADER + "\n"), "EU-CE-AL"))
 
 
 # --- The real samples ------------------------------------------------------------------------------------------------
@@ -648,12 +647,13 @@ def test_real_installed_capacity():
     with open(path, encoding="utf-8") as text:
         assert is_installed_capacity(text.read(64 * 1024))
         text.seek(0)
-        got = list(installed_capacity_rows(text))
-    assert len(got) == 20 and all(isinstance(r, CapacityRow) for r in got)
-    assert CapacityRow(7, "Fossil Oil", 2022, 97.0) in got
-    assert CapacityRow(12, "Hydro Run-of-river and poundage", 2022, 527.0) in got
-    assert CapacityRow(13, "Hydro Water Reservoir", 2022, 1676.0) in got
-    assert "Total Grand capacity" not in {r.production_type for r in got}
+        got = list(installed_capacities(text, "EU-CE-AL"))
+    assert len(got) == 20 and all(isinstance(r, CapacityRecord) for r in got)
+    year = (utc(2022, 1, 1), utc(2023, 1, 1))
+    assert CapacityRecord(7, "EU-CE-AL", "entsoe:Fossil Oil", *year, 97.0) in got
+    assert CapacityRecord(12, "EU-CE-AL", "entsoe:Hydro Run-of-river and poundage", *year, 527.0) in got
+    assert CapacityRecord(13, "EU-CE-AL", "entsoe:Hydro Water Reservoir", *year, 1676.0) in got
+    assert "entsoe:Total Grand capacity" not in {r.fuel_type for r in got}
 
 
 @needs_samples
