@@ -31,17 +31,16 @@ class CapacityAdapter:
         return self._capacities(text, require_psr(options, f"A {self.label}"))
 
 
-ADAPTERS = (
-    CapacityAdapter(
-        "entsoe-capacity",
-        "ENTSO-E Installed Capacity per Production Type file",
-        entsoe.is_installed_capacity,
-        entsoe.installed_capacities,
-    ),
-    CapacityAdapter(
-        "elexon-capacity",
-        "Elexon BMRS installed generation capacity per type file",
-        elexon.is_installed_capacity,
-        elexon.installed_capacities,
-    ),
+ENTSOE_ADAPTER = CapacityAdapter(
+    "entsoe-capacity",
+    "ENTSO-E Installed Capacity per Production Type file",
+    entsoe.is_installed_capacity,
+    entsoe.installed_capacities,
 )
+ELEXON_ADAPTER = CapacityAdapter(
+    "elexon-capacity",
+    "Elexon BMRS installed generation capacity per type file",
+    elexon.is_installed_capacity,
+    elexon.installed_capacities,
+)
+ADAPTERS = (ENTSOE_ADAPTER, ELEXON_ADAPTER)

@@ -9,6 +9,7 @@ import pytest
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from tests.timeseries.helpers import COAL, HOUR, PV, SOLAR, STEAM, WIND, WIND_TECH, psr, run, url, utc, write, z
+from tests.timeseries.imports.helpers import read
 from timeseries.choices import default_timeframe
 from timeseries.imports.adapters import adapter_for, api_json
 from timeseries.imports.adapters.api_json import ADAPTER
@@ -20,14 +21,14 @@ T0 = utc(2022, 6, 1)
 CISO, NEVP, LADWP = "US-WECC-CISO", "US-WECC-NEVP", "US-WECC-LADWP"
 
 
-def read(body) -> list[Record | RowError]:
-    text = body if isinstance(body, str) else json.dumps(body)
-    return list(ADAPTER.records(io.StringIO(text), ImportOptions()))
+def read_json(body: str | dict | list) -> list[Record | RowError]:
+    """What the adapter reads from a JSON text or from a value written as JSON."""
+    return read(ADAPTER, body if isinstance(body, str) else json.dumps(body))
 
 
 def refused(body) -> str:
     with pytest.raises(ImportFileError) as exc:
-        read(body)
+        read_json(body)
     return str(exc.value)
 
 
@@ -52,7 +53,7 @@ def rec(hour: int, quantity: str, value: float, *, line: int = 1, unit="MWh", **
 
 
 def test_demand_intervals_become_records_with_aware_datetimes_and_running_numbers():
-    records = read(response("demand", [interval(0, 21000.5), interval(1, 20500)]))
+    records = read_json(response("demand", [interval(0, 21000.5), interval(1, 20500)]))
 
     assert records == [rec(0, "demand", 21000.5, line=1), rec(1, "demand", 20500.0, line=2)]
     assert records[0].start.utcoffset() is not None
@@ -60,14 +61,14 @@ def test_demand_intervals_become_records_with_aware_datetimes_and_running_number
 
 
 def test_price_keeps_its_currency_and_its_timeframe():
-    records = read(response("price", [interval(0, 30.5)], unit="EUR", timeframe="day-ahead"))
+    records = read_json(response("price", [interval(0, 30.5)], unit="EUR", timeframe="day-ahead"))
 
     assert records == [rec(0, "price", 30.5, unit="EUR", timeframe="day-ahead")]
 
 
 def test_a_response_without_timeframe_leaves_it_to_the_quantity_default():
-    assert read(response("demand", [interval(0, 1.0)]))[0].timeframe is None
-    assert read(response("demand", [interval(0, 1.0)], timeframe="hour-ahead"))[0].timeframe == "hour-ahead"
+    assert read_json(response("demand", [interval(0, 1.0)]))[0].timeframe is None
+    assert read_json(response("demand", [interval(0, 1.0)], timeframe="hour-ahead"))[0].timeframe == "hour-ahead"
 
 
 def test_generation_breakdown_items_carry_fuel_and_technology_and_a_reported_total_is_kept():
@@ -75,7 +76,7 @@ def test_generation_breakdown_items_carry_fuel_and_technology_and_a_reported_tot
         "generation", [interval(0, 100.0, valueByFuelSource=[fuel("Coal", 60.0, "Steam"), fuel("Wind", 30)])]
     )
 
-    assert read(body) == [
+    assert read_json(body) == [
         rec(0, "generation", 100.0),  # the PSR's reported total: more than its breakdown
         rec(0, "generation", 60.0, fuel_type="Coal", technology="Steam"),
         rec(0, "generation", 30.0, fuel_type="Wind"),
@@ -87,11 +88,11 @@ def test_a_value_that_is_the_sum_of_the_breakdown_is_not_a_reported_total():
     # a series the source never had.
     body = response("generation", [interval(0, 0.3, valueByFuelSource=[fuel("Coal", 0.1), fuel("Wind", 0.2)])])
 
-    assert [(r.fuel_type, r.value) for r in read(body)] == [("Coal", 0.1), ("Wind", 0.2)]
+    assert [(r.fuel_type, r.value) for r in read_json(body)] == [("Coal", 0.1), ("Wind", 0.2)]
 
 
 def test_a_generation_series_with_no_fuel_type_comes_back_as_a_total_with_no_fuel():
-    records = read(response("generation", [interval(0, 42.0, valueByFuelSource=[])]))
+    records = read_json(response("generation", [interval(0, 42.0, valueByFuelSource=[])]))
 
     assert records == [rec(0, "generation", 42.0)]
 
@@ -99,7 +100,7 @@ def test_a_generation_series_with_no_fuel_type_comes_back_as_a_total_with_no_fue
 def test_curtailment_is_read_by_fuel_source():
     body = response("curtailment", [interval(0, 7.5, valueByFuelSource=[fuel("Solar", 3.5), fuel("Wind", 4.0)])])
 
-    assert [(r.quantity, r.fuel_type, r.value) for r in read(body)] == [
+    assert [(r.quantity, r.fuel_type, r.value) for r in read_json(body)] == [
         ("curtailment", "Solar", 3.5),
         ("curtailment", "Wind", 4.0),
     ]
@@ -110,7 +111,7 @@ def test_flows_are_read_by_connected_psr_with_a_total_where_reported(quantity):
     flows = [{"connectedPSR": NEVP, "value": 5.0}, {"connectedPSR": LADWP, "value": 2.0}]
     body = response(quantity, [interval(0, 7.0, valueByConnectedPSR=flows), interval(1, 9.0, valueByConnectedPSR=[])])
 
-    assert read(body) == [
+    assert read_json(body) == [
         rec(0, quantity, 5.0, connected_psr=NEVP),
         rec(0, quantity, 2.0, connected_psr=LADWP),
         rec(1, quantity, 9.0, line=2),
@@ -124,7 +125,7 @@ def test_an_array_of_responses_is_read_in_order_with_numbers_running_on():
         response("demand", [], psr_id=NEVP),
     ]
 
-    assert read(body) == [
+    assert read_json(body) == [
         rec(0, "demand", 1.0, line=1),
         rec(1, "demand", 2.0, line=2),
         rec(0, "price", 30.0, line=3, unit="USD", timeframe="day-ahead"),
@@ -134,7 +135,7 @@ def test_an_array_of_responses_is_read_in_order_with_numbers_running_on():
 def test_resampled_responses_are_read_as_intervals_of_their_resolution():
     day = {"startDatetime": "2022-06-01T07:00:00Z", "endDatetime": "2022-06-02T07:00:00Z", "value": 480.0}
 
-    (record,) = read(response("demand", [day], resolution="P1D"))
+    (record,) = read_json(response("demand", [day], resolution="P1D"))
 
     assert (record.end - record.start).days == 1
 
@@ -142,7 +143,7 @@ def test_resampled_responses_are_read_as_intervals_of_their_resolution():
 def test_datetimes_with_an_offset_keep_their_instant():
     item = {"startDatetime": "2022-06-01T02:00:00+02:00", "endDatetime": "2022-06-01T03:00:00+02:00", "value": 1.0}
 
-    (record,) = read(response("demand", [item]))
+    (record,) = read_json(response("demand", [item]))
 
     assert (record.start, record.end) == (T0, T0 + HOUR)
 
@@ -152,7 +153,7 @@ def test_keys_in_another_order_read_the_same_as_the_api_order():
     reordered = json.dumps(body, sort_keys=True)  # "generation" now comes before "id", "timeframe" and "unit"
 
     assert reordered.index('"generation"') < reordered.index('"id"')
-    assert read(reordered) == read(body)
+    assert read_json(reordered) == read_json(body)
 
 
 def test_a_reordered_response_too_long_to_hold_asks_for_id_and_unit_first(monkeypatch):
@@ -172,7 +173,7 @@ def test_links_and_unknown_keys_are_ignored():
     body = response("demand", [interval(0, 1.0)], comment={"nested": [1, {"deep": []}]})
     body["next"] = "http://testserver/power-system-resources/US-WECC-CISO/timeseries/demand?cursor=abc"
 
-    assert read(body) == [rec(0, "demand", 1.0)]
+    assert read_json(body) == [rec(0, "demand", 1.0)]
 
 
 # ---------------------------------------------------------------- bad intervals: row errors with a JSON path
@@ -191,7 +192,7 @@ def test_bad_intervals_are_row_errors_naming_the_json_path_and_good_ones_still_c
         ],
     )
 
-    results = read(body)
+    results = read_json(body)
 
     errors = [(r.line, r.column, r.value) for r in results if isinstance(r, RowError)]
     assert errors == [
@@ -214,7 +215,7 @@ def test_row_error_reasons_say_what_is_wrong():
         ],
     )
 
-    reasons = {r.column: r.reason for r in read(body)}
+    reasons = {r.column: r.reason for r in read_json(body)}
 
     assert reasons == {
         "imports[0].endDatetime": "the datetime has no UTC offset; the API writes them with one (Z).",
@@ -226,7 +227,7 @@ def test_row_error_reasons_say_what_is_wrong():
 def test_a_breakdown_under_a_quantity_that_has_none_is_an_error_not_data_dropped():
     body = response("demand", [interval(0, 3.0, valueByFuelSource=[fuel("Coal", 3.0)])])
 
-    (error,) = read(body)
+    (error,) = read_json(body)
     assert isinstance(error, RowError)
     assert error.column == "demand[0].valueByFuelSource"
 
@@ -234,7 +235,7 @@ def test_a_breakdown_under_a_quantity_that_has_none_is_an_error_not_data_dropped
 def test_paths_in_an_array_of_responses_name_the_response():
     body = [response("demand", [interval(0, 1.0)]), response("demand", [interval(0, None)], psr_id=NEVP)]
 
-    error = read(body)[1]
+    error = read_json(body)[1]
     assert (error.line, error.column) == (2, "[1].demand[0].value")
 
 
@@ -297,8 +298,7 @@ def test_truncated_json_is_refused_saying_how_far_it_got():
     cut = text[: text.index(z(T0 + 3 * HOUR))]  # inside the fourth interval
 
     with pytest.raises(ImportFileError) as exc:
-        for _ in ADAPTER.records(io.StringIO(cut), ImportOptions()):
-            pass
+        read(ADAPTER, cut)
 
     assert str(exc.value) == "The file is not valid JSON (after interval 3): parse error: premature EOF."
 
@@ -448,7 +448,7 @@ ROUND_TRIPS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("quantity", "params"), ROUND_TRIPS)
 def test_a_served_response_reads_back_as_exactly_the_stored_points(api, ciso_data, quantity, params):
-    records = read(served(api, CISO, quantity, params))
+    records = read_json(served(api, CISO, quantity, params))
 
     timeframe = (params or {}).get("timeframe", default_timeframe(quantity))
     expected = {p for p in stored_points(CISO, quantity) if p[2] == timeframe}
@@ -464,7 +464,7 @@ def test_pages_saved_together_read_back_as_every_stored_point(api, ciso_data):
         link = pages[-1]["next"]
     assert len(pages) == 4
 
-    records = read(pages)
+    records = read_json(pages)
 
     assert as_stored(records) == stored_points(CISO, "generation")
     assert records[-1].line == 4  # one number per interval, across the pages
@@ -473,7 +473,7 @@ def test_pages_saved_together_read_back_as_every_stored_point(api, ciso_data):
 @pytest.mark.django_db
 def test_reimporting_what_was_served_serves_the_same_again(api, ciso_data):
     bodies = {(q, json.dumps(p)): served(api, CISO, q, p) for q, p in ROUND_TRIPS}
-    records = [r for body in bodies.values() for r in read(body)]
+    records = [r for body in bodies.values() for r in read_json(body)]
     Point.objects.all().delete()
     Series.objects.all().delete()
 

@@ -3,17 +3,16 @@ hours as MWh, signed interconnector flows as imports and exports, revisions, and
 
 import io
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from timeseries.imports.adapters.elexon import (
-    GENERATION_ADAPTER,
-    INTERCONNECTOR_ADAPTER,
-    installed_capacities,
-)
+from tests.timeseries.helpers import utc
+from tests.timeseries.imports.helpers import errors, lines, read
+from timeseries.imports.adapters.capacity import ELEXON_ADAPTER as CAPACITY_ADAPTER
+from timeseries.imports.adapters.elexon import GENERATION_ADAPTER, INTERCONNECTOR_ADAPTER
 from timeseries.imports.records import CapacityRecord, ImportFileError, ImportOptions, Record, RowError
 
 GB = "GB"
@@ -48,10 +47,6 @@ OTHER_HEADERS = {
 }
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
 def gen_row(day: str, period: int, type_: str, mw: str, *, active: str = "Y", revision: int = 1) -> str:
     return (
         f"Actual generation per type,Production,Realised,TS-1,{mw},Sequential fixed size block,PT30M,{day},"
@@ -65,17 +60,15 @@ def flow_row(day: str, period, *values, active: str = "Y") -> str:
 
 
 def generation(*rows: str, psr: str | None = GB, header: str = GEN_HEADER) -> list[Record | RowError]:
-    text = io.StringIO("\n".join([header, *rows]) + "\n")
-    return list(GENERATION_ADAPTER.records(text, ImportOptions(psr=psr)))
+    return read(GENERATION_ADAPTER, lines(header, *rows), psr=psr)
 
 
 def flows(*rows: str, psr: str | None = GB, header: str = FLOW_HEADER) -> list[Record | RowError]:
-    text = io.StringIO("\n".join([header, *rows]) + "\n")
-    return list(INTERCONNECTOR_ADAPTER.records(text, ImportOptions(psr=psr)))
+    return read(INTERCONNECTOR_ADAPTER, lines(header, *rows), psr=psr)
 
 
 def capacities(*rows: str) -> list[CapacityRecord | RowError]:
-    return list(installed_capacities(io.StringIO("\n".join([CAPACITY_HEADER, *rows]) + "\n"), GB))
+    return read(CAPACITY_ADAPTER, lines(CAPACITY_HEADER, *rows), psr=GB)
 
 
 def capacity(line: int, type_: str, year: int, mw: float) -> CapacityRecord:
@@ -85,10 +78,6 @@ def capacity(line: int, type_: str, year: int, mw: float) -> CapacityRecord:
 
 def gen(line: int, start: datetime, mwh: float, type_: str) -> Record:
     return Record(line, GB, "generation", start, start + HALF_HOUR, mwh, "MWh", f"elexon:{type_}")
-
-
-def errors(items) -> list[RowError]:
-    return [i for i in items if isinstance(i, RowError)]
 
 
 # ---------------------------------------------------------------- generation: values
@@ -159,11 +148,9 @@ def test_generation_file_without_the_layout_columns_lists_what_is_expected():
 
 
 def test_generation_reads_a_byte_order_mark_and_crlf_line_ends():
-    text = io.StringIO("\ufeff" + GEN_HEADER + "\r\n" + gen_row("2022-01-01", 2, "Nuclear", "6805.0") + "\r\n")
+    text = "\ufeff" + GEN_HEADER + "\r\n" + gen_row("2022-01-01", 2, "Nuclear", "6805.0") + "\r\n"
 
-    assert list(GENERATION_ADAPTER.records(text, ImportOptions(psr=GB))) == [
-        gen(2, utc(2022, 1, 1, 0, 30), 3402.5, "Nuclear")
-    ]
+    assert read(GENERATION_ADAPTER, text, psr=GB) == [gen(2, utc(2022, 1, 1, 0, 30), 3402.5, "Nuclear")]
 
 
 # ---------------------------------------------------------------- generation: active flag and revisions
@@ -455,7 +442,7 @@ def test_installed_capacity_bad_cells_are_row_errors():
 
 def test_installed_capacity_file_without_its_columns_lists_what_is_expected():
     with pytest.raises(ImportFileError, match="Year"):
-        list(installed_capacities(io.StringIO(GEN_HEADER + "\n"), GB))
+        read(CAPACITY_ADAPTER, GEN_HEADER + "\n", psr=GB)
 
 
 # ---------------------------------------------------------------- the real samples
@@ -518,7 +505,7 @@ def test_real_interconnector_sample_reads_with_the_published_numbers():
 @needs_samples
 def test_real_installed_capacity_sample_reads_every_year_and_type():
     with _sample("installed_generation_capacity.csv") as text:
-        items = list(installed_capacities(text, GB))
+        items = list(CAPACITY_ADAPTER.records(text, ImportOptions(psr=GB)))
 
     assert not errors(items)
     assert len(items) == 34  # 12 types for 2021, 11 for 2022 and 2023 (no Fossil Oil)

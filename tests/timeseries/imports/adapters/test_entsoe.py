@@ -4,7 +4,7 @@ The per-unit layout is also imported end to end and read back from the API."""
 
 import io
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from psr.services import external_identifier_add, psr_upsert
+from tests.timeseries.helpers import utc
+from tests.timeseries.imports.helpers import errors, import_text, lines, read, records
 from timeseries.imports.adapters import adapter_for, registry
 from timeseries.imports.adapters.api_json import ADAPTER as API_JSON
 from timeseries.imports.adapters.canonical import ADAPTER as CANONICAL
@@ -24,7 +26,6 @@ from timeseries.imports.adapters.entsoe import (
     is_installed_capacity,
 )
 from timeseries.imports.records import CapacityRecord, ImportFileError, ImportOptions, Record, RowError
-from timeseries.imports.services import import_job_create, import_job_run
 
 ES, FR = "entsoe:BZN|ES", "entsoe:BZN|FR"
 GENERATION_HEADER = (
@@ -48,31 +49,15 @@ HEADERS = {
 }
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-def read(adapter, *lines: str, **options) -> list[Record | RowError]:
-    return list(adapter.records(io.StringIO("\n".join(lines) + "\n"), ImportOptions(**options)))
-
-
-def records(items: list) -> list[Record]:
-    assert not [i for i in items if isinstance(i, RowError)]
-    return items
-
-
-def errors(items: list) -> list[RowError]:
-    return [i for i in items if isinstance(i, RowError)]
-
-
 # --- Actual Generation per Production Type ---------------------------------------------------------------------------
 
 
 def test_generation_turns_mw_per_quarter_hour_into_mwh_per_type_of_the_rows_area():
     got = read(
         GENERATION_ADAPTER,
-        "\ufeff" + GENERATION_HEADER,
-        '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","404","7048","","412"',
+        lines(
+            "\ufeff" + GENERATION_HEADER, '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","404","7048","","412"'
+        ),
     )
     start, end = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
     assert records(got) == [
@@ -85,8 +70,7 @@ def test_generation_leaves_out_pumped_storage_consumption_but_keeps_its_generati
     got = records(
         read(
             GENERATION_ADAPTER,
-            GENERATION_HEADER,
-            '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","300","412"',
+            lines(GENERATION_HEADER, '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","300","412"'),
         )
     )
     assert [(r.fuel_type, r.value) for r in got] == [
@@ -101,8 +85,10 @@ def test_generation_missing_cells_give_no_record_and_a_zero_is_a_zero(missing):
     got = records(
         read(
             GENERATION_ADAPTER,
-            GENERATION_HEADER,
-            f'"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","{missing}","0","{missing}","{missing}"',
+            lines(
+                GENERATION_HEADER,
+                f'"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","{missing}","0","{missing}","{missing}"',
+            ),
         )
     )
     assert [(r.fuel_type, r.value) for r in got] == [("entsoe:Fossil Gas", 0.0)]
@@ -112,10 +98,12 @@ def test_generation_interval_length_comes_from_each_mtu():
     got = records(
         read(
             GENERATION_ADAPTER,
-            GENERATION_HEADER,
-            '"BZN|DE-LU","01.11.2022 00:00 - 01.11.2022 01:00 (UTC)","100","","",""',
-            '"BZN|DE-LU","01.11.2022 01:00 - 01.11.2022 01:30 (UTC)","100","","",""',
-            '"BZN|DE-LU","01.11.2022 00:00 - 02.11.2022 00:00 (UTC)","100","","",""',
+            lines(
+                GENERATION_HEADER,
+                '"BZN|DE-LU","01.11.2022 00:00 - 01.11.2022 01:00 (UTC)","100","","",""',
+                '"BZN|DE-LU","01.11.2022 01:00 - 01.11.2022 01:30 (UTC)","100","","",""',
+                '"BZN|DE-LU","01.11.2022 00:00 - 02.11.2022 00:00 (UTC)","100","","",""',
+            ),
         )
     )
     assert [(r.psr, r.start, r.end, r.value) for r in got] == [
@@ -128,11 +116,13 @@ def test_generation_interval_length_comes_from_each_mtu():
 def test_generation_bad_cells_are_row_errors_naming_line_and_column():
     got = read(
         GENERATION_ADAPTER,
-        GENERATION_HEADER,
-        '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4o4","8","",""',
-        '"BZN|ES","32.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","",""',
-        '"BZN|ES","2022-11-01 00:15 - 2022-11-01 00:30","1","2","",""',
-        '"BZN|ES","01.11.2022 00:30 - 01.11.2022 00:45 (UTC)","1"',
+        lines(
+            GENERATION_HEADER,
+            '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4o4","8","",""',
+            '"BZN|ES","32.11.2022 00:00 - 01.11.2022 00:15 (UTC)","1","2","",""',
+            '"BZN|ES","2022-11-01 00:15 - 2022-11-01 00:30","1","2","",""',
+            '"BZN|ES","01.11.2022 00:30 - 01.11.2022 00:45 (UTC)","1"',
+        ),
     )
     assert [(e.line, e.column, e.value) for e in errors(got)] == [
         (2, "Biomass  - Actual Aggregated [MW]", "4o4"),
@@ -146,26 +136,27 @@ def test_generation_bad_cells_are_row_errors_naming_line_and_column():
 
 def test_generation_refuses_a_header_that_is_not_the_layout():
     with pytest.raises(ImportFileError, match="Area, MTU"):
-        read(GENERATION_ADAPTER, '"Area","Biomass  - Actual Aggregated [MW]"')
+        read(GENERATION_ADAPTER, lines('"Area","Biomass  - Actual Aggregated [MW]"'))
 
 
 def test_generation_row_with_no_area_goes_to_the_chosen_psr_or_is_an_error():
     row = '"","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4","","",""'
-    assert [r.psr for r in read(GENERATION_ADAPTER, GENERATION_HEADER, row, psr="EU-CE-ES")] == ["EU-CE-ES"]
-    assert [(e.line, e.column) for e in errors(read(GENERATION_ADAPTER, GENERATION_HEADER, row))] == [(2, "Area")]
+    text = lines(GENERATION_HEADER, row)
+    assert [r.psr for r in read(GENERATION_ADAPTER, text, psr="EU-CE-ES")] == ["EU-CE-ES"]
+    assert [(e.line, e.column) for e in errors(read(GENERATION_ADAPTER, text))] == [(2, "Area")]
 
 
 def test_an_mtu_with_no_time_zone_needs_the_files_time_zone():
     row = '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15","4","","",""'
-    [error] = errors(read(GENERATION_ADAPTER, GENERATION_HEADER, row))
+    [error] = errors(read(GENERATION_ADAPTER, lines(GENERATION_HEADER, row)))
     assert "time zone" in error.reason
-    [record] = read(GENERATION_ADAPTER, GENERATION_HEADER, row, timezone=ZoneInfo("Europe/Madrid"))
+    [record] = read(GENERATION_ADAPTER, lines(GENERATION_HEADER, row), timezone=ZoneInfo("Europe/Madrid"))
     assert (record.start, record.end) == (utc(2022, 10, 31, 23), utc(2022, 10, 31, 23, 15))
 
 
 def test_the_zone_written_in_the_file_wins_over_the_one_given():
     row = '"BZN|ES","01.11.2022 00:00 - 01.11.2022 00:15 (UTC)","4","","",""'
-    [record] = read(GENERATION_ADAPTER, GENERATION_HEADER, row, timezone=ZoneInfo("Europe/Madrid"))
+    [record] = read(GENERATION_ADAPTER, lines(GENERATION_HEADER, row), timezone=ZoneInfo("Europe/Madrid"))
     assert record.start == utc(2022, 11, 1)
 
 
@@ -182,7 +173,7 @@ def test_autumn_clock_change_day_in_cet_cest_has_25_hours_one_after_the_other():
     hours = [*hours[:3], ("02:00", "03:00"), *hours[3:]]  # the platform lists 02:00 - 03:00 twice
     rows = _local_day("30.10.2022", hours)
     rows[-1] = rows[-1].replace("30.10.2022 00:00 (CET", "31.10.2022 00:00 (CET")
-    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *rows))
+    got = records(read(GENERATION_ADAPTER, lines(GENERATION_HEADER, *rows)))
     assert len(got) == 25
     assert got[0].start == utc(2022, 10, 29, 22) and got[-1].end == utc(2022, 10, 30, 23)
     for previous, record in pairwise(got):
@@ -193,7 +184,7 @@ def test_autumn_clock_change_day_in_cet_cest_has_25_hours_one_after_the_other():
 
 def test_autumn_quarter_hours_before_the_clocks_go_back_end_in_summer_time():
     quarters = [("02:00", "02:15"), ("02:15", "02:30"), ("02:30", "02:45"), ("02:45", "03:00")]
-    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("30.10.2022", quarters * 2)))
+    got = records(read(GENERATION_ADAPTER, lines(GENERATION_HEADER, *_local_day("30.10.2022", quarters * 2))))
     assert [(r.start, r.end) for r in got] == [
         (utc(2022, 10, 30, 0, 0) + timedelta(minutes=15 * i), utc(2022, 10, 30, 0, 15) + timedelta(minutes=15 * i))
         for i in range(8)
@@ -204,7 +195,7 @@ def test_autumn_quarter_hours_before_the_clocks_go_back_end_in_summer_time():
 @pytest.mark.parametrize("written_end", ["02:00", "03:00"])
 def test_spring_clock_change_day_skips_the_missing_hour(written_end):
     quarters = [("01:30", "01:45"), ("01:45", written_end), ("03:00", "03:15")]
-    got = records(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("27.03.2022", quarters)))
+    got = records(read(GENERATION_ADAPTER, lines(GENERATION_HEADER, *_local_day("27.03.2022", quarters))))
     assert [(r.start, r.end, r.value) for r in got] == [
         (utc(2022, 3, 27, 0, 30), utc(2022, 3, 27, 0, 45), 25.0),
         (utc(2022, 3, 27, 0, 45), utc(2022, 3, 27, 1, 0), 25.0),
@@ -213,7 +204,8 @@ def test_spring_clock_change_day_skips_the_missing_hour(written_end):
 
 
 def test_spring_time_that_does_not_exist_is_a_row_error():
-    [error] = errors(read(GENERATION_ADAPTER, GENERATION_HEADER, *_local_day("27.03.2022", [("02:00", "02:15")])))
+    text = lines(GENERATION_HEADER, *_local_day("27.03.2022", [("02:00", "02:15")]))
+    [error] = errors(read(GENERATION_ADAPTER, text))
     assert (error.line, error.column) == (2, "MTU") and "does not exist" in error.reason
 
 
@@ -221,9 +213,11 @@ def test_a_day_long_mtu_in_cet_cest_lasts_23_and_25_hours_on_clock_change_days()
     got = records(
         read(
             LOAD_ADAPTER,
-            '"Time (CET/CEST)","Actual Total Load [MW] - BZN|ES"',
-            '"27.03.2022 00:00 - 28.03.2022 00:00","1000"',
-            '"30.10.2022 00:00 - 31.10.2022 00:00","1000"',
+            lines(
+                '"Time (CET/CEST)","Actual Total Load [MW] - BZN|ES"',
+                '"27.03.2022 00:00 - 28.03.2022 00:00","1000"',
+                '"30.10.2022 00:00 - 31.10.2022 00:00","1000"',
+            ),
         )
     )
     assert [(r.start, r.end, r.value) for r in got] == [
@@ -238,10 +232,12 @@ def test_a_day_long_mtu_in_cet_cest_lasts_23_and_25_hours_on_clock_change_days()
 def test_load_actual_is_demand_and_the_forecast_is_day_ahead_demand_of_the_column_area():
     got = read(
         LOAD_ADAPTER,
-        LOAD_HEADER.replace("BZN|ES", "BZN|FR", 1),
-        '"01.11.2022 00:00 - 01.11.2022 00:15","20111","20092"',
-        '"01.11.2022 00:15 - 01.11.2022 00:30","n/e",""',
-        '"01.11.2022 00:30 - 01.11.2022 00:45","-","0"',
+        lines(
+            LOAD_HEADER.replace("BZN|ES", "BZN|FR", 1),
+            '"01.11.2022 00:00 - 01.11.2022 00:15","20111","20092"',
+            '"01.11.2022 00:15 - 01.11.2022 00:30","n/e",""',
+            '"01.11.2022 00:30 - 01.11.2022 00:45","-","0"',
+        ),
     )
     start, end = utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15)
     assert [r for r in got if isinstance(r, Record)] == [
@@ -266,9 +262,11 @@ def test_flow_is_an_export_of_one_side_and_an_import_of_the_other():
     got = records(
         read(
             FLOW_ADAPTER,
-            FLOW_HEADER,
-            '"01.11.2022 15:00 - 01.11.2022 16:00","410","8"',
-            '"01.11.2022 16:00 - 01.11.2022 17:00","1215","N/A"',
+            lines(
+                FLOW_HEADER,
+                '"01.11.2022 15:00 - 01.11.2022 16:00","410","8"',
+                '"01.11.2022 16:00 - 01.11.2022 17:00","1215","N/A"',
+            ),
         )
     )
     h15, h16, h17 = utc(2022, 11, 1, 15), utc(2022, 11, 1, 16), utc(2022, 11, 1, 17)
@@ -283,7 +281,7 @@ def test_flow_is_an_export_of_one_side_and_an_import_of_the_other():
 
 
 def test_flow_of_a_quarter_hour_is_a_quarter_of_the_mw_and_a_negative_flow_is_a_row_error():
-    got = read(FLOW_ADAPTER, FLOW_HEADER, '"01.11.2022 00:00 - 01.11.2022 00:15","-12","100"')
+    got = read(FLOW_ADAPTER, lines(FLOW_HEADER, '"01.11.2022 00:00 - 01.11.2022 00:15","-12","100"'))
     assert [(e.line, e.column, e.value) for e in errors(got)] == [(2, "BZN|FR > BZN|ES [MW]", "-12")]
     assert [(r.psr, r.quantity, r.value) for r in got if isinstance(r, Record)] == [
         (ES, "exports", 25.0),
@@ -297,14 +295,14 @@ ALMARAZ, MUELA = "entsoe:ALMARAZ 1", "entsoe:LA MUELA"
 UTC_DAY = "01.11.2022 00:00 - 02.11.2022 00:00 (UTC)"
 
 
-def _unit_rows(blocks: list[tuple[str, str, str, list[tuple[str, str, str]]]]) -> list[str]:
+def _unit_file(blocks: list[tuple[str, str, str, list[tuple[str, str, str]]]]) -> str:
     """A per-unit file as the platform writes it: per block (day with its zone, type, unit name, rows) a heading row
     with the unit's averages, then its rows (time of day, generation, consumption) with the other cells empty."""
-    lines = [UNIT_HEADER]
+    text = [UNIT_HEADER]
     for day, production_type, name, rows in blocks:
-        lines.append(f'"{day}","CTA|ES","{production_type}","{name}",,"999 (VARY)","N/A"')
-        lines += [f',,,,"{mtu}","{generation}","{consumption}"' for mtu, generation, consumption in rows]
-    return lines
+        text.append(f'"{day}","CTA|ES","{production_type}","{name}",,"999 (VARY)","N/A"')
+        text += [f',,,,"{mtu}","{generation}","{consumption}"' for mtu, generation, consumption in rows]
+    return lines(*text)
 
 
 def _hours(count: int = 24) -> list[str]:
@@ -319,8 +317,7 @@ def _local_hours(*, skip: int | None = None, repeat: int | None = None) -> list[
 
 def test_unit_hourly_rows_become_mwh_of_the_units_psr_and_the_heading_average_is_not_imported():
     rows = [(mtu, str(1000 + h), "") for h, mtu in enumerate(_hours())]
-    lines = _unit_rows([(UTC_DAY, "Nuclear", "ALMARAZ 1", rows)])
-    got = records(read(GENERATION_UNIT_ADAPTER, "\ufeff" + lines[0], *lines[1:]))
+    got = records(read(GENERATION_UNIT_ADAPTER, "\ufeff" + _unit_file([(UTC_DAY, "Nuclear", "ALMARAZ 1", rows)])))
     # 24 hours of 1000..1023 MW: as many MWh each, labelled by their start in UTC; the heading's 999 is not there.
     assert len(got) == 24 and 999.0 not in {r.value for r in got}
     assert got[0] == Record(3, ALMARAZ, "generation", utc(2022, 11, 1, 0), utc(2022, 11, 1, 1), 1000.0, "MWh",
@@ -333,8 +330,8 @@ def test_unit_hourly_rows_become_mwh_of_the_units_psr_and_the_heading_average_is
 
 def test_unit_quarter_hours_are_a_quarter_of_the_mw_and_pumping_is_not_generation():
     quarters = [("00:00 - 00:15", "400", "0"), ("00:15 - 00:30", "0", "250"), ("00:30 - 00:45", "n/e", "250")]
-    lines = _unit_rows([(UTC_DAY, "Hydro Pumped Storage", "LA MUELA", quarters)])
-    got = records(read(GENERATION_UNIT_ADAPTER, *lines))
+    text = _unit_file([(UTC_DAY, "Hydro Pumped Storage", "LA MUELA", quarters)])
+    got = records(read(GENERATION_UNIT_ADAPTER, text))
     assert [(r.psr, r.start, r.end, r.value, r.fuel_type) for r in got] == [
         (MUELA, utc(2022, 11, 1, 0, 0), utc(2022, 11, 1, 0, 15), 100.0, "entsoe:Hydro Pumped Storage"),
         (MUELA, utc(2022, 11, 1, 0, 15), utc(2022, 11, 1, 0, 30), 0.0, "entsoe:Hydro Pumped Storage"),
@@ -344,14 +341,14 @@ def test_unit_quarter_hours_are_a_quarter_of_the_mw_and_pumping_is_not_generatio
 @pytest.mark.parametrize("missing", ["", "n/e", "N/A", " n/a ", "N/E"])
 def test_unit_missing_values_give_no_record_and_no_error_and_a_zero_is_a_zero(missing):
     rows = [(mtu, missing if h % 2 else "0", "") for h, mtu in enumerate(_hours(4))]
-    got = records(read(GENERATION_UNIT_ADAPTER, *_unit_rows([(UTC_DAY, "Fossil Gas", "BESOS 5", rows)])))
+    got = records(read(GENERATION_UNIT_ADAPTER, _unit_file([(UTC_DAY, "Fossil Gas", "BESOS 5", rows)])))
     assert [(r.line, r.start, r.value) for r in got] == [(3, utc(2022, 11, 1, 0), 0.0), (5, utc(2022, 11, 1, 2), 0.0)]
 
 
 def test_unit_spring_clock_change_day_in_cet_cest_has_23_hours():
     hours = [(mtu, "100", "") for mtu in _local_hours(skip=2)]
     day = "27.03.2022 00:00 - 28.03.2022 00:00 (CET/CEST)"
-    got = records(read(GENERATION_UNIT_ADAPTER, *_unit_rows([(day, "Nuclear", "ALMARAZ 1", hours)])))
+    got = records(read(GENERATION_UNIT_ADAPTER, _unit_file([(day, "Nuclear", "ALMARAZ 1", hours)])))
     assert len(got) == 23
     assert (got[0].start, got[-1].end) == (utc(2022, 3, 26, 23), utc(2022, 3, 27, 22))
     assert [r.start for r in got[1:3]] == [utc(2022, 3, 27, 0), utc(2022, 3, 27, 1)]  # 01:00 CET, then 03:00 CEST
@@ -363,8 +360,8 @@ def test_unit_spring_clock_change_day_in_cet_cest_has_23_hours():
 def test_unit_autumn_clock_change_day_has_25_hours_for_every_unit_of_the_file():
     hours = [(mtu, "100", "") for mtu in _local_hours(repeat=2)]
     day = "30.10.2022 00:00 - 31.10.2022 00:00 (CET/CEST)"
-    lines = _unit_rows([(day, "Nuclear", "ALMARAZ 1", hours), (day, "Hydro Pumped Storage", "LA MUELA", hours)])
-    got = records(read(GENERATION_UNIT_ADAPTER, *lines))
+    text = _unit_file([(day, "Nuclear", "ALMARAZ 1", hours), (day, "Hydro Pumped Storage", "LA MUELA", hours)])
+    got = records(read(GENERATION_UNIT_ADAPTER, text))
     for psr in (ALMARAZ, MUELA):
         unit = [r for r in got if r.psr == psr]
         assert len(unit) == 25, psr
@@ -378,17 +375,19 @@ def test_unit_autumn_clock_change_day_has_25_hours_for_every_unit_of_the_file():
 def test_unit_bad_cells_are_row_errors_in_line_order_and_the_rest_is_read():
     got = read(
         GENERATION_UNIT_ADAPTER,
-        UNIT_HEADER,
-        ',,,,"00:00 - 01:00","1012",""',
-        f'"{UTC_DAY}","CTA|ES","Nuclear","ALMARAZ 1",,"1011 (VARY)","N/A"',
-        ',,,,"01:00 - 02:00","1o12",""',
-        ',,,,"02:00 - 02:60","1012",""',
-        ',,,,"03:00 - 04:00","1012"',
-        ',,,,"04:00 - 05:00","1012",""',
-        ',,,,,"1012",""',
-        ',,,,"03:00 - 04:00","1012",""',  # the times go back: the next day, outside the heading's day
-        '"32.11.2022 00:00 - 02.11.2022 00:00 (UTC)","CTA|ES","Nuclear","ALMARAZ 2",,"1000 (VARY)",""',
-        ',,,,"00:00 - 01:00","1000",""',
+        lines(
+            UNIT_HEADER,
+            ',,,,"00:00 - 01:00","1012",""',
+            f'"{UTC_DAY}","CTA|ES","Nuclear","ALMARAZ 1",,"1011 (VARY)","N/A"',
+            ',,,,"01:00 - 02:00","1o12",""',
+            ',,,,"02:00 - 02:60","1012",""',
+            ',,,,"03:00 - 04:00","1012"',
+            ',,,,"04:00 - 05:00","1012",""',
+            ',,,,,"1012",""',
+            ',,,,"03:00 - 04:00","1012",""',  # the times go back: the next day, outside the heading's day
+            '"32.11.2022 00:00 - 02.11.2022 00:00 (UTC)","CTA|ES","Nuclear","ALMARAZ 2",,"1000 (VARY)",""',
+            ',,,,"00:00 - 01:00","1000",""',
+        ),
     )
     assert [(e.line, e.column, e.value) for e in errors(got)] == [
         (2, "MTU", "00:00 - 01:00"),
@@ -406,10 +405,10 @@ def test_unit_bad_cells_are_row_errors_in_line_order_and_the_rest_is_read():
 
 
 def test_unit_heading_naming_no_unit_goes_to_the_chosen_psr_or_is_an_error():
-    lines = _unit_rows([(UTC_DAY, "Nuclear", "", [("00:00 - 01:00", "5", "")])])
-    [record] = records(read(GENERATION_UNIT_ADAPTER, *lines, psr="EU-CE-ES-ALMARAZ-1"))
+    text = _unit_file([(UTC_DAY, "Nuclear", "", [("00:00 - 01:00", "5", "")])])
+    [record] = records(read(GENERATION_UNIT_ADAPTER, text, psr="EU-CE-ES-ALMARAZ-1"))
     assert (record.psr, record.fuel_type, record.value) == ("EU-CE-ES-ALMARAZ-1", "entsoe:Nuclear", 5.0)
-    heading, row = read(GENERATION_UNIT_ADAPTER, *lines)
+    heading, row = read(GENERATION_UNIT_ADAPTER, text)
     assert (heading.line, heading.column) == (2, "Generation Unit") and "names no generation unit" in heading.reason
     assert (row.line, row.column) == (3, "MTU") and "follows no heading row" in row.reason
 
@@ -418,9 +417,11 @@ def test_unit_without_a_type_column_is_the_units_generation_without_a_fuel():
     got = records(
         read(
             GENERATION_UNIT_ADAPTER,
-            '"Time interval","Generation Unit","MTU","Generation [MW]"',
-            f'"{UTC_DAY}","COFRENTES",,"1000 (VARY)"',
-            ',,"00:00 - 00:15","1000"',
+            lines(
+                '"Time interval","Generation Unit","MTU","Generation [MW]"',
+                f'"{UTC_DAY}","COFRENTES",,"1000 (VARY)"',
+                ',,"00:00 - 00:15","1000"',
+            ),
         )
     )
     assert [(r.psr, r.fuel_type, r.value) for r in got] == [("entsoe:COFRENTES", None, 250.0)]
@@ -443,16 +444,16 @@ def test_unit_layout_refuses_a_header_it_cannot_read_saying_why(header, message)
 
 
 def test_unit_day_in_a_time_zone_we_do_not_know_is_a_row_error_naming_the_zone():
-    lines = _unit_rows(
+    text = _unit_file(
         [("01.11.2022 00:00 - 02.11.2022 00:00 (MSK)", "Nuclear", "ALMARAZ 1", [("00:00 - 01:00", "1", "")])]
     )
-    heading, row = read(GENERATION_UNIT_ADAPTER, *lines)
+    heading, row = read(GENERATION_UNIT_ADAPTER, text)
     assert heading.line == 2 and "unknown time zone 'MSK'" in heading.reason
     assert row.line == 3 and "follows no heading row" in row.reason
 
 
 def test_unit_layout_is_auto_detected_and_no_other_format_claims_it():
-    head = "\n".join(_unit_rows([(UTC_DAY, "Nuclear", "ALMARAZ 1", [("00:00 - 01:00", "1", "")])])) + "\n"
+    head = _unit_file([(UTC_DAY, "Nuclear", "ALMARAZ 1", [("00:00 - 01:00", "1", "")])])
     assert adapter_for("auto", head) is GENERATION_UNIT_ADAPTER
     assert [name for name, adapter in registry().items() if adapter.sniff(head)] == ["entsoe-generation-unit"]
 
@@ -476,18 +477,15 @@ def units(demo) -> None:
         external_identifier_add(psr=unit, identifier=identifier)
 
 
-def _import(tmp_path, lines: list[str], **options):
-    path = tmp_path / "Actual Generation per Generation Unit_202203270000-202203280000_1.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return import_job_run(job_id=import_job_create(source_path=str(path), **options).pk)
+UNIT_FILE = "Actual Generation per Generation Unit_202203270000-202203280000_1.csv"
 
 
 def test_unit_file_imports_and_the_api_serves_each_units_mwh(units, tmp_path, api):
     day = "27.03.2022 00:00 - 28.03.2022 00:00 (CET/CEST)"
     nuclear = [(mtu, "1010", "") for mtu in _local_hours(skip=2)]
     pumping = [(mtu, "n/e" if i < 2 else "240", "300") for i, mtu in enumerate(_local_hours(skip=2))]
-    lines = _unit_rows([(day, "Nuclear", "ALMARAZ 1", nuclear), (day, "Hydro Pumped Storage", "LA MUELA", pumping)])
-    job = _import(tmp_path, lines)
+    text = _unit_file([(day, "Nuclear", "ALMARAZ 1", nuclear), (day, "Hydro Pumped Storage", "LA MUELA", pumping)])
+    job = import_text(tmp_path, text, UNIT_FILE)
     assert job.status == "succeeded", (job.message, [e.reason for e in job.errors.all()[:5]])
     assert (job.detected_format, job.rows_inserted, job.rows_rejected) == ("entsoe-generation-unit", 23 + 21, 0)
     window = "startDatetime=2022-03-26T23:00:00Z&endDatetime=2022-03-27T22:00:00Z"
@@ -502,12 +500,13 @@ def test_unit_file_imports_and_the_api_serves_each_units_mwh(units, tmp_path, ap
     # The first two hours are n/e (no point, not zero); the 300 MW of pumping are not generation.
     assert muela[0]["startDatetime"] == "2022-03-27T01:00:00Z"
     assert [h["value"] for h in muela] == [240.0] * 21
-    again = _import(tmp_path, lines)
+    again = import_text(tmp_path, text, UNIT_FILE)
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 44)
 
 
 def test_unit_unknown_to_the_psrs_fails_the_import_naming_the_identifier_to_add(units, tmp_path):
-    job = _import(tmp_path, _unit_rows([(UTC_DAY, "Fossil Gas", "BESOS 5", [(m, "500", "") for m in _hours(2)])]))
+    text = _unit_file([(UTC_DAY, "Fossil Gas", "BESOS 5", [(m, "500", "") for m in _hours(2)])])
+    job = import_text(tmp_path, text, UNIT_FILE)
     assert job.status == "failed"
     reasons = {(e.line, e.value, e.reason) for e in job.errors.all()}
     reason = (
