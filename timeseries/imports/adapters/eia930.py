@@ -22,6 +22,7 @@ from .common import number, shown
 from .eia_api import EiaRow, eia_rows, head_names
 
 HOUR = timedelta(hours=1)
+Reading = tuple[datetime, datetime, float]  # a row's interval (start, end) and value
 UNIT = "MWh"
 EIA_UNITS = frozenset({"megawatthours", "mwh"})
 PERIOD = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2})(?:([+-])(\d{2}))?")
@@ -58,7 +59,8 @@ class _Layout:
     columns: tuple[str, ...]  # the header as EIA writes it: what sniffing recognises
     required: tuple[str, ...]  # what records need (the name columns are descriptions)
     excluded: frozenset[str]  # a column of another layout that this one never has
-    convert: Callable[["_Reader", EiaRow], list[Record | RowError]]
+    # The row's records, given its interval and value (None when wrong) and the errors found so far.
+    convert: Callable[[EiaRow, Reading | None, list[RowError]], list[Record | RowError]]
 
 
 class _Periods:
@@ -99,7 +101,7 @@ class _Reader:
     def __init__(self) -> None:
         self.periods = _Periods()
 
-    def common(self, row: EiaRow, errors: list[RowError]) -> tuple[datetime, datetime, float] | None:
+    def common(self, row: EiaRow, errors: list[RowError]) -> Reading | None:
         """The row's interval and value, or None when the value is missing (no record, no error)."""
         raw = row.cells.get("value")
         value = number(raw)
@@ -128,11 +130,7 @@ def _code(row: EiaRow, key: str, errors: list[RowError]) -> str | None:
     return None
 
 
-def _fuel_type(reader: _Reader, row: EiaRow) -> list[Record | RowError]:
-    errors: list[RowError] = []
-    common = reader.common(row, errors)
-    if common is None and not errors:
-        return []  # missing data: no record, and nothing else in the row matters
+def _fuel_type(row: EiaRow, common: Reading | None, errors: list[RowError]) -> list[Record | RowError]:
     respondent = _code(row, "respondent", errors)
     fuel = _code(row, "fueltype", errors)
     if errors or common is None:
@@ -143,11 +141,7 @@ def _fuel_type(reader: _Reader, row: EiaRow) -> list[Record | RowError]:
     return [Record(row.line, f"eia:{respondent}", "generation", start, end, value, UNIT, fuel_type=f"eia:{fuel}")]
 
 
-def _interchange(reader: _Reader, row: EiaRow) -> list[Record | RowError]:
-    errors: list[RowError] = []
-    common = reader.common(row, errors)
-    if common is None and not errors:
-        return []  # missing data: no record, and nothing else in the row matters
+def _interchange(row: EiaRow, common: Reading | None, errors: list[RowError]) -> list[Record | RowError]:
     source = _code(row, "fromba", errors)
     neighbour = _code(row, "toba", errors)
     if errors or common is None:
@@ -164,11 +158,7 @@ def _interchange(reader: _Reader, row: EiaRow) -> list[Record | RowError]:
     ]
 
 
-def _region(reader: _Reader, row: EiaRow) -> list[Record | RowError]:
-    errors: list[RowError] = []
-    common = reader.common(row, errors)
-    if common is None and not errors:
-        return []  # missing data: no record, and nothing else in the row matters
+def _region(row: EiaRow, common: Reading | None, errors: list[RowError]) -> list[Record | RowError]:
     respondent = _code(row, "respondent", errors)
     kind = _code(row, "type", errors)
     if kind is not None and kind not in REGION_TYPES and kind not in REGION_SKIPPED:
@@ -230,8 +220,11 @@ class Eia930Adapter:
         for row in eia_rows(text, self.layout.required, self.layout.name):
             if isinstance(row, RowError):
                 yield row
-            else:
-                yield from convert(reader, row)
+                continue
+            errors: list[RowError] = []
+            common = reader.common(row, errors)
+            if common is not None or errors:  # else the value is missing: no record, nothing else matters
+                yield from convert(row, common, errors)
 
 
 FUEL_TYPE_ADAPTER = Eia930Adapter(FUEL_TYPE)
