@@ -1,13 +1,22 @@
 """Small builders shared by the time-series tests: UTC datetimes, runs of points, series writes, page walks."""
 
+import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import PowerSystemResource
 from timeseries.choices import default_timeframe
 from timeseries.models import Series
 from timeseries.services import PointIn, points_write, series_get_or_create
+
+# The real public samples (../shared/data/public), read in place; `make test` sets the variable when they are there.
+SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
+needs_samples = pytest.mark.skipif(
+    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (the path of ../shared/data/public with the real samples)"
+)
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)

@@ -2,7 +2,6 @@
 area's mix, a year of every quantity, and the real samples importing into it."""
 
 import csv
-import os
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -14,11 +13,11 @@ from django.db.models import Sum
 
 from psr.demo import GB_INTERCONNECTORS, load_demo_grid
 from psr.models import Connection, InstalledCapacity, PowerSystemResource, TransmissionCapacity
+from tests.timeseries.helpers import SAMPLES, needs_samples
 from timeseries.generator import DEMO_AREAS
 from timeseries.models import ImportJob, Point, Series
 
 pytestmark = pytest.mark.django_db
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
 QUANTITIES = {"generation", "demand", "imports", "exports", "price", "curtailment"}
 
 
@@ -147,7 +146,7 @@ def test_ciso_units_share_its_generation_and_its_zones_answer_by_roll_up(api, db
     assert area["value"] > 0
 
 
-@pytest.mark.skipif(not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (path of the real sample data)")
+@needs_samples
 def test_make_run_imports_every_sample_and_ciso_answers_with_eias_numbers(api, db):
     load_demo_grid()
     generate()

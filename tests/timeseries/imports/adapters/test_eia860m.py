@@ -2,24 +2,18 @@
 names them (area and fuel codes), with its capacity's status and dates; bad cells are row errors; and, with
 CDSC_SAMPLE_DATA, the real sample reads as published."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 from psr.choices import UnitStatus
-from tests.timeseries.helpers import utc
+from tests.timeseries.helpers import SAMPLES, needs_samples, utc
 from tests.timeseries.imports.helpers import errors, lines, read, records
 from timeseries.imports.adapters import adapter_for
 from timeseries.imports.adapters.eia860m import ADAPTER
 from timeseries.imports.records import GeneratingUnit, ImportFileError, RowError
 
 from .eia import HEADS, INVENTORY_HEADER, api_json
-
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (the path of ../shared/data/public with the real EIA samples)"
-)
 
 
 def test_the_inventory_adapter_claims_inventories_only_and_auto_detection_finds_it():

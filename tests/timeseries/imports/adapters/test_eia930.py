@@ -4,13 +4,12 @@ cells are row errors; and, with CDSC_SAMPLE_DATA, the real samples read as publi
 
 import itertools
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.timeseries.helpers import HOUR, utc
+from tests.timeseries.helpers import HOUR, SAMPLES, needs_samples, utc
 from tests.timeseries.imports.helpers import lines, read
 from timeseries.imports.adapters.api_json import ADAPTER as API_JSON
 from timeseries.imports.adapters.canonical import ADAPTER as CANONICAL
@@ -320,11 +319,6 @@ def test_adapter_names_are_distinct_format_names():
 
 
 # ---------------------------------------------------------------- the real samples
-
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (the path of ../shared/data/public with the real EIA-930 samples)"
-)
 
 
 def sample(name: str) -> list:

@@ -2,14 +2,13 @@
 hours as MWh, signed interconnector flows as imports and exports, revisions, and the real samples."""
 
 import io
-import os
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from tests.timeseries.helpers import utc
+from tests.timeseries.helpers import SAMPLES, needs_samples, utc
 from tests.timeseries.imports.helpers import errors, lines, read
 from timeseries.imports.adapters.capacity import ELEXON_ADAPTER as CAPACITY_ADAPTER
 from timeseries.imports.adapters.elexon import GENERATION_ADAPTER, INTERCONNECTOR_ADAPTER
@@ -17,10 +16,6 @@ from timeseries.imports.records import CapacityRecord, ImportFileError, ImportOp
 
 GB = "GB"
 HALF_HOUR = timedelta(minutes=30)
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (path of ../shared/data/public with the real Elexon samples)"
-)
 
 GEN_HEADER = (
     "DocumentType,BusinessType,ProcessType,TimeSeriesID,Quantity,CurveType,Resolution,SettlementDate,"

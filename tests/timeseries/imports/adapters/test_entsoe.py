@@ -3,7 +3,6 @@ bad cells as row errors, each layout recognised by its header alone, and the rea
 The per-unit layout is also imported end to end and read back from the API."""
 
 import io
-import os
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from psr.services import external_identifier_add, psr_upsert
-from tests.timeseries.helpers import utc
+from tests.timeseries.helpers import SAMPLES, needs_samples, utc
 from tests.timeseries.imports.helpers import errors, import_text, lines, read, records
 from timeseries.imports.adapters import adapter_for, registry
 from timeseries.imports.adapters.api_json import ADAPTER as API_JSON
@@ -576,14 +575,11 @@ def test_installed_capacity_refuses_another_layout():
 
 # --- The real samples ------------------------------------------------------------------------------------------------
 
-SAMPLES = Path(os.environ.get("CDSC_SAMPLE_DATA", ".")) / "entsoe"
-needs_samples = pytest.mark.skipif(
-    not os.environ.get("CDSC_SAMPLE_DATA"), reason="CDSC_SAMPLE_DATA is not set (path of the real sample data)"
-)
+ENTSOE = Path(SAMPLES) / "entsoe"
 
 
 def sample(adapter, name: str) -> list[Record]:
-    with open(SAMPLES / name, encoding="utf-8") as text:
+    with open(ENTSOE / name, encoding="utf-8") as text:
         assert adapter.sniff(text.read(64 * 1024))
         text.seek(0)
         return records(list(adapter.records(text, ImportOptions())))
@@ -642,7 +638,7 @@ def test_real_cross_border_physical_flow():
 
 @needs_samples
 def test_real_installed_capacity():
-    path = SAMPLES / "Installed Capacity per Production Type_202201010000-202301010000.csv"
+    path = ENTSOE / "Installed Capacity per Production Type_202201010000-202301010000.csv"
     with open(path, encoding="utf-8") as text:
         assert is_installed_capacity(text.read(64 * 1024))
         text.seek(0)
@@ -680,7 +676,7 @@ def test_real_generation_per_generation_unit_is_the_files_mw_as_mwh_per_hour():
     ],
 )
 def test_real_samples_are_detected_as_their_own_format_not_as_the_per_unit_one(name, fmt):
-    with open(SAMPLES / name, encoding="utf-8") as text:
+    with open(ENTSOE / name, encoding="utf-8") as text:
         head = text.read(64 * 1024)
     assert not GENERATION_UNIT_ADAPTER.sniff(head)
     assert adapter_for("auto", head).name == fmt

@@ -3,27 +3,20 @@ area with their installed capacity, statuses and dates respected, later inventor
 a refused file or a dry run leaves the store as it was."""
 
 import csv
-import json
-import os
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from metadata.models import SourceFuelMapping, TopologyLevel
 from metadata.selectors import fuel_source_type_get
+from psr.choices import UNIT_LEVEL
 from psr.models import AssetInfo, ExternalIdentifier, InstalledCapacity, PowerSystemResource
 from psr.services import external_identifier_add, psr_upsert
-from tests.timeseries.helpers import utc
-from tests.timeseries.imports.helpers import import_path, import_text, job_errors
+from tests.timeseries.helpers import SAMPLES, needs_samples, utc
+from tests.timeseries.imports.adapters.eia import INVENTORY_HEADER, api_json
+from tests.timeseries.imports.helpers import import_path, import_text, job_errors, lines
 from timeseries.models import ImportJob
 
-HEADER = (
-    "period,stateid,stateName,sector,sectorName,entityid,entityName,plantid,plantName,generatorid,unit,technology,"
-    "energy_source_code,energy-source-desc,prime_mover_code,balancing_authority_code,balancing-authority-name,status,"
-    "statusDescription,nameplate-capacity-mw,nameplate-capacity-mw-units"
-)
-UNIT_LEVEL = "Meter (Generator or Load)"
 GAS, CCGT, SIMPLE_GT, THERMAL = "F02030100", "T050100", "T051100", "T050000"
 
 
@@ -46,12 +39,7 @@ def row(
 
 
 def inventory(*rows: str) -> str:
-    return "\n".join([HEADER, *rows]) + "\n"
-
-
-def api_json(*items: dict) -> str:
-    """An EIA API v2 `electricity/operating-generator-capacity` response."""
-    return json.dumps({"response": {"total": len(items), "frequency": "monthly", "data": list(items)}})
+    return lines(INVENTORY_HEADER, *rows)
 
 
 def item(generator: str, status: str = "OP", **columns) -> dict:
@@ -420,11 +408,6 @@ def test_an_older_inventory_after_a_newer_one_is_refused_where_it_would_rewrite_
 
 
 # -- the real sample (../shared/data/public, via CDSC_SAMPLE_DATA) -----------------------------------------------
-
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
-needs_samples = pytest.mark.skipif(
-    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (path of the real sample data, ../shared/data/public)"
-)
 
 
 @needs_samples

@@ -1,20 +1,17 @@
 """The real public samples (../shared/data/public, via CDSC_SAMPLE_DATA) imported unedited through the service."""
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
 
 from psr.demo import load_demo_grid
 from psr.models import PowerSystemResource
+from tests.timeseries.helpers import SAMPLES, needs_samples
 from tests.timeseries.imports.helpers import import_path
 from timeseries.models import Point
 
-SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
-pytestmark = pytest.mark.skipif(
-    not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (path of the real sample data, ../shared/data/public)"
-)
+pytestmark = needs_samples
 
 
 @pytest.fixture
