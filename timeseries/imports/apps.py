@@ -1,3 +1,5 @@
+"""The import side's app config: a small app of its own inside timeseries, with no models of its own."""
+
 from django.apps import AppConfig
 
 
