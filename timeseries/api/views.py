@@ -1,10 +1,13 @@
 """The spec's time-series endpoints (section 3.3): one view per quantity, at /timeseries/<q> and /<q>."""
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.core import signing
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
@@ -25,11 +28,15 @@ from timeseries.cache import cached
 from timeseries.choices import ENERGY_UNITS, Quantity, Timeframe, default_timeframe
 from timeseries.resolution import parse_resolution
 
-from .renderers import TimeseriesCSVRenderer
+from .renderers import TimeseriesCSVRenderer, csv_header, csv_rows
 from .serializers import response_serializer
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10_000
+# CSV without pageSize or cursor is the whole asked window, streamed in pages of this many intervals (or buckets):
+# a spreadsheet or pandas reads every row, and the server holds one page at a time.
+CSV_BATCH = 2_000
+PAGING_PARAMS = frozenset({"pageSize", "cursor"})
 CURSOR_SALT = "timeseries.cursor"
 
 
@@ -94,11 +101,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             cursor=decode_cursor(params["cursor"]) if "cursor" in params else None,
         )
 
-    def get(self, request: Request, id: str) -> Response:
-        psr = cached(f"psr:{id}", lambda: psr_selectors.psr_get(id))
-        if psr is None:
-            raise NotFound(f"There is no power system resource '{id}'.")
-        query = self._query(request, psr)
+    def _page(self, request: Request, query: selectors.TimeseriesQuery) -> selectors.TimeseriesPage:
         try:
             with gc_paused():
                 page = selectors.timeseries_page(query)
@@ -106,8 +109,40 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             raise InvalidParameter(exc.parameter, str(exc)) from None
         asked_unit = request.query_params.get("unit")
         if self.quantity == Quantity.PRICE and asked_unit and page.unit and asked_unit != page.unit:
-            raise InvalidParameter("unit", f"prices of '{id}' are in {page.unit}; currencies are not converted.")
+            raise InvalidParameter(
+                "unit", f"prices of '{query.psr.pk}' are in {page.unit}; currencies are not converted."
+            )
+        return page
+
+    def _csv_stream(self, query: selectors.TimeseriesQuery, first: selectors.TimeseriesPage) -> StreamingHttpResponse:
+        """The whole asked window as CSV, page after page: the response holds every interval of the window (never a
+        page cut without a word), and memory holds one page at a time, never the window."""
+        unit = first.unit or query.unit
+
+        def chunks() -> Iterator[bytes]:
+            yield csv_header().encode()
+            page = first
+            while True:
+                yield csv_rows(query.psr.pk, self.quantity, query.timeframe, unit, _formatted(page.items)).encode()
+                if page.next is None:
+                    return
+                with gc_paused():
+                    page = selectors.timeseries_page(replace(query, cursor=page.next))
+
+        return StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+
+    def get(self, request: Request, id: str) -> Response:
+        psr = cached(f"psr:{id}", lambda: psr_selectors.psr_get(id))
+        if psr is None:
+            raise NotFound(f"There is no power system resource '{id}'.")
+        query = self._query(request, psr)
         self.timeframe_used = query.timeframe
+        streamed = request.accepted_renderer.format == "csv" and not PAGING_PARAMS & request.query_params.keys()
+        if streamed:
+            query = replace(query, page_size=CSV_BATCH)
+        page = self._page(request, query)
+        if streamed:
+            return self._csv_stream(query, page)
         body: dict = {"id": psr.pk, "unit": page.unit or query.unit}
         if self.quantity == Quantity.PRICE or "timeframe" in request.query_params:
             body["timeframe"] = query.timeframe
@@ -115,21 +150,27 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             body["resolution"] = query.resolution.code
         if page.rolled_up:
             body["rolledUp"] = True
-        formatted: dict[int, str] = {}  # an interval's end is usually the next one's start: format each once
-        for item in page.items:
-            for key in ("startDatetime", "endDatetime"):
-                epoch = item[key]
-                text = formatted.get(epoch)
-                if text is None:
-                    text = formatted[epoch] = format_datetime(datetime.fromtimestamp(epoch, UTC))
-                item[key] = text
-        body[self.quantity] = page.items
+        body[self.quantity] = _formatted(page.items)
         url = request.build_absolute_uri()
         body["next"] = replace_query_param(url, "cursor", encode_cursor(page.next)) if page.next else None
         body["previous"] = replace_query_param(url, "cursor", encode_cursor(page.previous)) if page.previous else None
         links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
         headers = {"Link": ", ".join(links)} if links else None
         return Response(body, headers=headers)
+
+
+def _formatted(items: list[dict]) -> list[dict]:
+    """The items with their start and end (seconds since the epoch) as RFC 3339 text, each instant formatted once
+    (an interval's end is usually the next one's start)."""
+    formatted: dict[int, str] = {}
+    for item in items:
+        for key in ("startDatetime", "endDatetime"):
+            epoch = item[key]
+            text = formatted.get(epoch)
+            if text is None:
+                text = formatted[epoch] = format_datetime(datetime.fromtimestamp(epoch, UTC))
+            item[key] = text
+    return items
 
 
 def _parameters(quantity: str) -> list[OpenApiParameter]:

@@ -1,13 +1,14 @@
 """CSV: the same data as JSON, one row per interval total and per breakdown item, safe to open in a spreadsheet."""
 
 import csv
+import gzip
 import io
 
 import pytest
 
 from metadata.models import FuelSourceTechnology, FuelSourceType
 from psr import services as psr_services
-from tests.timeseries.helpers import COAL, STEAM, WIND, errors_of, psr, run, url, utc
+from tests.timeseries.helpers import COAL, STEAM, WIND, errors_of, psr, run, url, utc, walk
 from tests.timeseries.helpers import write as write_series
 from timeseries.services import points_write, series_get_or_create
 
@@ -36,10 +37,15 @@ def cell(text: str) -> str:
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
+def body_of(response) -> bytes:
+    """The body, whether the whole window was streamed or one page was rendered."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def parse(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    text = body_of(response).decode("utf-8")
     assert text.endswith("\r\n")
     reader = csv.reader(io.StringIO(text, newline=""))
     assert next(reader) == HEADER
@@ -196,3 +202,64 @@ def test_errors_asked_as_csv_are_still_problem_json(api, data, psr_id, params, s
     assert response["Content-Type"] == "application/problem+json"
     if parameter:
         assert errors_of(response) == [parameter]
+
+
+# The whole asked window, never a page cut without a word (issue 11)
+
+TWO_MONTHS = {"startDatetime": "2022-06-01", "endDatetime": "2022-08-01"}
+HOURS_IN_TWO_MONTHS = (30 + 31) * 24
+
+
+@pytest.fixture
+def two_months(demo):
+    """Two months of hourly generation of two fuels: more intervals than the JSON default page of 1,000."""
+    write_series(CISO, "generation", run(T0, [float(h) for h in range(HOURS_IN_TWO_MONTHS)]), fuel=COAL, tech=STEAM)
+    write_series(CISO, "generation", run(T0, [0.5] * HOURS_IN_TWO_MONTHS), fuel=WIND)
+
+
+def _starts(rows: list[dict[str, str]]) -> list[str]:
+    return [r["startDatetime"] for r in rows if r["item"] == "total"]
+
+
+def test_csv_without_paging_holds_every_interval_of_the_asked_window(api, two_months):
+    # What pandas.read_csv of the URL reads: before, the first 1,000 hours and nothing to say the rest was missing.
+    response = api.get(url(CISO, "generation"), {"format": "csv", **TWO_MONTHS})
+    rows = parse(response)
+    starts = _starts(rows)
+    assert len(starts) == HOURS_IN_TWO_MONTHS and len(set(starts)) == len(starts)
+    assert (starts[0], starts[-1]) == ("2022-06-01T00:00:00Z", "2022-07-31T23:00:00Z")
+    assert len(rows) == HOURS_IN_TWO_MONTHS * 3  # a total and two fuels per hour
+    assert "Link" not in response  # nothing left to page through
+
+
+def test_csv_of_a_window_is_streamed_in_pages_and_equals_the_json_pages_joined(api, two_months, monkeypatch):
+    monkeypatch.setattr("timeseries.api.views.CSV_BATCH", 97)  # many pages, one of them short
+    response = api.get(url(CISO, "generation"), {"format": "csv", **TWO_MONTHS})
+    assert response.streaming
+    rows = parse(response)
+    json_items = [i for page in walk(api, url(CISO, "generation"), TWO_MONTHS, "generation") for i in page]
+    assert rebuild(rows, "generation")["items"] == json_items
+
+
+def test_csv_of_a_resampled_window_holds_every_bucket(api, two_months, monkeypatch):
+    monkeypatch.setattr("timeseries.api.views.CSV_BATCH", 7)
+    params = {"resolution": "P1D", **TWO_MONTHS}
+    rows = parse(api.get(url(CISO, "generation"), {"format": "csv", **params}))
+    # The local days (America/Los_Angeles) inside the window: 1 June to 30 July, across 9 pages of 7 days.
+    assert len(_starts(rows)) == 60 and _starts(rows)[0] == "2022-06-01T07:00:00Z"
+    json_items = [i for page in walk(api, url(CISO, "generation"), params, "generation") for i in page]
+    assert rebuild(rows, "generation")["items"] == json_items
+
+
+def test_csv_stream_is_gzipped_for_clients_that_accept_it(api, two_months):
+    response = api.get(url(CISO, "generation"), {"format": "csv", **TWO_MONTHS}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    text = gzip.decompress(b"".join(response.streaming_content)).decode()
+    assert text.count("\r\n") == 1 + HOURS_IN_TWO_MONTHS * 3
+
+
+def test_csv_with_an_explicit_page_size_is_that_page_and_links_the_next(api, two_months):
+    # Paging asked for explicitly: the page, with its next page in the Link header (and the JSON body's next).
+    response = api.get(url(CISO, "generation"), {"format": "csv", "pageSize": 24, **TWO_MONTHS})
+    assert len(_starts(parse(response))) == 24
+    assert 'rel="next"' in response["Link"]
