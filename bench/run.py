@@ -10,6 +10,7 @@ gunicorn, and measures, through HTTP and the full Django stack:
   3. a year of 15-minute demand of one meter (35,040 intervals) paged at 10,000;
   4. requests per second for one day of generation under 32 connections for 10 s (wrk), next to a bare
      Django JsonResponse view in the same run;
+  memory: the peak RSS one request for the largest answers adds to a fresh process (bench/memory.py);
   5. then grows the store to `--large-points` with more meters and measures 1-3 again.
 The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
 CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
@@ -46,7 +47,7 @@ QUERIES = {
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
 US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
-PARTS = ("import", "latency", "rate", "large")
+PARTS = ("import", "latency", "rate", "memory", "large")
 
 
 def _free_port() -> int:
@@ -178,8 +179,8 @@ def main() -> int:
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
-        help="any of import, latency, rate, large (default all). import takes minutes at its default size (5 to 12 "
-        "on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs",
+        help="any of import, latency, rate, memory, large (default all). import takes minutes at its default size (5 "
+        "to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs",
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--import-meters", type=int, default=300, help="meters in the import file (default 300)")
@@ -209,18 +210,22 @@ def main() -> int:
             meters=args.import_meters, days=args.import_days, small_rows=args.import_small_rows
         )
     results: list[tuple] = []
-    if parts & {"latency", "rate", "large"}:
-        reads(args, parts, results)
+    memory_rows, memory_ok = [], True
+    if parts & {"latency", "rate", "memory", "large"}:
+        memory_rows, memory_ok = reads(args, parts, results)
 
     if results:
         _table(("store", "measurement", "median", "p95", "response"), results)
+    if memory_rows:
+        _table(("part", "one request of", "peak RSS added", "body", "time", "target", "verdict"), memory_rows)
     if import_rows:
         _table(("part", "measurement", "rate", "x raw COPY", "peak RSS", "target", "verdict"), import_rows)
-    return 0 if imports_ok else 1
+    return 0 if imports_ok and memory_ok else 1
 
 
-def reads(args: argparse.Namespace, parts: set[str], results: list) -> None:
-    """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads."""
+def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[list[tuple], bool]:
+    """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads; and the memory part
+    on the same store (its rows, and whether it met its target)."""
     started = time.perf_counter()
     _manage("generate_timeseries", "--areas", str(US_AREAS))  # the demo's US areas, their plants and units
     base_points, _ = _points()
@@ -241,6 +246,11 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> None:
             results.append(("rate", "   ratio", f"{app / bare:.2f}", "", ""))
     finally:
         server.stop()
+    memory_rows, memory_ok = [], True
+    if "memory" in parts:
+        from bench import memory
+
+        memory_rows, memory_ok = memory.run()
 
     if "large" in parts:
         grow = time.perf_counter()
@@ -253,6 +263,7 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> None:
             measure(server.base, f"{large / 1e6:.1f}M points", results)
         finally:
             server.stop()
+    return memory_rows, memory_ok
 
 
 if __name__ == "__main__":
