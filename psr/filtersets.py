@@ -5,6 +5,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from cdsc_site.api.params import INTEGER, shown
 from metadata.models import TopologyLevel
 
 from .models import PowerSystemResource
@@ -17,7 +18,7 @@ class TopologyLevelField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        if value.strip().lstrip("-").isdigit():
+        if INTEGER.fullmatch(value.strip()):
             number = int(value)
             if number < 0:
                 raise forms.ValidationError("A topology level is a number >= 0.")
@@ -29,7 +30,7 @@ class TopologyLevelField(forms.CharField):
             # User input goes in as a parameter: a '%' in it must not reach the message's %-formatting.
             raise forms.ValidationError(
                 "'%(value)s' is not a topology level of this system; known: %(known)s.",
-                params={"value": value, "known": known},
+                params={"value": shown(value), "known": known},
             )
         return ids
 

@@ -8,6 +8,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from .errors import InvalidParameter
+from .params import parse_int
 
 PAGE_SIZE_PARAM = "pageSize"
 CURSOR_PARAM = "cursor"
@@ -28,10 +29,7 @@ class EnvelopeCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            raise InvalidParameter(self.page_size_query_param, f"'{raw}' is not an integer.") from None
+        size = parse_int(self.page_size_query_param, raw)
         if not 1 <= size <= self.max_page_size:
             raise InvalidParameter(self.page_size_query_param, f"must be between 1 and {self.max_page_size}.")
         return size
