@@ -12,6 +12,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -280,9 +281,12 @@ def _group_resampled(rows, res: Resolution, tz: ZoneInfo, *, average: bool) -> _
 
 def _fetch(points: QuerySet[Point]) -> list[tuple[int, int, int, float]]:
     """(series id, start, end, value) rows straight from the cursor; the ORM's row iterator costs twice the query."""
-    sql, params = points.values_list(
-        "series_id", EpochSeconds("start"), EpochSeconds("end"), "value"
-    ).query.sql_with_params()
+    try:
+        sql, params = points.values_list(
+            "series_id", EpochSeconds("start"), EpochSeconds("end"), "value"
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a window that holds nothing (a range with no data): Django writes no SQL for it
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
