@@ -7,7 +7,9 @@ from django.db.models import BigIntegerField, Func
 
 from .models import Point
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+# The calendar's last instant: with no interval after the page, every one up to it is on the page (a bound of
+# 9999-01-01 would hide the last year's intervals).
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 
 
 class EpochSeconds(Func):

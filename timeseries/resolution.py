@@ -29,8 +29,32 @@ class Resolution:
             return self.days * SECONDS_PER_DAY
         return self.months * 28 * SECONDS_PER_DAY  # the shortest month
 
-    def floor(self, t: datetime, tz: ZoneInfo) -> datetime:
-        """The start (UTC) of the bucket that holds instant `t`."""
+    def floor(self, t: datetime, tz: ZoneInfo) -> datetime | None:
+        """The start (UTC) of the bucket that holds instant `t`; None when it starts before the calendar's first
+        instant (0001-01-01T00:00Z): a local day of year 1 west of Greenwich began in year 0."""
+        return _near_the_ends(self._floor, t, tz)
+
+    def ceil(self, t: datetime, tz: ZoneInfo) -> datetime | None:
+        """The first bucket start at or after instant `t`; None when there is none before the calendar's end."""
+        return _near_the_ends(self._ceil, t, tz)
+
+    def next(self, bucket: datetime, tz: ZoneInfo) -> datetime | None:
+        """The start (UTC) of the bucket after the one starting at `bucket`; None when that bucket would end after
+        the calendar's last instant (9999-12-31T23:59:59.999999Z)."""
+        return _near_the_ends(self._next, bucket, tz)
+
+    def shift(self, bucket: datetime, n: int, tz: ZoneInfo) -> datetime | None:
+        """The bucket start `n` buckets after (n > 0) or before (n < 0) `bucket`; None past an end of the calendar."""
+        for _ in range(abs(n)):
+            if n > 0:
+                bucket = self.next(bucket, tz)
+            else:
+                bucket = None if bucket == CALENDAR_START else self.floor(bucket - timedelta(microseconds=1), tz)
+            if bucket is None:
+                return None
+        return bucket
+
+    def _floor(self, t: datetime, tz: ZoneInfo) -> datetime:
         local = t.astimezone(tz)
         if self.months:
             month0 = (local.year * 12 + local.month - 1) // self.months * self.months
@@ -41,8 +65,11 @@ class Resolution:
         offset = int((t - midnight).total_seconds()) // self.seconds * self.seconds
         return midnight + timedelta(seconds=offset)
 
-    def next(self, bucket: datetime, tz: ZoneInfo) -> datetime:
-        """The start (UTC) of the bucket after the one starting at `bucket`."""
+    def _ceil(self, t: datetime, tz: ZoneInfo) -> datetime:
+        start = self._floor(t, tz)
+        return start if start == t else self._next(start, tz)
+
+    def _next(self, bucket: datetime, tz: ZoneInfo) -> datetime:
         local = bucket.astimezone(tz)
         if self.months:
             month = local.year * 12 + local.month - 1 + self.months
@@ -53,11 +80,27 @@ class Resolution:
         next_midnight = _local_midnight(local.date() + timedelta(days=1), tz)
         return min(end, next_midnight)  # the last bucket of a 23- or 25-hour day is cut at midnight
 
-    def shift(self, bucket: datetime, n: int, tz: ZoneInfo) -> datetime:
-        """The bucket start `n` buckets after (n > 0) or before (n < 0) `bucket`."""
-        for _ in range(abs(n)):
-            bucket = self.next(bucket, tz) if n > 0 else self.floor(bucket - timedelta(microseconds=1), tz)
-        return bucket
+
+CALENDAR_START = datetime.min.replace(tzinfo=UTC)
+CALENDAR_END = datetime.max.replace(tzinfo=UTC)
+# 400 Gregorian years, 146,097 days, a whole number of weeks: the calendar repeats itself, weekdays included. A
+# timezone does too that far from the present: before its first transition it keeps its first offset (local mean
+# time), after its last it follows its yearly rule (e.g. "second Sunday of March"). So local time near an end of
+# the calendar is computed 400 years nearer the present and moved back.
+_ERA = timedelta(days=146_097)
+_EARLY = datetime(3, 1, 1, tzinfo=UTC)  # a bucket (a year at most) of an instant after this starts in year 1 or later
+_LATE = datetime(9997, 1, 1, tzinfo=UTC)  # the same for the end of the calendar
+
+
+def _near_the_ends(step, t: datetime, tz: ZoneInfo) -> datetime | None:
+    """`step(t, tz)`, or None when its answer is not an instant of the calendar (years 1 to 9999, UTC)."""
+    if _EARLY <= t < _LATE:
+        return step(t, tz)
+    era = _ERA if t < _EARLY else -_ERA
+    try:
+        return step(t + era, tz) - era
+    except OverflowError:
+        return None
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:

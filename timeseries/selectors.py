@@ -151,24 +151,27 @@ def _page_bounds_resampled(
     if cursor is None or cursor.direction == NEXT:
         after = points.filter(start__gte=cursor.position) if cursor else points
         first = after.order_by("start").values_list("start", flat=True).first()
-        if first is None:
+        lo = None if first is None else res.floor(first, tz)
+        if first is not None and (lo is None or (query.start is not None and lo < query.start)):
+            # That bucket is cut by startDatetime, or begins before the calendar does: it would be left out.
+            lo = res.ceil(first, tz)
+        if lo is None:  # no data, or none in a whole bucket before the calendar's end
             return Q(pk__in=[]), None, None
-        lo = res.floor(first, tz)
-        if query.start is not None and lo < query.start:
-            lo = res.next(lo, tz)  # that bucket is cut by startDatetime and would be left out: start after it
-        hi = res.shift(lo, size, tz)
-        following = points.filter(start__gte=hi).exists()
+        hi = res.shift(lo, size, tz)  # None: the page reaches the calendar's end
+        following = hi is not None and points.filter(start__gte=hi).exists()
         preceding = cursor is not None and points.filter(start__lt=lo).exists()
-        return (
-            Q(start__gte=lo, start__lt=hi),
-            Cursor(hi) if following else None,
-            Cursor(lo, PREVIOUS) if preceding else None,
-        )
+        # From the first interval even when its bucket is left out: one that crosses into the page's first bucket
+        # must be seen (a 400), not dropped.
+        window = Q(start__gte=min(lo, first)) if hi is None else Q(start__gte=min(lo, first), start__lt=hi)
+        return window, Cursor(hi) if following else None, Cursor(lo, PREVIOUS) if preceding else None
     hi = cursor.position
     before = points.filter(start__lt=hi).order_by("-start").values_list("start", flat=True).first()
     if before is None:
         return Q(pk__in=[]), Cursor(hi), None
-    lo = res.shift(res.floor(before, tz), 1 - size, tz)
+    last = res.floor(before, tz)
+    lo = None if last is None else res.shift(last, 1 - size, tz)
+    if lo is None:  # the page reaches back to the calendar's start: the rest, its buckets that can be whole
+        return Q(start__lt=hi), Cursor(hi), None
     preceding = points.filter(start__lt=lo).exists()
     return Q(start__gte=lo, start__lt=hi), Cursor(hi), Cursor(lo, PREVIOUS) if preceding else None
 
@@ -247,19 +250,24 @@ def _group_raw(rows) -> _Intervals:
 
 
 def _group_resampled(rows, res: Resolution, tz: ZoneInfo, *, average: bool) -> _Intervals:
-    """Per bucket and series: the sum of the values, or for prices their time-weighted mean."""
+    """Per bucket and series: the sum of the values, or for prices their time-weighted mean. A bucket that begins
+    before the calendar or ends after it (years 1 to 9999, UTC) is never whole: left out, as one cut by the range is.
+    """
     sums: _Intervals = {}
     weights: _Intervals = {}
-    bucket_of: dict[int, tuple[int, int]] = {}  # one timezone conversion per distinct start
-    longest = 0
+    bucket_of: dict[int, tuple[int | None, int | None]] = {}  # one timezone conversion per distinct start
+    crossing = 0  # the longest interval that crosses the end of its bucket
     for series_id, start, end, value in rows:
-        key = bucket_of.get(start)
-        if key is None:
-            lo = res.floor(datetime.fromtimestamp(start, UTC), tz)
-            key = bucket_of[start] = (int(lo.timestamp()), int(res.next(lo, tz).timestamp()))
-        if end > key[1]:
-            longest = max(longest, end - start)
+        bounds = bucket_of.get(start)
+        if bounds is None:
+            bounds = bucket_of[start] = _bucket(res, start, tz)
+        lo, hi = bounds
+        if hi is not None and end > hi:
+            crossing = max(crossing, end - start)
             continue
+        if lo is None or hi is None:
+            continue
+        key = (lo, hi)
         slot = sums.get(key)
         if slot is None:
             slot = sums[key] = {}
@@ -268,15 +276,33 @@ def _group_resampled(rows, res: Resolution, tz: ZoneInfo, *, average: bool) -> _
             value *= end - start
             weights[key][series_id] = weights[key].get(series_id, 0) + end - start
         slot[series_id] = slot.get(series_id, 0.0) + value
-    if longest:
+    if crossing > res.nominal_seconds:
         raise QueryError(
-            "resolution", f"{res.code} is finer than the data, whose intervals are {longest // 60} minutes long."
+            "resolution", f"{res.code} is finer than the data, whose intervals are {crossing // 60} minutes long."
+        )
+    if crossing:
+        raise QueryError(
+            "resolution",
+            f"the data's {crossing // 60}-minute intervals cross the boundaries of {res.code} buckets, which are cut "
+            f"in the PSR's local time ({tz.key}); ask for a resolution whose buckets they fit in.",
         )
     if average:
         for key, slot in sums.items():
             for series_id in slot:
                 slot[series_id] /= weights[key][series_id]
     return sums
+
+
+def _bucket(res: Resolution, start: int, tz: ZoneInfo) -> tuple[int | None, int | None]:
+    """The bucket (epoch seconds) holding the interval that starts at `start`; None for an end beyond the calendar.
+    A bucket that began before the calendar still has an end: the data crossing it must be told apart."""
+    t = datetime.fromtimestamp(start, UTC)
+    lo = res.floor(t, tz)
+    hi = res.next(lo, tz) if lo is not None else res.ceil(t, tz)
+    return (
+        None if lo is None else int(lo.timestamp()),
+        None if hi is None else int(hi.timestamp()),
+    )
 
 
 def _fetch(points: QuerySet[Point]) -> list[tuple[int, int, int, float]]:
