@@ -8,10 +8,12 @@ import geojson
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+# For the OpenAPI schema (ECMA-262, where `$` is the end of the string) and, without its anchors, for URL patterns
+# (Django matches an endpoint's whole path). Python's `$` also matches before a final newline: to validate, \A...\Z.
 PSR_ID_PATTERN = r"^[A-Za-z0-9._~-]+$"
 
 validate_psr_id = RegexValidator(
-    PSR_ID_PATTERN,
+    rf"\A{PSR_ID_PATTERN.strip('^$')}\Z",
     "A PSR id must be URL safe: letters, digits and . _ ~ - only (e.g. US-WECC-CISO).",
     code="invalid_psr_id",
 )

@@ -46,3 +46,44 @@ def test_an_integer_parameter_with_20000_digits_is_a_400_naming_it(api, demo, pa
 def test_level_that_looks_like_a_number_but_is_none_of_ours_is_a_400(api, demo, level):
     body = assert_problem(api.get("/power-system-resources", {"level": level}), 400)
     assert body["errors"][0]["parameter"] == "level"
+
+
+# Paths the URL patterns do not expect: always the JSON 404, never Django's HTML page.
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/power-system-resources/X%0a/describe",
+        "/power-system-resources/X%0d/describe",
+        "/power-system-resources/X%00/describe",
+        "/power-system-resources/US-WECC-CISO%0a/describe",
+        "/power-system-resources/US-WECC-CISO/describe%0a",
+        "/power-system-resources/US-WECC-CISO/timeseries/demand%0a",
+        "/power-system-resources/US-WECC-CISO%0a/timeseries/demand",
+        "/power-system-resources/US-WECC-CISO%0a/demand",
+        "/power-system-resources%0a",
+        "/metadata/topology-levels%0a",
+        "/%0a",
+        "/%0d%0a",
+        "/" + "a" * 20_000,
+        "/power-system-resources/" + "X" * 20_000 + "/describe",
+        "/power-system-resources/%E2%9A%A1/describe",
+        "/%E2%9A%A1",
+        "/%ff%fe",
+    ],
+    ids=lambda p: p[:60],
+)
+def test_unexpected_paths_are_a_json_404(api, demo, debug, path):
+    body = assert_problem(api.get(path), 404)
+    assert body["detail"].startswith(("There is no", "Not found"))
+
+
+@pytest.mark.parametrize("psr_id", ["X\n", "US-WECC-CISO\n", "X\r", "X\x00"])
+def test_a_psr_id_with_a_control_character_is_refused_by_the_validator(psr_id):
+    from django.core.exceptions import ValidationError
+
+    from psr.validators import validate_psr_id
+
+    with pytest.raises(ValidationError):
+        validate_psr_id(psr_id)
