@@ -4,6 +4,7 @@ import codecs
 import gzip
 import io
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,13 +25,16 @@ SIGNATURES = {
 UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-class _LimitedReader(io.RawIOBase):
-    """Decompressed bytes of a gzip file, refusing to go past a limit (a small file can inflate to terabytes)."""
+class _CountingReader(io.RawIOBase):
+    """The file's bytes (inflated, for a gzip file) as read, counted, refused past a limit (a small gzip file can
+    inflate to terabytes), with the source's read hook called at every buffer read: a job reading a long run of
+    blank lines, which yields no rows, still checks for a cancel and reports its progress."""
 
-    def __init__(self, stream: BinaryIO, limit: int) -> None:
+    def __init__(self, stream: BinaryIO, limit: int | None, source: "ImportSource") -> None:
         self._stream = stream
         self._limit = limit
-        self._count = 0
+        self._source = source
+        self.count = 0
 
     def readable(self) -> bool:
         return True
@@ -40,12 +44,14 @@ class _LimitedReader(io.RawIOBase):
             n = self._stream.readinto(buffer)
         except (OSError, EOFError, zlib.error) as exc:
             raise ImportFileError(f"The gzip file is damaged or truncated ({exc}).") from exc
-        self._count += n
-        if self._count > self._limit:
+        self.count += n
+        if self._limit is not None and self.count > self._limit:
             raise ImportFileError(
                 f"The gzip file inflates to more than {self._limit:,} bytes, the limit of one import "
                 "(CDSC_IMPORT_MAX_DECOMPRESSED_BYTES); split it or raise the limit."
             )
+        if self._source.on_read is not None:
+            self._source.on_read()
         return n
 
 
@@ -58,10 +64,14 @@ class ImportSource:
         self._raw = self.path.open("rb", buffering=HEAD_BYTES)
         self.compressed = self._raw.read(2) == GZIP_MAGIC
         self._raw.seek(0)
-        binary: io.BufferedReader = self._raw
+        # Called (with no argument) each time a buffer of the file is read; may raise to stop the reading (a cancel,
+        # a time limit). Whoever sets it keeps it cheap: it runs every HEAD_BYTES of text.
+        self.on_read: Callable[[], None] | None = None
         if self.compressed:
-            inflated = _LimitedReader(gzip.GzipFile(fileobj=self._raw), max_decompressed)
-            binary = io.BufferedReader(inflated, HEAD_BYTES)
+            self._counter = _CountingReader(gzip.GzipFile(fileobj=self._raw), max_decompressed, self)
+        else:
+            self._counter = _CountingReader(self._raw, None, self)
+        binary = io.BufferedReader(self._counter, HEAD_BYTES)
         self.head = _check_head(_read_head(binary))
         # newline="" lets the csv module see the line ends itself (quoted newlines, CRLF); the BOM is dropped.
         self.text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
@@ -73,6 +83,11 @@ class ImportSource:
             return min(self._raw.tell(), self.size)
         except ValueError:  # closed
             return self.size
+
+    @property
+    def text_bytes_read(self) -> int:
+        """Bytes of text read so far (inflated bytes for a gzip file; a little ahead of what the adapter consumed)."""
+        return self._counter.count
 
     def close(self) -> None:
         self.text.close()

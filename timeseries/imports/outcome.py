@@ -81,6 +81,16 @@ def strict_failure(rejected: int, read: int, errors: list[RowError]) -> JobFaile
     )
 
 
+def no_rows_failure(text_bytes: int) -> JobFailed:
+    """An empty file's failure; one that read a lot (a file of blank lines) says how much it read for nothing."""
+    if text_bytes < 1_000_000:
+        return JobFailed("The file holds no data rows.")
+    return JobFailed(
+        f"Read {text_bytes / 1_000_000:,.0f} MB and found no data rows: the file holds nothing but its header and "
+        "blank lines (or lines the format skips)."
+    )
+
+
 def summary_text(job: ImportJob, counts: Counts, rejected: int) -> str:
     verb = "would insert" if job.dry_run else "inserted"
     return (

@@ -3,6 +3,7 @@
 import logging
 import os
 import socket
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from .files import ImportSource
 from .liveness import job_lock
 from .outcome import JobCancelled, JobFailed, job_finish
 from .pipelines import PIPELINES, Progress
+from .pipelines.timeseries import PROGRESS_SECONDS
 from .records import ImportFileError, ImportOptions
 
 logger = logging.getLogger(__name__)
@@ -221,6 +223,8 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
                 "import (CDSC_IMPORT_MAX_BYTES); split it or raise the limit."
             )
         with ImportSource(Path(path), max_decompressed=settings.CDSC_IMPORT_MAX_DECOMPRESSED_BYTES) as source:
+            # Until a pipeline sets its own: a cancel is noticed, and the bytes read reported, at any point of reading.
+            source.on_read = _ReadWatch(job, source)
             adapter = adapter_for(job.requested_format, source.head)
             ImportJob.objects.filter(pk=job.pk).update(detected_format=adapter.name)
             job.detected_format = adapter.name
@@ -229,3 +233,22 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
         raise JobFailed(str(exc)) from exc
     except FileNotFoundError as exc:
         raise JobFailed(f"The file of this job is gone ({exc.filename}).") from exc
+
+
+class _ReadWatch:
+    """Called by the job's file at each buffer read: every PROGRESS_SECONDS, records the bytes read and stops the
+    job if it was asked to (the time-series pipeline replaces it by its own, which also counts rows)."""
+
+    def __init__(self, job: ImportJob, source: ImportSource) -> None:
+        self.job = job
+        self.source = source
+        self._last = time.monotonic()
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_SECONDS:
+            return
+        self._last = now
+        ImportJob.objects.filter(pk=self.job.pk).update(bytes_read=self.source.bytes_read)
+        if ImportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled

@@ -24,6 +24,7 @@ from ..outcome import (
     job_conclude,
     job_finish_dry_run,
     merge_errors,
+    no_rows_failure,
     strict_failure,
     summary_text,
 )
@@ -54,7 +55,8 @@ class _Reader:
     def rows(self, records: Iterable[Record | RowError]) -> Iterator[Row]:
         """The rows that pass their checks; the others are counted, and the first ones kept.
 
-        No progress is reported from here: the rows are consumed inside a COPY, which holds the connection.
+        Progress is reported (and a cancel noticed) from the file's reads (`ImportSource.on_read`), not per row:
+        the staging writer takes each batch of rows before its COPY starts, so the connection is free then.
         """
         check = self.validator.check
         for n, record in enumerate(records, self.read + 1):
@@ -74,6 +76,8 @@ class _Reader:
             return
         self._last_report = now
         bytes_read = self.source.bytes_read
+        if not force:  # the last buffer's rows are still to be read once the whole file has been: not done yet
+            bytes_read = min(bytes_read, max(self.source.size - 1, 0))
         updated = ImportJob.objects.filter(pk=self.job.pk).update(
             rows_read=self.read, bytes_read=bytes_read, rows_rejected=self.rejected
         )
@@ -93,6 +97,8 @@ def run(
     try:
         try:
             rows = reader.rows(adapter.records(source.text, options))
+            # Every buffer read checks the clock: a file of blank lines, which yields no rows, still reports.
+            source.on_read = reader.report
             while writer.stage(rows, limit=STAGE_BATCH):
                 reader.report()
         except UnicodeDecodeError as exc:
@@ -100,11 +106,13 @@ def run(
                 f"The file is not UTF-8 text near line {reader.read + 2} (byte 0x{exc.object[exc.start]:02x}); "
                 "save it as UTF-8 and upload it again."
             ) from exc
+        finally:
+            source.on_read = None
         reader.report(force=True)
         logger.info("import job %s: %s rows read and staged in %.1f s", job.pk, reader.read, time.monotonic() - began)
         job.rows_read = reader.read
         if reader.read == 0:
-            raise JobFailed("The file holds no data rows.")
+            raise no_rows_failure(source.text_bytes_read)
         _write(job, reader, writer)
         logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:

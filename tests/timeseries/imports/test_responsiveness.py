@@ -1,0 +1,77 @@
+"""An import stays responsive whatever the file holds: a gzip of a gigabyte of blank lines is cancelled or stopped
+by its time limit within seconds, an empty file fails saying how much it read, and a huge header is reported in a
+bounded message."""
+
+import gzip
+import time
+from pathlib import Path
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+
+from tests.timeseries.imports.helpers import import_path
+from timeseries.imports.services import import_job_create, import_job_run
+from timeseries.models import ImportJob
+
+HEADER = b"psr,quantity,start,end,value\n"
+MB = 1024 * 1024
+
+
+def _blank_lines_gzip(path: Path, megabytes: int) -> Path:
+    """The header then `megabytes` MB of newlines, gzipped: one compressed member of 64 MB (or less) repeated, so a
+    gigabyte builds in well under a second."""
+    block = min(megabytes, 64)
+    member = gzip.compress(b"\n" * (block * MB), compresslevel=9)
+    path.write_bytes(gzip.compress(HEADER) + member * (megabytes // block))
+    return path
+
+
+def _run(path: Path, progress) -> ImportJob:
+    return import_job_run(job_id=import_job_create(source_path=str(path)).pk, progress=progress)
+
+
+@pytest.fixture
+def gigabyte_of_blank_lines(tmp_path) -> Path:
+    return _blank_lines_gzip(tmp_path / "blank.csv.gz", 1024)
+
+
+def test_a_cancel_stops_a_job_reading_a_gigabyte_of_blank_lines_within_seconds(demo, gigabyte_of_blank_lines):
+    def cancel_on_first_report(rows: int, bytes_read: int, total: int) -> None:
+        # As the job page's Cancel button does, from the job's first progress report on: part-way through reading.
+        ImportJob.objects.filter(status="running").update(cancel_requested=True)
+
+    began = time.monotonic()
+    job = _run(gigabyte_of_blank_lines, progress=cancel_on_first_report)
+    elapsed = time.monotonic() - began
+    assert job.status == "cancelled", job.message
+    assert elapsed < 10
+    assert 0 < job.bytes_read < job.size // 2
+
+
+def test_the_time_limit_stops_a_job_reading_a_gigabyte_of_blank_lines_within_seconds(demo, gigabyte_of_blank_lines):
+    def time_limit(rows: int, bytes_read: int, total: int) -> None:
+        # Celery raises it from a signal handler, wherever the job is; here from the first progress report.
+        raise SoftTimeLimitExceeded
+
+    began = time.monotonic()
+    job = _run(gigabyte_of_blank_lines, progress=time_limit)
+    elapsed = time.monotonic() - began
+    assert job.status == "failed"
+    assert "ran past its time limit" in job.message
+    assert elapsed < 10
+    assert job.bytes_read < job.size // 2
+
+
+def test_a_file_of_blank_lines_fails_saying_it_read_megabytes_and_found_no_data_rows(demo, tmp_path):
+    job = import_path(_blank_lines_gzip(tmp_path / "blank.csv.gz", 50))
+    assert job.status == "failed"
+    assert job.message.startswith("Read 52 MB and found no data rows")
+    assert job.rows_read == 0
+
+
+def test_a_small_empty_file_says_it_holds_no_data_rows(demo, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(HEADER + b"\n\n")
+    job = import_path(path)
+    assert (job.status, job.message) == ("failed", "The file holds no data rows.")
+
