@@ -13,6 +13,10 @@ from ..models import ImportJob, ImportRowError
 from .records import RowError
 
 MAX_STORED_ERRORS = 1000
+# A job's message and a row error's reason are cut to this many characters when stored: the job page shows them
+# and is polled while the job runs, so no file may make them megabytes long.
+MAX_MESSAGE_LENGTH = 4000
+MAX_REASON_LENGTH = 1000
 
 
 @dataclass
@@ -46,15 +50,29 @@ def job_finish(job: ImportJob, status: str, message: str, errors: list[RowError]
             job.rows_read = max(job.rows_read, reported.get("rows_read", 0))
             job.bytes_read = max(job.bytes_read, reported.get("bytes_read", 0))
         job.status = status
-        job.message = message
+        job.message = bounded(message, MAX_MESSAGE_LENGTH)
         job.stage = ""
         job.finished_at = timezone.now()
         job.save()
         ImportRowError.objects.filter(job=job).delete()
         ImportRowError.objects.bulk_create(
-            ImportRowError(job=job, line=e.line, column=e.column[:100], value=str(e.value)[:200], reason=e.reason)
+            ImportRowError(
+                job=job,
+                line=e.line,
+                column=e.column[:100],
+                value=str(e.value)[:200],
+                reason=bounded(e.reason, MAX_REASON_LENGTH),
+            )
             for e in errors[:MAX_STORED_ERRORS]
         )
+
+
+def bounded(text: str, limit: int) -> str:
+    """The text, or its start and how much was left out, within `limit` characters."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 40  # room for the note, whatever the count
+    return f"{text[:keep]}… ({len(text) - keep:,} more characters)"
 
 
 def job_conclude(job: ImportJob, counts: Counts, summary: str, errors: list[RowError]) -> None:

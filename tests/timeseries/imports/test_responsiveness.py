@@ -10,6 +10,8 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
 from tests.timeseries.imports.helpers import import_path
+from timeseries.imports.outcome import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, job_finish
+from timeseries.imports.records import RowError
 from timeseries.imports.services import import_job_create, import_job_run
 from timeseries.models import ImportJob
 
@@ -75,3 +77,22 @@ def test_a_small_empty_file_says_it_holds_no_data_rows(demo, tmp_path):
     job = import_path(path)
     assert (job.status, job.message) == ("failed", "The file holds no data rows.")
 
+
+def test_a_header_of_a_hundred_thousand_unknown_columns_fails_with_a_bounded_message(demo, tmp_path):
+    path = tmp_path / "wide.csv"
+    unknown = ",".join(f"column{i}" for i in range(100_000))
+    path.write_text(f"psr,quantity,start,end,value,{unknown}\nUS-WECC-CISO,demand\n")
+    job = import_path(path)
+    assert job.status == "failed"
+    assert len(job.message) <= MAX_MESSAGE_LENGTH
+    assert job.message.startswith("Unknown column(s) 'column0', 'column1', ")
+    assert "… and 99,970 more in the header row" in job.message
+
+
+def test_a_stored_message_and_row_error_reason_are_cut_saying_how_much_was_left_out(demo, tmp_path):
+    job = import_job_create(source_path=str(_blank_lines_gzip(tmp_path / "blank.csv.gz", 1)))
+    job_finish(job, ImportJob.Status.FAILED, "m" * 100_000, [RowError(2, "value", "x", "r" * 100_000)])
+    job.refresh_from_db()
+    assert len(job.message) <= MAX_MESSAGE_LENGTH
+    assert job.message.endswith(f"… ({100_000 - MAX_MESSAGE_LENGTH + 40:,} more characters)")
+    assert len(job.errors.get().reason) <= MAX_REASON_LENGTH

@@ -11,7 +11,7 @@ import ijson
 from ...choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, Timeframe
 from ...selectors import PRICE_DIGITS
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
-from .common import NOT_UTF8, Utf8Reader, invalid_json, shown
+from .common import NOT_UTF8, Utf8Reader, invalid_json, listed, shown
 
 QUANTITIES = tuple(Quantity.values)
 FUEL_KEY, FLOW_KEY = "valueByFuelSource", "valueByConnectedPSR"
@@ -138,7 +138,7 @@ class _Reader:
         if quantity is None:
             raise ImportFileError(
                 f"{name} is not a time-series response: it has none of the keys {', '.join(QUANTITIES)} "
-                f"(its keys: {', '.join(keys) or 'none'})."
+                f"(its keys: {listed(keys) or 'none'})."
             )
         if held is not None:
             response = _describe(name, header, quantity)

@@ -16,6 +16,7 @@ from ..records import CapacityRecord, ImportFileError, ImportOptions, RowError
 MISSING = frozenset({"", "n/e", "n/a"})
 SHOWN_VALUE_LENGTH = 200  # an error's value is cut to this many characters
 NOT_UTF8 = "The file holds text that is not valid UTF-8."
+MAX_LISTED = 30  # names a message lists at most (columns, keys), then "… and N more"
 
 
 # ---------------------------------------------------------------- cells
@@ -58,9 +59,18 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
 
 
-def quoted(names: Iterable[str]) -> str:
-    """Column names listed in a message: 'a', 'b'."""
-    return ", ".join(repr(name) for name in names)
+def listed(items: Iterable[Any], *, limit: int = MAX_LISTED) -> str:
+    """Names listed in a message: a, b; past `limit` of them, "… and 99,990 more" (a header of 100,000 columns
+    must not make a message of megabytes)."""
+    items = list(items)
+    shown_items = [shown(item) for item in items[:limit]]
+    more = f" … and {len(items) - limit:,} more" if len(items) > limit else ""
+    return ", ".join(shown_items) + more
+
+
+def quoted(names: Iterable[str], *, limit: int = MAX_LISTED) -> str:
+    """Column names listed in a message: 'a', 'b'; past `limit` of them, "… and 99,990 more"."""
+    return listed((repr(name) for name in names), limit=limit)
 
 
 # ---------------------------------------------------------------- CSV headers and rows

@@ -16,6 +16,7 @@ from .common import (
     csv_rows,
     first_line_names,
     invalid_json,
+    listed,
     quoted,
     shown,
     width_error,
@@ -115,7 +116,7 @@ def _json_rows(first: str, text: TextIO, required: tuple[str, ...], what: str) -
                 # The API writes every column of the route; an item without one is not this layout's.
                 raise ImportFileError(
                     f"Item {number} of response.data has no {quoted(missing)}: it is not "
-                    f"{what} data (its keys: {', '.join(item) or 'none'})."
+                    f"{what} data (its keys: {listed(item) or 'none'})."
                 )
             yield EiaRow(number, item, path)
     except ijson.JSONError as exc:

@@ -8,7 +8,7 @@ from typing import NamedTuple, TextIO
 from zoneinfo import ZoneInfo
 
 from ..records import CapacityRecord, ImportFileError, ImportOptions, Payload, Record, RowError
-from .common import csv_rows, first_line_names, mw_cell, names, require_psr, width_error, year_capacity
+from .common import csv_rows, first_line_names, listed, mw_cell, names, require_psr, width_error, year_capacity
 
 # Settlement periods are counted in UK local time from local midnight: 48 a day, 46 when the clocks go forward,
 # 50 when they go back. Each lasts 30 minutes of real time.
@@ -37,7 +37,7 @@ def _index(names: list[str], required: tuple[str, ...], layout: str) -> dict[str
     if missing:
         raise ImportFileError(
             f"This is not an Elexon {layout} file: missing column(s) {', '.join(missing)}. The header should "
-            f"have {', '.join(required)} (found {', '.join(names) or 'nothing'})."
+            f"have {', '.join(required)} (found {listed(names) or 'nothing'})."
         )
     return index
 
@@ -258,7 +258,7 @@ class ElexonInterconnectorAdapter:
         if not flows:
             raise ImportFileError(
                 "This Elexon interconnector flows file has no interconnector column (int<name>Generation, e.g. "
-                f"intfrGeneration); found {', '.join(header)}."
+                f"intfrGeneration); found {listed(header)}."
             )
         return _flows(text, index, flows, psr)
 
