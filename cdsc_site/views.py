@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from cdsc_site.api.errors import problem_response
+from cdsc_site.api.errors import client_error, problem_response
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
 from psr.models import PowerSystemResource
 
@@ -34,8 +34,10 @@ def not_found(request: HttpRequest, path: str = "", exception: Exception | None 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    """Django's own 400s (a Host header not in DJANGO_ALLOWED_HOSTS, a malformed request) in the API's shape."""
-    return problem_response(request, 400, "The request is malformed or its Host is not served here.")
+    """Django's own 400s (a Host header not in DJANGO_ALLOWED_HOSTS, a body too big, a malformed request) in the API's
+    shape, with the status that fits the exception (413 for a body too big)."""
+    status, detail = client_error(exception) or (400, "The request is malformed and was refused.")
+    return problem_response(request, status, detail)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -2,6 +2,16 @@
 right status (bad integers, too many query parameters, Django's SuspiciousOperation family, odd paths)."""
 
 import pytest
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousFileOperation,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+
+from psr import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +56,78 @@ def test_an_integer_parameter_with_20000_digits_is_a_400_naming_it(api, demo, pa
 def test_level_that_looks_like_a_number_but_is_none_of_ours_is_a_400(api, demo, level):
     body = assert_problem(api.get("/power-system-resources", {"level": level}), 400)
     assert body["errors"][0]["parameter"] == "level"
+
+
+# Too many query parameters (Django's TooManyFieldsSent, raised when the query string is first read).
+
+MANY_NAMES = "&".join(f"p{i}=1" for i in range(1001))
+MANY_REPEATS = "&".join(["level=1"] * 2000)
+
+
+@pytest.mark.parametrize("query", [MANY_NAMES, MANY_REPEATS], ids=["1001-names", "2000-repeats"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/power-system-resources",
+        "/metadata/topology-levels",
+        "/metadata/fuel-source/types",
+        f"{CISO}/describe",
+        f"{CISO}/topology",
+        f"{CISO}/timeseries/demand",
+        f"{CISO}/demand",
+        "/openapi.json",
+        "/admin/login/",
+    ],
+)
+def test_too_many_query_parameters_is_a_400_problem(api, demo, debug, path, query):
+    body = assert_problem(api.get(f"{path}?{query}"), 400)
+    assert "parameters" in body["detail"]
+
+
+def test_an_unknown_path_with_too_many_query_parameters_is_still_the_json_404(api, debug):
+    assert_problem(api.get(f"/no/such/thing?{MANY_NAMES}"), 404)
+
+
+# Django's SuspiciousOperation family raised anywhere in a view: 400, or 413 for a body too big.
+
+
+@pytest.mark.parametrize(
+    ("exception", "status"),
+    [
+        (SuspiciousOperation("x"), 400),
+        (DisallowedHost("x"), 400),
+        (TooManyFieldsSent("x"), 400),
+        (TooManyFilesSent("x"), 400),
+        (SuspiciousFileOperation("x"), 400),
+        (RequestDataTooBig("x"), 413),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+@pytest.mark.parametrize("path", [f"{CISO}/capacity", "/"], ids=["drf-view", "django-view"])
+def test_suspicious_operations_in_a_view_map_to_their_status(api, demo, debug, monkeypatch, exception, status, path):
+    def explode(*args, **kwargs):
+        raise exception
+
+    monkeypatch.setattr(selectors, "psr_capacity", explode)
+    monkeypatch.setattr("cdsc_site.views.PowerSystemResource.objects.count", explode)
+    api.raise_request_exception = False
+    body = assert_problem(api.get(path), status)
+    assert body["detail"] != "x", "the exception's text is not shown"
+
+
+@pytest.mark.parametrize("path", ["/power-system-resources", "/", "/admin/", "/no/such/thing"])
+def test_a_host_not_served_here_is_a_400_problem(api, demo, debug, path):
+    assert_problem(api.get(path, HTTP_HOST="evil.example.org"), 400)
+
+
+def test_unhandled_error_is_a_500_problem_with_debug_off(api, demo, settings, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(selectors, "psr_capacity", explode)
+    api.raise_request_exception = False
+    body = assert_problem(api.get(f"{CISO}/capacity"), 500)
+    assert "secret internal detail" not in body["detail"]
 
 
 # Paths the URL patterns do not expect: always the JSON 404, never Django's HTML page.

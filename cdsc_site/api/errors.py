@@ -1,8 +1,18 @@
 """One error shape for the whole API: RFC 9457 problem details, rendered as application/problem+json."""
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    DisallowedHost,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -48,6 +58,33 @@ def problem_response(request: HttpRequest, status_code: int, detail: str) -> Jso
     )
 
 
+def client_error(exc: BaseException) -> tuple[int, str] | None:
+    """Status and detail of an exception that is the request's fault, wherever it is raised: Django's
+    SuspiciousOperation family (raised when a query string, body or Host header is first read) and BadRequest.
+    The exception's own text is not shown: it may quote internals (file paths, settings)."""
+    if isinstance(exc, RequestDataTooBig):
+        return (
+            413,
+            f"The request body is larger than this server accepts ({settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).",
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return 400, f"Too many query (or form) parameters: at most {limit} are accepted."
+    if isinstance(exc, TooManyFilesSent):
+        return 400, f"Too many files in the request: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} are accepted."
+    if isinstance(exc, DisallowedHost):
+        return 400, "The Host header names a host this server does not serve."
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        return 400, "The request is malformed and was refused."
+    return None
+
+
+def log_client_error(request: HttpRequest, exc: BaseException) -> None:
+    """Log a refused request where Django logs it (django.security.<Exception>), as a warning: the client erred."""
+    logger = logging.getLogger(f"django.security.{type(exc).__name__}")
+    logger.warning("%s: %s %s", type(exc).__name__, request.method, request.get_full_path()[:200])
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     """Turn DRF's nested ValidationError detail into [{parameter, detail}, ...]."""
     if isinstance(detail, dict):
@@ -69,6 +106,14 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    request = context.get("request")
+    refused = client_error(exc)
+    if refused is not None:
+        if request is not None:
+            log_client_error(request, exc)
+        status_code, detail = refused
+        body = problem_body(status_code, detail, instance=request.get_full_path() if request else None)
+        return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
     if not isinstance(exc, exceptions.APIException):
         return None  # left to ApiErrorMiddleware, which logs it and answers a JSON 500
 
@@ -80,7 +125,6 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         detail = str(exc.detail) if not isinstance(exc.detail, list | dict) else "Invalid request."
 
-    request = context.get("request")
     body = problem_body(exc.status_code, detail, instance=request.get_full_path() if request else None, errors=errors)
     headers = {}
     if getattr(exc, "auth_header", None):

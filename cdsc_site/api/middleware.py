@@ -1,12 +1,14 @@
-"""API middleware: a JSON 500 for any unhandled error (never an HTML page or a trace), and gzip for API bodies."""
+"""API middleware: a problem document for any error a view raises (never an HTML page or a trace), a 400 problem for
+a Host not served here, and gzip for API bodies."""
 
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
-from .errors import problem_response
+from .errors import client_error, log_client_error, problem_response
 
 logger = logging.getLogger("cdsc_site.api")
 
@@ -21,10 +23,37 @@ class ApiErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # The request's fault (too many parameters, a body too big, ...) on any URL, whatever DEBUG says: Django
+        # would answer these with its HTML debug page when DEBUG is on.
+        refused = client_error(exception)
+        if refused is not None:
+            log_client_error(request, exception)
+            return problem_response(request, *refused)
         if request.path.startswith(HUMAN_PATH_PREFIXES):
-            return None
+            return None  # the admin's and import pages' own 404s, 403s and (with DEBUG on) debug pages
+        if isinstance(exception, Http404):
+            return problem_response(request, 404, f"There is no resource at '{request.path}'.")
+        if isinstance(exception, PermissionDenied):
+            return problem_response(request, 403, "Permission denied.")
         logger.exception("Unhandled error on %s %s", request.method, request.get_full_path())
         return problem_response(request, 500, "The server failed to answer this request; the error is logged.")
+
+
+class AllowedHostMiddleware:
+    """A Host header not in ALLOWED_HOSTS is a 400 problem document. Django raises DisallowedHost in the first
+    middleware that reads the host (CommonMiddleware), where it answers with handler400 when DEBUG is off but with
+    its HTML debug page when DEBUG is on; this middleware, placed before, checks first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.get_host()
+        except DisallowedHost as exc:
+            log_client_error(request, exc)
+            return problem_response(request, *client_error(exc))
+        return self.get_response(request)
 
 
 class ApiGZipMiddleware(GZipMiddleware):

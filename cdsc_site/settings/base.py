@@ -123,6 +123,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cdsc_site.api.middleware.AllowedHostMiddleware",  # before anything reads the Host: a bad one is a 400 problem
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above ConditionalGetMiddleware: the ETag is computed on the plain body, then marked weak when gzipped.
     "cdsc_site.api.middleware.ApiGZipMiddleware",
