@@ -10,7 +10,7 @@ DEV_KEY := $(VAR_DIR)/dev-secret-key
 # The real public samples the adapter tests read, when they sit beside the clone (never copied into it).
 export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../shared/data/public),)
 
-.PHONY: run worker test lint system-deps test-sqlite test-postgres fuzz bench clean
+.PHONY: run worker test lint system-deps test-sqlite test-postgres test-properties fuzz bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ test-sqlite: $(INSTALLED) system-deps
 
 test-postgres: $(INSTALLED) system-deps
 	$(PY) -m tests.pgcluster -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The time-series property tests at length: 5,000 examples per property on a random seed (`make test` runs 200 on
+# a fixed one), on SQLite then PostgreSQL. A failure prints the @reproduce_failure blob that replays it.
+test-properties: $(INSTALLED) system-deps
+	HYPOTHESIS_PROFILE=long DATABASE_URL=sqlite:///$(CURDIR)/var/test-properties.sqlite3 \
+		$(VENV)/bin/pytest tests/timeseries/api/test_properties.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=long $(PY) -m tests.pgcluster -- $(VENV)/bin/pytest tests/timeseries/api/test_properties.py $(PYTEST_ARGS)
 
 # Schemathesis against a live server, on a fresh SQLite file and a throwaway PostgreSQL (never DATABASE_URL's).
 fuzz: $(INSTALLED) system-deps
