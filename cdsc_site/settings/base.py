@@ -38,6 +38,9 @@ CDSC_IMPORT_MAX_BYTES = env.int("CDSC_IMPORT_MAX_BYTES", default=2 * 1024**3)
 CDSC_IMPORT_MAX_DECOMPRESSED_BYTES = env.int("CDSC_IMPORT_MAX_DECOMPRESSED_BYTES", default=20 * 1024**3)
 # Hard time limit of one import job, in seconds; the soft limit (a clean failure) comes a minute earlier.
 CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
+# Uploaded files of jobs finished more than this many days ago are deleted by `manage.py cleanup_imports` (run it
+# daily from cron or Celery beat); the jobs and their row errors stay.
+CDSC_IMPORT_RETENTION_DAYS = env.int("CDSC_IMPORT_RETENTION_DAYS", default=30)
 
 # Celery (cdsc_site/celery.py reads the CELERY_* settings). Owned by the Celery work of issue 4.
 # How an import job runs once its upload commits. "celery": sent through Redis to a `celery worker` process (the

@@ -4,6 +4,7 @@ import logging
 import os
 import socket
 import time
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from psr.models import PowerSystemResource
@@ -27,6 +29,11 @@ from .pipelines.timeseries import PROGRESS_SECONDS
 from .records import ImportFileError, ImportOptions
 
 logger = logging.getLogger(__name__)
+
+FILE_REMOVED = (
+    "The uploaded file of this job was deleted once the job was older than the retention period "
+    "(CDSC_IMPORT_RETENTION_DAYS); upload the file again to import it."
+)
 
 
 def import_job_create(
@@ -193,6 +200,34 @@ def import_job_check_alive(*, job: ImportJob) -> ImportJob:
     return job
 
 
+def import_files_clean_up(*, days: int, dry_run: bool = False) -> list[ImportJob]:
+    """Delete the uploaded files of the jobs finished more than `days` days ago (succeeded, failed, cancelled, dry
+    runs alike); returns those jobs. The jobs stay, with their counts and row errors, their file marked removed.
+
+    Never a queued or running job's file (each job is locked and checked again before its file goes), nor a file
+    read in place by the command (`source_path`), nor anything outside the import folder.
+    """
+    cutoff = timezone.now() - timedelta(days=days)
+    finished_before = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    candidates = ImportJob.objects.filter(finished_before, status__in=ImportJob.FINISHED).exclude(file="")
+    folder = Path(settings.CDSC_IMPORT_DIR).resolve()
+    cleaned = []
+    for pk in candidates.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(finished_before, pk=pk).first()
+            if job is None or not job.finished or not job.file:
+                continue  # run again meanwhile
+            if not Path(job.file.path).resolve().is_relative_to(folder):
+                logger.warning("import job %s: its file %s is outside the import folder; left alone", pk, job.file)
+                continue
+            if not dry_run:
+                job.file.storage.delete(job.file.name)  # a file already gone is no error
+                job.file = ""
+                job.save(update_fields=["file"])
+            cleaned.append(job)
+    return cleaned
+
+
 # -- running a job -----------------------------------------------------------------------------------------------
 
 
@@ -214,6 +249,8 @@ def _reset(job: ImportJob) -> None:
 
 def _run(job: ImportJob, progress: Progress | None) -> None:
     """Open the job's file, pick its adapter (named or detected) and run the adapter's pipeline on it."""
+    if not job.file and not job.source_path:
+        raise JobFailed(FILE_REMOVED)
     path = job.file.path if job.file else job.source_path
     options = ImportOptions(timezone=_zone(job.timezone) if job.timezone else None, psr=job.psr_id)
     try:
