@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from cdsc_site.api.datetimes import format_datetime, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
+from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
 from cdsc_site.api.renderers import FastJSONRenderer
 from cdsc_site.api.views import ProblemJsonErrorsMixin
@@ -53,18 +54,38 @@ def gc_paused():
             gc.enable()
 
 
-def encode_cursor(cursor: selectors.Cursor) -> str:
-    return signing.dumps([cursor.position.isoformat(), cursor.direction], salt=CURSOR_SALT, compress=False)
+def cursor_query(query: selectors.TimeseriesQuery) -> dict[str, str | None]:
+    """What a cursor is bound to: the PSR, the quantity and every parameter that chooses the intervals or their values,
+    as the server understood them (`2023-06-01` and `2023-06-01T00:00:00Z` are the same start). Not `pageSize` (a
+    position stays right at any page size) nor `format` (another representation of the same intervals)."""
+    return {
+        "id": query.psr.pk,
+        "quantity": query.quantity,
+        "startDatetime": format_datetime(query.start) if query.start else None,
+        "endDatetime": format_datetime(query.end) if query.end else None,
+        "timeframe": query.timeframe,
+        "resolution": query.resolution.code if query.resolution else None,
+        "unit": query.unit,
+    }
 
 
-def decode_cursor(token: str) -> selectors.Cursor:
+def encode_cursor(cursor: selectors.Cursor, query: selectors.TimeseriesQuery) -> str:
+    data = {"p": cursor.position.isoformat(), "d": cursor.direction, "q": cursor_query(query)}
+    return signing.dumps(data, salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(token: str, query: selectors.TimeseriesQuery) -> selectors.Cursor:
+    """The cursor of a `next` or `previous` link; a token not signed here, or issued for another query, is a 400."""
     try:
-        position, direction = signing.loads(token, salt=CURSOR_SALT)
-        if direction not in (selectors.NEXT, selectors.PREVIOUS):
+        data = signing.loads(token, salt=CURSOR_SALT)
+        position, direction, issued = data["p"], data["d"], data["q"]
+        if direction not in (selectors.NEXT, selectors.PREVIOUS) or not isinstance(issued, dict):
             raise ValueError(direction)
-        return selectors.Cursor(parse_datetime_param("cursor", position), direction)
-    except (signing.BadSignature, ValueError, TypeError, InvalidParameter):
-        raise InvalidParameter("cursor", "not a cursor this server issued.") from None
+        cursor = selectors.Cursor(parse_datetime_param("cursor", position), direction)
+    except (signing.BadSignature, ValueError, TypeError, KeyError, InvalidParameter):
+        raise InvalidParameter("cursor", NOT_ISSUED) from None
+    check_cursor_query(issued, cursor_query(query))
+    return cursor
 
 
 class TimeseriesView(ProblemJsonErrorsMixin, APIView):
@@ -89,7 +110,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         unit = None
         if self.quantity != Quantity.PRICE:
             unit = choice_param(request, "unit", ENERGY_UNITS, default="MWh")
-        return selectors.TimeseriesQuery(
+        query = selectors.TimeseriesQuery(
             psr=psr,
             quantity=self.quantity,
             timeframe=timeframe,
@@ -98,8 +119,8 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             resolution=resolution,
             unit=unit,
             page_size=int_param(request, "pageSize", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
-            cursor=decode_cursor(params["cursor"]) if "cursor" in params else None,
         )
+        return replace(query, cursor=decode_cursor(params["cursor"], query)) if "cursor" in params else query
 
     def _page(self, request: Request, query: selectors.TimeseriesQuery) -> selectors.TimeseriesPage:
         try:
@@ -152,8 +173,8 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             body["rolledUp"] = True
         body[self.quantity] = _formatted(page.items)
         url = request.build_absolute_uri()
-        body["next"] = replace_query_param(url, "cursor", encode_cursor(page.next)) if page.next else None
-        body["previous"] = replace_query_param(url, "cursor", encode_cursor(page.previous)) if page.previous else None
+        for rel, cursor in (("next", page.next), ("previous", page.previous)):
+            body[rel] = replace_query_param(url, "cursor", encode_cursor(cursor, query)) if cursor else None
         links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
         headers = {"Link": ", ".join(links)} if links else None
         return Response(body, headers=headers)
@@ -218,7 +239,12 @@ def _parameters(quantity: str) -> list[OpenApiParameter]:
             {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
             description=f"Intervals per page (default {DEFAULT_PAGE_SIZE}, maximum {MAX_PAGE_SIZE}).",
         ),
-        OpenApiParameter("cursor", OpenApiTypes.STR, description="Opaque cursor from a `next` or `previous` link."),
+        OpenApiParameter(
+            "cursor",
+            OpenApiTypes.STR,
+            description="Opaque cursor from a `next` or `previous` link, bound to the query it was issued for: send "
+            "the link as it is (another PSR, range, timeframe, resolution or unit is a 400).",
+        ),
         OpenApiParameter(
             "format", {"type": "string", "enum": ["json", "csv"]}, description="csv: one row per interval and item."
         ),
