@@ -3,13 +3,15 @@ by its time limit within seconds, an empty file fails saying how much it read, a
 bounded message."""
 
 import gzip
+import io
 import time
 from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 
-from tests.timeseries.imports.helpers import import_path
+from tests.timeseries.imports.helpers import import_path, import_text
+from timeseries.imports.adapters.common import csv_rows
 from timeseries.imports.outcome import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, job_finish
 from timeseries.imports.records import RowError
 from timeseries.imports.services import import_job_create, import_job_run
@@ -96,3 +98,28 @@ def test_a_stored_message_and_row_error_reason_are_cut_saying_how_much_was_left_
     assert len(job.message) <= MAX_MESSAGE_LENGTH
     assert job.message.endswith(f"… ({100_000 - MAX_MESSAGE_LENGTH + 40:,} more characters)")
     assert len(job.errors.get().reason) <= MAX_REASON_LENGTH
+
+
+def test_rows_after_a_long_run_of_blank_lines_keep_their_file_line_numbers(demo, tmp_path):
+    row = "US-WECC-CISO,demand,2023-01-01T{h}:00:00Z,2023-01-01T{h}:30:00Z,{v}\n"
+    content = (
+        HEADER.decode()
+        + row.format(h="00", v="1")
+        + "\r\n" * 5000
+        + row.format(h="01", v="x")
+        + "\n" * 3_000_000
+        + row.format(h="02", v="y")
+    )
+    job = import_text(tmp_path, content, mode="lenient")
+    assert (job.status, job.rows_read, job.rows_inserted) == ("succeeded", 3, 1), job.message
+    assert [(e.line, e.value) for e in job.errors.all()] == [(5003, "x"), (3_005_004, "y")]
+
+
+def test_the_shared_csv_reader_numbers_lines_after_long_blank_runs_as_the_file_does():
+    text = io.StringIO("a\n" + "\n" * 2500 + "b,c\n" + "\r\n" * 1500 + '"d\n\ne",f\n' + "\r" * 4000 + "g\n", newline="")
+    assert list(csv_rows(text, header_line=0)) == [
+        (1, ["a"]),
+        (2502, ["b", "c"]),
+        (4003, ["d\n\ne", "f"]),
+        (8006, ["g"]),
+    ]

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from ...choices import Quality
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
-from .common import check_columns, first_line, names, width_error
+from .common import Lines, check_columns, first_line, names, width_error
 
 REQUIRED = ("psr", "quantity", "start", "end", "value")
 OPTIONAL = ("unit", "fuel_type", "technology", "connected_psr", "timeframe", "quality")
@@ -51,10 +51,11 @@ def _rows(text: TextIO, columns: list[str], delimiter: str, zone: tzinfo | None)
     width = len(columns)
     decimal_comma = delimiter == ";"
     memo: dict[str, datetime | str] = {}
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    lines = Lines(text)  # long runs of blank lines left out, and counted in `skipped`
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     try:
         for row in reader:
-            line = reader.line_num + 1  # the header was read before the reader started counting
+            line = reader.line_num + lines.skipped + 1  # the header was read before the reader started counting
             if len(row) != width:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue  # a blank line
@@ -103,7 +104,7 @@ def _rows(text: TextIO, columns: list[str], delimiter: str, zone: tzinfo | None)
                 quality,
             )
     except csv.Error as exc:
-        raise ImportFileError(f"Line {reader.line_num + 1} is not valid CSV: {exc}.") from exc
+        raise ImportFileError(f"Line {reader.line_num + lines.skipped + 1} is not valid CSV: {exc}.") from exc
 
 
 def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:

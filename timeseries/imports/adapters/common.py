@@ -1,10 +1,12 @@
 """What the source adapters share: missing and number cells, CSV headers and rows, values shown in errors, JSON."""
 
 import csv
+import io
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain, islice
 from typing import Any, TextIO
 
 import ijson
@@ -123,18 +125,95 @@ def check_columns(names: Sequence[str], required: Sequence[str], optional: Seque
         raise ImportFileError("A column appears twice in the header row.")
 
 
+class Lines:
+    """The lines of the rest of a text, for csv.reader, read in large chunks with long runs of blank lines left out.
+
+    A file of a gigabyte of empty lines would otherwise cost a trip through the CSV reader and the adapter's loop
+    per line (minutes); a run of at least BLANK_RUN blank lines (line ends only) is dropped here at the speed of a
+    string scan, and counted: `skipped` is the number of lines dropped before the line the reader is on, so a row's
+    file line is the reader's line_num plus `skipped` (plus the lines read before). Lines are split as a text file
+    opened with newline="" splits them (CR, LF, CRLF), in C: no Python call per line.
+    """
+
+    CHUNK = 1 << 16  # characters read at a time (a bad byte fails the read of its chunk: "near line N" stays near)
+    FIRST_LINES = 1000
+    BLANK_RUN = 1000  # a shorter run of blank lines goes through the reader (it could be inside a quoted cell)
+
+    def __init__(self, text: TextIO) -> None:
+        self._text = text
+        self.skipped = 0
+
+    def __iter__(self) -> Iterator[str]:
+        # The first lines one at a time, as the text gives them: a small file is read only as far as it is used.
+        return chain(islice(self._text, self.FIRST_LINES), chain.from_iterable(self._chunks()))
+
+    def _chunks(self) -> Iterator[Iterable[str]]:
+        carry = ""
+        while True:
+            chunk = self._text.read(self.CHUNK)
+            if not chunk:
+                if carry:
+                    yield _split(carry)
+                return
+            chunk = carry + chunk
+            # Up to the last complete line (a CR at the very end may be the first half of a CRLF).
+            if chunk[-1] == "\n":
+                body, carry = chunk, ""
+            else:
+                cut = max(chunk.rfind("\n"), chunk.rfind("\r", 0, len(chunk) - 1)) + 1
+                if not cut:
+                    carry = chunk
+                    continue
+                body, carry = chunk[:cut], chunk[cut:]
+            if len(body) >= self.BLANK_RUN and body.count("\n") == len(body):  # the common case, in one fast scan
+                self.skipped += len(body)
+                continue
+            core = body.lstrip("\r\n")
+            if len(body) - len(core) >= self.BLANK_RUN:  # blank lines before the chunk's first line: drop them
+                self.skipped += _line_ends(body[: len(body) - len(core)])
+                body = core
+            if not body:
+                continue
+            core = body.rstrip("\r\n")
+            end = len(core) + (2 if body.startswith("\r\n", len(core)) else 1)  # the last line keeps its line end
+            yield _split(body[:end])
+            # The reader has read every line above before asking for more: count the blank run after them now.
+            if len(body) - end >= self.BLANK_RUN:
+                self.skipped += _line_ends(body[end:])
+            elif end < len(body):
+                yield _split(body[end:])
+
+
+# Line ends str.splitlines knows and a text file does not (a text file ends lines at CR, LF and CRLF only).
+_OTHER_LINE_ENDS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _split(text: str) -> Iterable[str]:
+    """The lines of `text` as a text file opened with newline="" gives them, each with its line end."""
+    if any(end in text for end in _OTHER_LINE_ENDS):  # a few fast scans; a regular expression is slower here
+        return io.StringIO(text, newline="")
+    return text.splitlines(keepends=True)
+
+
+def _line_ends(blank: str) -> int:
+    """How many lines a run of CR and LF characters makes (CRLF is one line end)."""
+    return blank.count("\n") + blank.count("\r") - blank.count("\r\n")
+
+
 def csv_rows(text: TextIO, *, header_line: int = 1, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """The data rows below the header, each with the file line it starts on, blank lines left out; a row that is
     not CSV fails the file, naming its line."""
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
-    end = header_line  # the line the previous row ended on: a quoted cell may span lines
+    lines = Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    before = 0  # the reader's line count after the previous row: a quoted cell may span lines
     try:
         for row in reader:
-            line, end = end + 1, header_line + reader.line_num
+            count = reader.line_num
             if row and not (len(row) == 1 and not row[0].strip()):
-                yield line, row
+                yield header_line + lines.skipped + before + 1, row
+            before = count
     except csv.Error as exc:
-        raise ImportFileError(f"Line {header_line + reader.line_num} is not valid CSV: {exc}.") from exc
+        raise ImportFileError(f"Line {header_line + lines.skipped + reader.line_num} is not valid CSV: {exc}.") from exc
 
 
 def width_error(line: int, row: list[str], width: int, *, at_least: bool = False, delimiter: str = ",") -> RowError:
