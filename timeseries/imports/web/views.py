@@ -131,9 +131,7 @@ def job_state(job: ImportJob, user) -> dict:
         "errors_summary": _errors_summary(job, kept, len(errors)),
         "written": import_job_written_links(job),
         "can_cancel": may_act and not job.finished and not job.cancel_requested,
-        "can_retry": may_act
-        and job.status in (ImportJob.Status.FAILED, ImportJob.Status.CANCELLED)
-        and bool(job.file or job.source_path),  # not once its uploaded file is deleted (cleanup_imports)
+        "can_retry": may_act and job.status in (ImportJob.Status.FAILED, ImportJob.Status.CANCELLED),
     }
 
 
