@@ -241,16 +241,9 @@ def test_following_time_series_links_as_given_walks_every_interval_once_in_order
         last = body["next"]
         body = api.get(last).json()
     backward = walk(api, last, None, "demand", direction="previous")
-    if "resolution" in params and not backward[-1]:
-        backward.pop()  # the known empty page before the first bucket: see the xfail test below
     assert [spans(page) for page in backward] == [spans(page) for page in forward[::-1]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timeseries.selectors: with a resolution, the page of the first whole bucket still links `previous` "
-    "(raw intervals before it fall in a partial bucket, which is left out) and that page is empty",
-)
 def test_walking_back_over_resampled_buckets_ends_on_the_first_bucket_without_an_empty_page(api, week):
     params = {"startDatetime": "2023-06-01", "endDatetime": "2023-06-10", "resolution": "PT3H", "pageSize": 5}
     body = api.get(DEMAND, params).json()

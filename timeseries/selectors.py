@@ -22,7 +22,7 @@ from .cache import cached
 from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, energy_converter
 from .db import EpochSeconds, fetch_page_rows
 from .models import Point, Series
-from .resolution import Resolution
+from .resolution import CALENDAR_END, CALENDAR_START, Resolution
 
 NEXT, PREVIOUS = "n", "p"
 PRICE_DIGITS = 6  # decimals of a computed price (a mean)
@@ -158,8 +158,9 @@ def _page_bounds_resampled(
         if lo is None:  # no data, or none in a whole bucket before the calendar's end
             return Q(pk__in=[]), None, None
         hi = res.shift(lo, size, tz)  # None: the page reaches the calendar's end
-        following = hi is not None and points.filter(start__gte=hi).exists()
-        preceding = cursor is not None and points.filter(start__lt=lo).exists()
+        whole = _in_whole_buckets(query, points, tz)
+        following = hi is not None and whole is not None and whole.filter(start__gte=hi).exists()
+        preceding = cursor is not None and whole is not None and whole.filter(start__lt=lo).exists()
         # From the first interval even when its bucket is left out: one that crosses into the page's first bucket
         # must be seen (a 400), not dropped.
         window = Q(start__gte=min(lo, first)) if hi is None else Q(start__gte=min(lo, first), start__lt=hi)
@@ -172,8 +173,21 @@ def _page_bounds_resampled(
     lo = None if last is None else res.shift(last, 1 - size, tz)
     if lo is None:  # the page reaches back to the calendar's start: the rest, its buckets that can be whole
         return Q(start__lt=hi), Cursor(hi), None
-    preceding = points.filter(start__lt=lo).exists()
+    whole = _in_whole_buckets(query, points, tz)
+    preceding = whole is not None and whole.filter(start__lt=lo).exists()
     return Q(start__gte=lo, start__lt=hi), Cursor(hi), Cursor(lo, PREVIOUS) if preceding else None
+
+
+def _in_whole_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneInfo) -> QuerySet[Point] | None:
+    """The points whose buckets can be whole: not in the one cut by startDatetime (or begun before the calendar),
+    nor in the one cut by endDatetime (or ending after it); None if there are none. A page links to another only
+    if that page holds some of them, so a walk never ends on an empty page."""
+    res = query.resolution
+    earliest = res.ceil(query.start or CALENDAR_START, tz)
+    latest = res.floor(query.end or CALENDAR_END, tz)
+    if earliest is None or latest is None or latest <= earliest:
+        return None
+    return points.filter(start__gte=earliest, start__lt=latest)
 
 
 def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
