@@ -238,7 +238,7 @@ class _UnitBatch:
                     f"a '{level.pk}' (level {level.level}) cannot be under it.",
                 )
         for candidate in (u.plant_id, u.unit_id):
-            if len(candidate) > ID_LENGTH or not PSR_ID.match(candidate):
+            if len(candidate) > ID_LENGTH or not PSR_ID.fullmatch(candidate):
                 reason = f"not a URL-safe PSR id of at most {ID_LENGTH} characters (letters, digits, . _ ~ -)."
                 return UnitRefusal(u.line, "id", candidate, reason)
         try:
