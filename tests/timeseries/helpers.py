@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from cdsc_site.api.datetimes import format_datetime
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.models import PowerSystemResource
 from timeseries.choices import default_timeframe
@@ -31,7 +32,7 @@ def utc(*args: int) -> datetime:
 
 def z(value: datetime) -> str:
     """The RFC 3339 UTC text the API writes for an instant."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_datetime(value)
 
 
 def run(start: datetime, values: Sequence[float], step: timedelta = HOUR) -> list[PointIn]:
