@@ -43,7 +43,7 @@ worker: $(INSTALLED) $(DEV_KEY)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=cdsc_site.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=cdsc_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 system-deps:
 	bash .ci/system-deps
