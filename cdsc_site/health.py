@@ -81,7 +81,8 @@ def _run(checks: dict[str, Callable[[], None]]) -> dict[str, dict]:
         except Exception as exc:
             # Only the exception's type is shown: its text may name hosts, ports or users.
             results[name] = {"status": "failed", "error": type(exc).__name__}
-            logger.warning("Health check %s failed: %s: %s", name, type(exc).__name__, exc)
+            first_line = (str(exc).strip().splitlines() or [""])[0][:300]
+            logger.warning("Health check %s failed: %s: %s", name, type(exc).__name__, first_line)
         else:
             results[name] = {"status": "ok", "ms": round((time.monotonic() - started) * 1000)}
 
