@@ -46,7 +46,8 @@ CDSC_IMPORT_RETENTION_DAYS = env.int("CDSC_IMPORT_RETENTION_DAYS", default=30)
 # required. A key that is sent must be valid either way (else 401).
 CDSC_API_KEYS_REQUIRED = env.bool("CDSC_API_KEYS_REQUIRED", default=False)
 # Rate limits per one-minute window (0: no limit). Requests, and time-series values returned ("points": a day of
-# ten fuels is 240, a year 87,600), per anonymous IP and per key; a client's own limits are set in the admin.
+# hourly generation with ten fuels is 264: each hour's total and fuels), per anonymous IP and per key; a client's
+# own limits are set in the admin.
 CDSC_RATE_LIMIT_ANONYMOUS = env.int("CDSC_RATE_LIMIT_ANONYMOUS", default=300)
 CDSC_RATE_LIMIT_ANONYMOUS_POINTS = env.int("CDSC_RATE_LIMIT_ANONYMOUS_POINTS", default=1_000_000)
 CDSC_RATE_LIMIT_CLIENT = env.int("CDSC_RATE_LIMIT_CLIENT", default=1_200)
