@@ -32,22 +32,28 @@ DEMAND = "/power-system-resources/US-WECC-CISO/timeseries/demand?startDatetime=2
 API_PATHS = ["/power-system-resources", "/power-system-resources/US-WECC-CISO/describe", DEMAND]
 
 
+# A key of the right shape that the database does not know: checking it needs the database, in the middleware.
+UNKNOWN_KEY = "Unknown1." + "x" * 32
+
+
 @dataclass
 class Server:
     cluster: ThrowawayCluster
     process: subprocess.Popen
     url: str
     log: Path
+    key: str
 
     def worker_pids(self) -> set[int]:
         pid = self.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children")
         return {int(p) for p in children.read_text().split()} if children.exists() else set()
 
-    def get(self, path: str) -> tuple[int, dict[str, str], bytes, float]:
+    def get(self, path: str, key: str | None = None) -> tuple[int, dict[str, str], bytes, float]:
         """Status, headers, body and seconds taken of a GET (10 s more than the bound: a hang shows as slow)."""
         started = time.monotonic()
-        request = urllib.request.Request(self.url + path, headers={"Accept": "application/json"})
+        headers = {"Accept": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
+        request = urllib.request.Request(self.url + path, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=OUTAGE_ANSWER_SECONDS + 10) as response:
                 status, headers, body = response.status, dict(response.headers), response.read()
@@ -94,6 +100,11 @@ def server(tmp_path_factory) -> Iterator[Server]:
             [sys.executable, "-c", f"import django; django.setup(); {load}"],
             cwd=REPO, env=env, check=True, capture_output=True, timeout=120,
         )  # fmt: skip
+        created = subprocess.run(
+            [sys.executable, "manage.py", "create_api_key", "--client", "Faults"],
+            cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        key = created.stdout.strip().splitlines()[-1]
         port = _free_port()
         log = folder / "gunicorn.log"
         with log.open("wb") as out:
@@ -105,7 +116,7 @@ def server(tmp_path_factory) -> Iterator[Server]:
                 ],
                 cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
-        server = Server(cluster, process, f"http://127.0.0.1:{port}", log)
+        server = Server(cluster, process, f"http://127.0.0.1:{port}", log, key)
 
         def up() -> bool:
             assert process.poll() is None, f"gunicorn exited:\n{log.read_text()}"
@@ -128,16 +139,17 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 def assert_serves(server: Server) -> None:
-    for path in API_PATHS:
-        status, _, body, _ = server.get(path)
+    assert server.get(API_PATHS[0], UNKNOWN_KEY)[0] == 401
+    for path, key in [*((p, None) for p in API_PATHS), *((p, server.key) for p in API_PATHS)]:
+        status, _, body, _ = server.get(path, key)
         assert status == 200, (path, body[:300], server.log.read_text()[-3000:])
         content = {key: value for key, value in json.loads(body).items() if key not in ("next", "previous")}
         assert content and all(content.values()), (path, body[:300])  # rows read from the database, not empty
     assert server.get("/health/ready")[0] == 200
 
 
-def assert_unavailable(server: Server, path: str) -> None:
-    status, headers, body, took = server.get(path)
+def assert_unavailable(server: Server, path: str, key: str | None = None) -> None:
+    status, headers, body, took = server.get(path, key)
     assert status == 503, (path, status, body[:500])
     assert headers["Content-Type"] == "application/problem+json", (path, body[:300])
     assert int(headers["Retry-After"]) > 0
@@ -161,6 +173,8 @@ def test_postgres_stopped_gives_503s_and_the_same_processes_serve_again_once_it_
         for _ in range(2):  # both workers: one whose connection just broke, then ones that find no server at all
             for path in API_PATHS:
                 assert_unavailable(server, path)
+                assert_unavailable(server, path, server.key)  # a key the process may have kept: the view fails
+            assert_unavailable(server, API_PATHS[0], UNKNOWN_KEY)  # the key middleware's lookup fails
         status, _, body, took = server.get("/health/ready")
         assert status == 503 and took < OUTAGE_ANSWER_SECONDS
         assert json.loads(body)["checks"]["database"]["status"] == "failed"

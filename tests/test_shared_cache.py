@@ -103,3 +103,48 @@ def test_shared_cache_is_one_per_process_and_forwards_to_the_default_cache():
     assert shared_cache() is shared_cache()
     shared_cache().set("forwarded", 42, 60)
     assert caches["default"].get("forwarded") == 42
+
+
+@pytest.fixture
+def fresh_shared_cache(monkeypatch) -> SharedCache:
+    """This process's shared cache, new for the test (its outage state must not leak between tests)."""
+    cache = SharedCache(retry_seconds=0.5)
+    monkeypatch.setattr("cdsc_site.api.shared_cache._shared", cache)
+    return cache
+
+
+def rate_limit_keys(server: ThrowawayRedis) -> list[bytes]:
+    with redis.Redis.from_url(server.url) as client:
+        return list(client.scan_iter("*clients:rl:*"))
+
+
+@pytest.mark.django_db
+def test_api_requests_keep_being_served_and_limited_while_redis_is_down(
+    demo, api, redis_server, fresh_shared_cache, settings
+):
+    settings.CDSC_RATE_LIMIT_ANONYMOUS = 100
+    response = api.get("/power-system-resources")
+    assert response.status_code == 200
+    assert '"requests";r=99' in response["RateLimit"]
+    assert rate_limit_keys(redis_server), "the counters live in Redis"
+
+    redis_server.stop_server()
+    started = time.monotonic()
+    for remaining in range(99, 94, -1):  # a fresh count in this process: limits are per process meanwhile
+        response = api.get("/power-system-resources")
+        assert response.status_code == 200, response.content[:300]
+        assert f'"requests";r={remaining}' in response["RateLimit"]
+    assert time.monotonic() - started < REDIS_TIMEOUT * 4 + 2
+    assert fresh_shared_cache.degraded
+
+    settings.CDSC_RATE_LIMIT_ANONYMOUS = 5  # and the per-process limit is enforced
+    assert api.get("/power-system-resources").status_code == 429
+
+    redis_server.start_server()
+    settings.CDSC_RATE_LIMIT_ANONYMOUS = 100
+    time.sleep(0.6)  # past the retry interval
+    response = api.get("/power-system-resources")
+    assert response.status_code == 200
+    assert '"requests";r=99' in response["RateLimit"]  # counted in the (restarted, empty) Redis again
+    assert not fresh_shared_cache.degraded
+    assert rate_limit_keys(redis_server)
