@@ -4,7 +4,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from corsheaders.defaults import default_headers as default_cors_headers
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -248,7 +247,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Content-Security-Policy (django-csp) on every response; it matters on the HTML pages (landing, Swagger UI, ReDoc,
 # admin, imports), which load only this server's own files. Inline <script> and <style> elements carry the
-# request's nonce (templates use {{ request.csp_nonce }}); Swagger UI's start script is a file of its own (/docs/?script).
+# request's nonce (templates use {{ request.csp_nonce }}); Swagger UI's start script is a file (/docs/?script).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -274,7 +273,8 @@ CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_URLS_REGEX = r"^/(?!(admin|imports|docs|redoc|static)(/|$)).*$"
-CORS_ALLOW_HEADERS = [*default_cors_headers, "x-api-key", "if-none-match", "if-modified-since"]
+# Only what a reading script sends. No Content-Type: a cross-site POST with a JSON body then fails its preflight.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "x-api-key", "if-none-match", "if-modified-since", "x-requested-with"]
 CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After", "RateLimit", "RateLimit-Policy", "Content-Disposition"]
 
 # Admin login lockout (django-axes, attempts kept in the database): after CDSC_ADMIN_LOGIN_FAILURES failed logins
