@@ -286,7 +286,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("CDSC_ADMIN_LOCKOUT_MINUTES", defa
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_TEMPLATE = "admin_lockout.html"
+AXES_LOCKOUT_CALLABLE = "cdsc_site.auth.lockout_response"
 
 # Request limits answered by RequestLimitsMiddleware with a problem document, below gunicorn's own limits
 # (cdsc_site/gunicorn.py), so Django answers first: 414 past this many bytes of query string...
