@@ -76,7 +76,9 @@ class RequestLimitsMiddleware:
             )
             # The instance is the path alone: echoing an oversized query string would only make the answer big too.
             body = problem_body(status, detail, instance=request.path[:1000])
-            return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+            response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+            response["Content-Length"] = str(len(response.content))  # answered before CommonMiddleware sets it
+            return response
         return self.get_response(request)
 
     @staticmethod
