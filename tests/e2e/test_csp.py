@@ -84,6 +84,13 @@ def test_admin_login_and_an_admin_page_render_with_no_csp_violation(watched, gri
     page.goto("/admin/login/")
     log_in(page)
     page.wait_for_url("**/admin/")
+    # The PSR list indents its tree through psr/admin.css classes (style attributes would be refused).
+    page.goto("/admin/psr/powersystemresource/")
+    child = page.locator(".field-indented_id span", has_text="US-WECC-CISO").first
+    parent = page.locator(".field-indented_id span", has_text="US-WECC").first
+    assert child.evaluate("e => parseFloat(getComputedStyle(e).paddingLeft)") > parent.evaluate(
+        "e => parseFloat(getComputedStyle(e).paddingLeft)"
+    )
     page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
     expect(page.locator(".field-place_in_tree")).to_contain_text("US-WECC-CISO")
     page.locator(".field-parent .select2-selection").click()
