@@ -52,3 +52,10 @@ accesslog = _str("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 errorlog = _str("GUNICORN_ERROR_LOG", "-")
 loglevel = _str("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn's control socket (for `gunicornc`) is off unless a path is named: its default path in the home folder is
+# shared by every gunicorn of the same user on the host.
+if os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip():
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"].strip()
+else:
+    control_socket_disable = True
