@@ -1,5 +1,7 @@
 """Human pages of the site (the landing page, ReDoc's script) and the JSON answer for unknown URLs."""
 
+import gzip
+import re
 from functools import cache
 
 from django.contrib.staticfiles import finders
@@ -7,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from cdsc_site.api.errors import client_error, problem_response
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
@@ -57,6 +60,7 @@ def server_error(request: HttpRequest) -> JsonResponse:
 # and loads nothing from elsewhere: the <style> elements it adds while loading take the nonce of its own <script>
 # element (later ones take the nonce given to Redoc.init), and its "API docs by Redocly" logo is no longer fetched from
 # cdn.redoc.ly (an empty image instead, which ReDoc then leaves out).
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
 REDOC_PATCHES = [
     ("r.nc=void 0", "r.nc=document.currentScript&&document.currentScript.nonce||void 0"),
@@ -77,7 +81,18 @@ def redoc_bundle_source() -> str:
     return source
 
 
+@cache
+def _redoc_bundle_gzipped() -> bytes:
+    return gzip.compress(redoc_bundle_source().encode(), mtime=0)
+
+
 @require_safe
 @cache_control(public=True, max_age=3600)
+@vary_on_headers("Accept-Encoding")
 def redoc_bundle(request: HttpRequest) -> HttpResponse:
+    # Compressed once per process (1.1 MB to about 300 kB), as WhiteNoise serves the other static files.
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response = HttpResponse(_redoc_bundle_gzipped(), content_type="text/javascript; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+        return response
     return HttpResponse(redoc_bundle_source(), content_type="text/javascript; charset=utf-8")

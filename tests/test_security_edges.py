@@ -4,6 +4,8 @@ non-UTF-8 bytes in paths and parameters. Each is a 4xx, never a 5xx. Below gunic
 Django answers, with a problem document; past them gunicorn answers with its own short HTML page."""
 
 import json
+import socket
+import time
 
 import pytest
 
@@ -93,7 +95,7 @@ def _client_answer(response):
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    server = GunicornServer(tmp_path_factory.mktemp("gunicorn"))
+    server = GunicornServer(tmp_path_factory.mktemp("gunicorn"), GUNICORN_KEEPALIVE="1")
     try:
         yield server.start()
     finally:
@@ -173,6 +175,22 @@ def test_a_body_declared_too_big_is_refused_before_it_is_sent(gunicorn):
     # Headers only: the server answers at once, without waiting for the 3 MB it was promised.
     response = gunicorn.request(f"GET {API}".encode(), [b"Content-Length: 3000000"])
     assert_problem(response.status, response.headers["content-type"], response.body, 413)
+
+
+def test_a_silent_connection_is_closed_within_seconds(gunicorn):
+    # gthread gives a new connection at most 5 s of a thread to send its first byte, then GUNICORN_KEEPALIVE (1 s
+    # here) in the poller, and closes it (docs/deployment.md, "Slow clients": one that has begun a request and
+    # sends it slowly is not cut off like this).
+    silent = [socket.create_connection(("127.0.0.1", gunicorn.port), timeout=20) for _ in range(4)]
+    started = time.monotonic()
+    try:
+        for connection in silent:
+            assert connection.recv(1) == b""  # closed by the server, with nothing sent
+        assert time.monotonic() - started < 5 + 1 + 3
+        assert gunicorn.request(b"GET /metadata/topology-levels").status == 200
+    finally:
+        for connection in silent:
+            connection.close()
 
 
 def test_after_the_corpus_the_server_still_answers_and_logged_no_error(gunicorn):

@@ -2,6 +2,7 @@
 whose nonce every inline script and style of the HTML pages carries (and no style attribute or event handler, which
 the policy would refuse)."""
 
+import gzip
 import re
 
 import pytest
@@ -109,5 +110,9 @@ def test_swagger_uis_start_script_is_a_file_and_redocs_bundle_loads_nothing_from
     assert bundle.status_code == 200
     assert bundle["Content-Type"].startswith("text/javascript")
     assert bundle.content.decode() == redoc_bundle_source()
+    compressed = client.get("/redoc/redoc.standalone.js", headers={"Accept-Encoding": "gzip, br"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content).decode() == redoc_bundle_source()
+    assert len(compressed.content) < len(bundle.content) / 2
     assert "cdn.redoc.ly" not in redoc_bundle_source()
     assert "document.currentScript.nonce" in redoc_bundle_source()
