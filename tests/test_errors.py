@@ -19,6 +19,14 @@ CISO = "/power-system-resources/US-WECC-CISO"
 HUGE = "9" * 20_000  # longer than int() converts (sys.get_int_max_str_digits(), 4300 by default)
 
 
+@pytest.fixture
+def long_query_strings(settings):
+    """Query strings past the default limit reach the views: these tests are about the layers behind that limit
+    (Django's parameter count, integer parsing), which a deployment that raises CDSC_MAX_QUERY_STRING_BYTES relies
+    on. tests/test_security_edges.py tests the limit itself."""
+    settings.CDSC_MAX_QUERY_STRING_BYTES = 1_000_000
+
+
 @pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
 def debug(request, settings):
     settings.DEBUG = request.param
@@ -46,6 +54,7 @@ def assert_problem(response, status: int) -> dict:
         (f"{CISO}/timeseries/demand", "pageSize"),
     ],
 )
+@pytest.mark.usefixtures("long_query_strings")
 def test_an_integer_parameter_with_20000_digits_is_a_400_naming_it(api, demo, path, parameter):
     body = assert_problem(api.get(path, {parameter: HUGE}), 400)
     assert [e["parameter"] for e in body["errors"]] == [parameter]
@@ -53,6 +62,7 @@ def test_an_integer_parameter_with_20000_digits_is_a_400_naming_it(api, demo, pa
 
 
 @pytest.mark.parametrize("level", ["²", "-" + HUGE, " 1 1", "1" * 30])
+@pytest.mark.usefixtures("long_query_strings")
 def test_level_that_looks_like_a_number_but_is_none_of_ours_is_a_400(api, demo, level):
     body = assert_problem(api.get("/power-system-resources", {"level": level}), 400)
     assert body["errors"][0]["parameter"] == "level"
@@ -79,11 +89,13 @@ MANY_REPEATS = "&".join(["level=1"] * 2000)
         "/admin/login/",
     ],
 )
+@pytest.mark.usefixtures("long_query_strings")
 def test_too_many_query_parameters_is_a_400_problem(api, demo, debug, path, query):
     body = assert_problem(api.get(f"{path}?{query}"), 400)
     assert "parameters" in body["detail"]
 
 
+@pytest.mark.usefixtures("long_query_strings")
 def test_an_unknown_path_with_too_many_query_parameters_is_still_the_json_404(api, debug):
     assert_problem(api.get(f"/no/such/thing?{MANY_NAMES}"), 404)
 

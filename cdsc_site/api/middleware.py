@@ -1,18 +1,21 @@
 """API middleware: a problem document for any error a view raises (never an HTML page or a trace), a 400 problem for
-a Host not served here, and gzip for API bodies."""
+a Host not served here, 414/431/413 problems for requests over the size limits, and gzip for API bodies."""
 
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 
 from .errors import (
+    PROBLEM_CONTENT_TYPE,
     client_error,
     database_unavailable,
     database_unavailable_response,
     log_client_error,
+    problem_body,
     problem_response,
 )
 
@@ -62,6 +65,56 @@ class AllowedHostMiddleware:
             log_client_error(request, exc)
             return problem_response(request, *client_error(exc))
         return self.get_response(request)
+
+
+class RequestLimitsMiddleware:
+    """Refuse a request whose query string, headers or declared body is larger than this server takes, with a problem
+    document, before anything reads them: 414 past CDSC_MAX_QUERY_STRING_BYTES, 431 past CDSC_MAX_HEADER_BYTES (names
+    and values summed), and 413 for an API request whose Content-Length is above DATA_UPLOAD_MAX_MEMORY_SIZE (the API
+    is read-only; the upload pages under /imports/ check their own, larger limit and answer with a page that says
+    why). gunicorn's own limits (cdsc_site/gunicorn.py) sit above these, so below them Django answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refused = self.refusal(request)
+        if refused is not None:
+            status, detail = refused
+            logging.getLogger("django.security.RequestLimits").warning(
+                "%s refused: %s %s (%s)", status, request.method, request.path[:200], detail
+            )
+            # The instance is the path alone: echoing an oversized query string would only make the answer big too.
+            body = problem_body(status, detail, instance=request.path[:1000])
+            response = JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+            response["Content-Length"] = str(len(response.content))  # answered before CommonMiddleware sets it
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def refusal(request: HttpRequest) -> tuple[int, str] | None:
+        meta = request.META
+        # A WSGI server passes the query string as the raw bytes decoded as latin-1: one character per byte.
+        query_limit = settings.CDSC_MAX_QUERY_STRING_BYTES
+        if len(meta.get("QUERY_STRING", "")) > query_limit:
+            return 414, f"The query string is longer than this server accepts ({query_limit} bytes)."
+        header_limit = settings.CDSC_MAX_HEADER_BYTES
+        header_bytes = sum(
+            len(key.removeprefix("HTTP_")) + len(str(value))
+            for key, value in meta.items()
+            if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        )
+        if header_bytes > header_limit:
+            return 431, f"The request headers are larger than this server accepts ({header_limit} bytes in all)."
+        body_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if body_limit is not None and not request.path.startswith(HUMAN_PATH_PREFIXES):
+            try:
+                declared = int(meta.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return 400, "The Content-Length header is not a number."
+            if declared > body_limit:
+                return 413, f"The request body is larger than this server accepts ({body_limit} bytes)."
+        return None
 
 
 class ApiGZipMiddleware(GZipMiddleware):

@@ -1,8 +1,10 @@
 """Settings shared by every use (local, production, test), all read from the environment with documented defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -149,6 +151,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
+    "csp",
+    "axes",
     "mptt",
     "simple_history",
     "cdsc_site",
@@ -163,6 +168,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cdsc_site.api.middleware.AllowedHostMiddleware",  # before anything reads the Host: a bad one is a 400 problem
+    # Oversized query strings, headers and declared bodies: a 414/431/413 problem before anything reads them.
+    "cdsc_site.api.middleware.RequestLimitsMiddleware",
+    # High, before CommonMiddleware and the API-key middleware: a CORS preflight (OPTIONS) is answered here, with
+    # no key, and every later answer (401, 429 included) carries the CORS headers a browser needs to read it.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The caller's key (401) and rate limits (429, RateLimit headers), before anything else does work for it.
     "cdsc_site.clients.middleware.ApiAccessMiddleware",
@@ -175,8 +185,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "cdsc_site.api.middleware.ApiErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cdsc_site.urls"
@@ -199,6 +212,12 @@ TEMPLATES = [
             ],
         },
     },
+]
+
+# The lockout backend first (django-axes: it refuses a locked-out login before any password is checked).
+AUTHENTICATION_BACKENDS = [
+    "cdsc_site.auth.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -258,6 +277,64 @@ SPECTACULAR_SETTINGS = {
         "psr.api.schema.add_topology_components",
     ],
 }
+
+# Security headers, CORS, admin login lockout and request limits (docs/deployment.md, "Security headers, CORS and
+# limits"). SecurityMiddleware sends the first two on every response; HSTS only over HTTPS (production.py).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp) on every response; it matters on the HTML pages (landing, Swagger UI, ReDoc,
+# admin, imports), which load only this server's own files. Inline <script> and <style> elements carry the
+# request's nonce (templates use {{ request.csp_nonce }}); Swagger UI's start script is a file (/docs/?script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # Swagger UI and ReDoc draw their icons and logos as data: URLs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        # ReDoc builds its search index in a web worker made from a blob: URL of its own code.
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# CORS (django-cors-headers): the public API may be read by scripts of any web site (or only of the origins listed),
+# with GET only and without cookies; the human pages (admin, imports, docs) are never shared.
+CORS_ALLOWED_ORIGINS = env.list("CDSC_CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_URLS_REGEX = r"^/(?!(admin|imports|docs|redoc|static)(/|$)).*$"
+# Only what a reading script sends. No Content-Type: a cross-site POST with a JSON body then fails its preflight.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "x-api-key", "if-none-match", "if-modified-since", "x-requested-with"]
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After", "RateLimit", "RateLimit-Policy", "Content-Disposition"]
+
+# Admin login lockout (django-axes, attempts kept in the database): after CDSC_ADMIN_LOGIN_FAILURES failed logins
+# for one user name from one IP address, that pair is refused (429, a page that says why) for
+# CDSC_ADMIN_LOCKOUT_MINUTES, even with the right password. Per user name and address together, so a guesser
+# cannot lock every admin out from elsewhere; a correct login before the limit resets the count.
+AXES_FAILURE_LIMIT = env.int("CDSC_ADMIN_LOGIN_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("CDSC_ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "cdsc_site.auth.lockout_response"
+# The caller's address as the rate limits see it: behind CDSC_TRUSTED_PROXIES proxies, from X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "cdsc_site.clients.ratelimit.client_ip"
+
+# Request limits answered by RequestLimitsMiddleware with a problem document, below gunicorn's own limits
+# (cdsc_site/gunicorn.py), so Django answers first: 414 past this many bytes of query string...
+CDSC_MAX_QUERY_STRING_BYTES = env.int("CDSC_MAX_QUERY_STRING_BYTES", default=4096)
+# ... 431 past this many bytes of request headers (names and values summed) ...
+CDSC_MAX_HEADER_BYTES = env.int("CDSC_MAX_HEADER_BYTES", default=16384)
+# ... and 413 for a declared body (Content-Length) above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, Django's default),
+# refused before it is read; the upload pages under /imports/ take up to CDSC_IMPORT_MAX_BYTES.
 
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
