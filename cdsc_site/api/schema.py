@@ -34,6 +34,12 @@ def add_problem_responses(result, generator, request, public):
             if "{" in path:
                 responses.setdefault("404", {"description": "No such resource.", "content": ref})
             responses.setdefault("406", {"description": "No acceptable representation.", "content": ref})
+            responses.setdefault(
+                "414", {"description": "The query string is longer than the server takes.", "content": ref}
+            )
+            responses.setdefault(
+                "431", {"description": "The request's headers are larger than the server takes.", "content": ref}
+            )
             if operation.get("security"):
                 responses.setdefault("401", {"description": UNAUTHORIZED, "content": ref, "headers": AUTH_HEADERS})
                 responses.setdefault("429", {"description": TOO_MANY, "content": ref, "headers": RETRY_HEADERS})

@@ -141,6 +141,20 @@ class TestRequired:
     def test_an_unknown_resource_without_a_key_does_not_say_whether_it_exists(self, client, demo):
         assert client.get("/power-system-resources/NO-SUCH").status_code == 401
 
+    def test_a_browser_script_elsewhere_reads_with_its_key_after_a_preflight_that_needs_none(
+        self, client, demo, issued
+    ):
+        origin = {"Origin": "https://dashboard.example.org"}
+        preflight = client.options(
+            LIST,
+            headers={**origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-api-key"},
+        )
+        assert preflight.status_code == 200 and preflight["Access-Control-Allow-Origin"] == "*"
+        response = client.get(LIST, headers={**origin, "X-API-Key": issued.raw})
+        assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
+        refused = client.get(LIST, headers=origin)  # the script can read why it was refused
+        assert refused.status_code == 401 and refused["Access-Control-Allow-Origin"] == "*"
+
     def test_docs_schema_and_landing_stay_open(self, client, demo):
         for path in ("/", "/docs/", "/openapi.json"):
             assert client.get(path).status_code == 200, path
