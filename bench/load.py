@@ -413,6 +413,8 @@ def run(*, workers: int, seconds: int, import_meters: int, import_days: int) -> 
         other = _wrk_start(server.base, ["/metadata/topology-levels"], RATE_CONNECTIONS, RATE_SECONDS, other_key,
                            folder, "other", statuses=True)  # fmt: skip
         rate_rows, rate_ok = _rate_rows(_wrk_result(limited), _wrk_result(other))
+        if not (idle_ok and loaded_ok):
+            _print_tail("gunicorn's log", folder / "gunicorn.log")
     finally:
         for process in (server, worker, redis):
             if process is not None:
@@ -443,6 +445,12 @@ def _rate_rows(limited: Result, other: Result) -> tuple[list[tuple], bool]:
          "met" if other_ok else "MISSED"),
     ]  # fmt: skip
     return rows, limited_ok and other_ok
+
+
+def _print_tail(what: str, path: Path, lines: int = 30) -> None:
+    """The end of a log the part's folder holds (it is removed with the folder)."""
+    text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+    print(f"load: the last {len(text)} lines of {what}:", *[f"    {line}" for line in text], sep="\n", flush=True)
 
 
 def _keys_required(base: str) -> None:
