@@ -66,8 +66,8 @@ def cluster() -> Iterator[ThrowawayCluster]:
         cluster.stop()
 
 
-def _url(cluster: ThrowawayCluster, database: str) -> str:
-    return f"postgres://postgres@127.0.0.1:{cluster.port}/{database}"
+def _url(cluster: ThrowawayCluster, database: str, user: str = "postgres") -> str:
+    return f"postgres://{user}@127.0.0.1:{cluster.port}/{database}"
 
 
 def _manage(url: str, var_dir: Path, *args: str, **env: str) -> str:
@@ -129,7 +129,8 @@ def _unstamped(answers: list[dict]) -> list[dict]:
 
 
 def test_a_dump_restored_into_a_fresh_database_holds_the_same_data_and_serves_the_same_answers(cluster, tmp_path):
-    source, restored = _url(cluster, "cdsc"), _url(cluster, "restored")
+    # The restored database belongs to the application's own role, not to the superuser that owned the dumped one.
+    source, restored = _url(cluster, "cdsc"), _url(cluster, "restored", user="app")
     var_dir = tmp_path / "var"
     _manage(source, var_dir, "migrate", "--noinput", "-v", "0")
     _manage(source, var_dir, "setup_demo")
@@ -141,8 +142,11 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_data_and_serves_th
     # The commands of docs/deployment.md: a custom-format dump, a fresh database, a restore that stops on any error.
     dump = tmp_path / "cdsc.dump"
     _client_tool(cluster, "pg_dump", "-Fc", "-f", str(dump), "cdsc")
-    _client_tool(cluster, "createdb", "restored")
-    _client_tool(cluster, "pg_restore", "--exit-on-error", "--no-owner", "-d", "restored", str(dump))
+    _client_tool(cluster, "createuser", "app")
+    _client_tool(cluster, "createdb", "-O", "app", "restored")
+    _client_tool(
+        cluster, "pg_restore", "--exit-on-error", "--no-owner", "--role=app", "-j", "2", "-d", "restored", str(dump)
+    )
 
     with psycopg.connect(source) as before, psycopg.connect(restored) as after:
         tables_before, tables_after = _contents(before), _contents(after)
@@ -178,7 +182,8 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_data_and_serves_th
     assert other_key["status"] == 400
     assert "not a cursor this server issued" in json.loads(other_key["body"])["detail"]
 
-    # The restored database is a working one: migrations have nothing left to do, and new rows get new ids.
+    # The restored database is a working one for its role: migrations have nothing left to do, and new rows (written
+    # as that role) get new ids.
     assert "No planned migration operations" in _manage(restored, var_dir, "migrate", "--plan")
     _manage(
         restored, var_dir, "generate_timeseries", "--areas", "0", "--start", SLICE_START, "--days", "1",
