@@ -42,6 +42,19 @@ CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
 # daily from cron or Celery beat); the jobs and their row errors stay.
 CDSC_IMPORT_RETENTION_DAYS = env.int("CDSC_IMPORT_RETENTION_DAYS", default=30)
 
+# API clients (cdsc_site.clients). Grid data is public: without a key a request is anonymous, unless keys are
+# required. A key that is sent must be valid either way (else 401).
+CDSC_API_KEYS_REQUIRED = env.bool("CDSC_API_KEYS_REQUIRED", default=False)
+# Rate limits per one-minute window (0: no limit). Requests, and time-series values returned ("points": a day of
+# ten fuels is 240, a year 87,600), per anonymous IP and per key; a client's own limits are set in the admin.
+CDSC_RATE_LIMIT_ANONYMOUS = env.int("CDSC_RATE_LIMIT_ANONYMOUS", default=300)
+CDSC_RATE_LIMIT_ANONYMOUS_POINTS = env.int("CDSC_RATE_LIMIT_ANONYMOUS_POINTS", default=1_000_000)
+CDSC_RATE_LIMIT_CLIENT = env.int("CDSC_RATE_LIMIT_CLIENT", default=1_200)
+CDSC_RATE_LIMIT_CLIENT_POINTS = env.int("CDSC_RATE_LIMIT_CLIENT_POINTS", default=5_000_000)
+# How many reverse proxies in front set X-Forwarded-For: the anonymous caller's IP is then taken from that header
+# (0: the peer's address, the right setting when clients connect to gunicorn directly).
+CDSC_TRUSTED_PROXIES = env.int("CDSC_TRUSTED_PROXIES", default=0)
+
 # Celery (cdsc_site/celery.py reads the CELERY_* settings). Owned by the Celery work of issue 4.
 # How an import job runs once its upload commits. "celery": sent through Redis to a `celery worker` process (the
 # default with REDIS_URL). Without a broker it runs in the web process: "thread", in one background thread, so the
@@ -118,6 +131,8 @@ INSTALLED_APPS = [
     "mptt",
     "simple_history",
     "cdsc_site",
+    "rest_framework_api_key",  # its abstract key model; its own concrete model is installed but unused
+    "cdsc_site.clients",
     "metadata",
     "psr",
     "timeseries",
@@ -128,6 +143,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cdsc_site.api.middleware.AllowedHostMiddleware",  # before anything reads the Host: a bad one is a 400 problem
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The caller's key (401) and rate limits (429, RateLimit headers), before anything else does work for it.
+    "cdsc_site.clients.middleware.ApiAccessMiddleware",
     # Above ConditionalGetMiddleware: the ETag is computed on the plain body, then marked weak when gzipped.
     "cdsc_site.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,7 +205,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["cdsc_site.clients.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -22,6 +22,7 @@ from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
 from cdsc_site.api.renderers import FastJSONRenderer
 from cdsc_site.api.views import ProblemJsonErrorsMixin
+from cdsc_site.clients.ratelimit import charge_points
 from psr import selectors as psr_selectors
 from psr.validators import PSR_ID_PATTERN
 from timeseries import selectors
@@ -135,7 +136,9 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             )
         return page
 
-    def _csv_stream(self, query: selectors.TimeseriesQuery, first: selectors.TimeseriesPage) -> StreamingHttpResponse:
+    def _csv_stream(
+        self, request: Request, query: selectors.TimeseriesQuery, first: selectors.TimeseriesPage
+    ) -> StreamingHttpResponse:
         """The whole asked window as CSV, page after page: the response holds every interval of the window (never a
         page cut without a word), and memory holds one page at a time, never the window."""
         unit = first.unit or query.unit
@@ -144,6 +147,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             yield csv_header().encode()
             page = first
             while True:
+                charge_points(request._request, value_count(page.items))
                 yield csv_rows(query.psr.pk, self.quantity, query.timeframe, unit, _formatted(page.items)).encode()
                 if page.next is None:
                     return
@@ -163,7 +167,8 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             query = replace(query, page_size=CSV_BATCH)
         page = self._page(request, query)
         if streamed:
-            return self._csv_stream(query, page)
+            return self._csv_stream(request, query, page)
+        charge_points(request._request, value_count(page.items))
         body: dict = {"id": psr.pk, "unit": page.unit or query.unit}
         if self.quantity == Quantity.PRICE or "timeframe" in request.query_params:
             body["timeframe"] = query.timeframe
@@ -178,6 +183,12 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
         headers = {"Link": ", ".join(links)} if links else None
         return Response(body, headers=headers)
+
+
+def value_count(items: list[dict]) -> int:
+    """The values `items` hold, what a caller's points budget is charged: each interval's value and each item of
+    its breakdown (by fuel, by connected PSR)."""
+    return sum(1 + sum(len(v) for v in item.values() if isinstance(v, list)) for item in items)
 
 
 def _formatted(items: list[dict]) -> list[dict]:

@@ -1,0 +1,1 @@
+"""API clients: who calls the API (organisations and their keys), how much (rate limits), and how often (usage)."""
