@@ -36,6 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("load.lua")
 
+# The production gunicorn settings (worker class, workers, threads, keep-alive, limits), when the project has them.
+GUNICORN_CONFIG = "python:cdsc_site.gunicorn"
 CONNECTIONS = 64
 WARM_UP_SECONDS = 5
 # "High enough not to trigger": the limiter runs (its counters in Redis cost what they cost) but never refuses.
@@ -344,14 +346,16 @@ def _mix_rows(label: str, results: dict[str, Result], idle: dict[str, Result] | 
     return rows, ok
 
 
-def run(*, workers: int, seconds: int, import_meters: int, import_days: int) -> tuple[list[tuple], list[tuple], bool]:
+def run(
+    *, workers: int | None, seconds: int, import_meters: int, import_days: int
+) -> tuple[list[tuple], list[tuple], bool]:
     """Run the part on the store already generated; returns the mix table's rows, the rate-limit table's rows, and
     whether every target was met."""
     import django
 
     django.setup()
     from bench import imports
-    from bench.run import Server
+    from bench.run import WORKERS, Server
     from timeseries.imports.services import import_job_cancel
     from timeseries.models import ImportJob
 
@@ -374,8 +378,13 @@ def run(*, workers: int, seconds: int, import_meters: int, import_days: int) -> 
         print(f"load: wrote {files.full.name} ({files.rows:,} rows) in {time.perf_counter() - started:.0f} s",
               flush=True)  # fmt: skip
 
-        server = Server(workers, app="cdsc_site.wsgi", env=env, probe="/metadata/topology-levels",
+        config = GUNICORN_CONFIG if (REPO / "cdsc_site" / "gunicorn.py").exists() else None
+        if config is None:
+            workers = workers or WORKERS
+        server = Server(workers, app="cdsc_site.wsgi", config=config, env=env, probe="/metadata/topology-levels",
                         headers={"Authorization": f"Bearer {key}"}, log=folder / "gunicorn.log")  # fmt: skip
+        print(f"load: gunicorn {config or 'without a config file'}, {workers or 'its own number of'} workers",
+              flush=True)  # fmt: skip
         _keys_required(server.base)
         print(f"load: {load_average()}; warm-up {WARM_UP_SECONDS} s, then the mix for {seconds} s", flush=True)
         mix_run(server.base, key, WARM_UP_SECONDS, folder)

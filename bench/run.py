@@ -51,6 +51,7 @@ DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
 US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
 PARTS = ("import", "latency", "rate", "memory", "load", "large")
+WORKERS = 4  # gunicorn sync workers of the read parts' server
 
 
 def _free_port() -> int:
@@ -134,13 +135,15 @@ def _points() -> tuple[int, str]:
 
 
 class Server:
-    """gunicorn on a free port: the bench app by default; the load part serves cdsc_site.wsgi on its own `env`."""
+    """gunicorn on a free port: the bench app by default; the load part serves cdsc_site.wsgi on its own `env` (and
+    the production gunicorn settings, `config`, with their own number of workers when `workers` is None)."""
 
     def __init__(
         self,
-        workers: int,
+        workers: int | None,
         *,
         app: str = "bench.wsgi",
+        config: str | None = None,
         env: dict[str, str] | None = None,
         probe: str = "/bench/bare",
         headers: dict[str, str] | None = None,
@@ -148,13 +151,11 @@ class Server:
     ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        with open(log or os.devnull, "wb") as err:
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
-                cwd=REPO,
-                env=env,
-                stderr=err,
-            )
+        command = [str(BIN / "gunicorn"), *(["-c", config] if config else []), app, "--bind", f"127.0.0.1:{self.port}"]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        with open(log or os.devnull, "wb") as out:
+            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -202,7 +203,11 @@ def main() -> int:
         "size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs; "
         "load takes about 5 minutes and writes its 10.5 M-row file (840 MB) to a temporary folder",
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help=f"gunicorn workers (default {WORKERS}; the load part: the production gunicorn settings' own number)",
+    )
     parser.add_argument("--import-meters", type=int, default=300, help="meters in the import file (default 300)")
     parser.add_argument(
         "--import-days", type=int, default=365, help="days of 15-minute data per meter (default 365: 10.5 M rows)"
@@ -263,7 +268,7 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
     small, sizes = _points()
     print(f"setup: {small:,} points ({sizes}) in {time.perf_counter() - started:.0f} s", flush=True)
 
-    server = Server(args.workers)
+    server = Server(args.workers or WORKERS)
     try:
         if "latency" in parts:
             measure(server.base, f"{small / 1e6:.1f}M points", results)
@@ -295,7 +300,7 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
         _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
         large, sizes = _points()
         print(f"grew to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
-        server = Server(args.workers)
+        server = Server(args.workers or WORKERS)
         try:
             measure(server.base, f"{large / 1e6:.1f}M points", results)
         finally:
