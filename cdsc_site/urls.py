@@ -9,7 +9,7 @@ from drf_spectacular.views import (
     SpectacularYAMLAPIView,
 )
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "CDSC Power Systems Data: operator admin"
 admin.site.site_title = "CDSC admin"
@@ -22,6 +22,9 @@ handler500 = "cdsc_site.views.server_error"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("admin/", admin.site.urls),
+    # For load balancers: no key, no cache, not in the OpenAPI schema (they are not the spec's; docs/deployment.md).
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
     path("openapi.yaml", SpectacularYAMLAPIView.as_view(), name="openapi-yaml"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="openapi-json"), name="swagger-ui"),

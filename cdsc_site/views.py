@@ -1,9 +1,11 @@
 """Human pages of the site (the landing page) and the JSON answer for unknown URLs."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from cdsc_site.api.errors import client_error, problem_response
+from cdsc_site.api.errors import client_error, database_unavailable, database_unavailable_response, problem_response
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
 from psr.models import PowerSystemResource
 
@@ -45,4 +47,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    """Django's answer to an exception no view or middleware handled. It runs inside Django's `except` block, so
+    sys.exc_info() names the exception: a database that went away under another middleware (sessions, auth, API
+    keys) is a 503 to retry, as it is when a view meets it (ApiErrorMiddleware)."""
+    exception = sys.exc_info()[1]
+    if database_unavailable(exception):
+        return database_unavailable_response(request, exception)
     return problem_response(request, 500, "The server failed to answer this request; the error is logged.")

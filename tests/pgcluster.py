@@ -56,6 +56,11 @@ class ThrowawayCluster:
             str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
+        self.start_server()
+        self._run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "cdsc")
+
+    def start_server(self) -> None:
+        """Start the server of the cluster's data folder on its port (again, after stop_server)."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -64,7 +69,11 @@ class ThrowawayCluster:
             str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
             "-w", "start",
         )  # fmt: skip
-        self._run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "cdsc")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server, keeping its data for start_server: `fast` ends the sessions cleanly, `immediate` kills
+        them as a crash would."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def stop(self) -> None:
         try:

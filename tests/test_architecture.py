@@ -132,6 +132,11 @@ def test_imports_point_one_way_catalogue_grid_time_series():
     assert _offending(("psr",), ("timeseries",)) == []
 
 
+def test_the_cross_cutting_api_floor_imports_no_domain_app():
+    # Any app's API may use cdsc_site.api and cdsc_site.clients (errors, pagination, rate limits); so they use none.
+    assert _offending(("cdsc_site.api", "cdsc_site.clients"), ("metadata", "psr", "timeseries")) == []
+
+
 def test_the_read_path_knows_nothing_of_imports_and_source_formats():
     read_path = ("timeseries.api", "timeseries.selectors", "timeseries.db", "timeseries.resolution", "timeseries.cache")
     store = ("timeseries.services", "timeseries.models.store", "timeseries.choices", "psr.api", "metadata.api")

@@ -15,6 +15,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -56,6 +57,33 @@ def problem_response(request: HttpRequest, status_code: int, detail: str) -> Jso
         status=status_code,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+# What a client is told to wait before trying again when the database does not answer.
+DATABASE_RETRY_AFTER_SECONDS = 10
+DATABASE_UNAVAILABLE = "The database does not answer right now; try again in a few seconds."
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database cannot be used right now (down, restarting, unreachable, its connection lost,
+    a lock or statement timeout), something a retry later may cure, rather than a bug in the request's handling."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable_response(request: HttpRequest, exc: BaseException) -> JsonResponse:
+    """503 with Retry-After for a database that does not answer; logged in one line (no traceback per request: an
+    outage would flood the log)."""
+    logging.getLogger("cdsc_site.api").error(
+        "Database unavailable on %s %s: %s: %s",
+        request.method,
+        request.get_full_path()[:200],
+        type(exc).__name__,
+        str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "",
+    )
+    response = problem_response(request, 503, DATABASE_UNAVAILABLE)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def client_error(exc: BaseException) -> tuple[int, str] | None:

@@ -8,7 +8,13 @@ from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
-from .errors import client_error, log_client_error, problem_response
+from .errors import (
+    client_error,
+    database_unavailable,
+    database_unavailable_response,
+    log_client_error,
+    problem_response,
+)
 
 logger = logging.getLogger("cdsc_site.api")
 
@@ -29,6 +35,8 @@ class ApiErrorMiddleware:
         if refused is not None:
             log_client_error(request, exception)
             return problem_response(request, *refused)
+        if database_unavailable(exception):
+            return database_unavailable_response(request, exception)  # a 503 to retry, on every page alike
         if request.path.startswith(HUMAN_PATH_PREFIXES):
             return None  # the admin's and import pages' own 404s, 403s and (with DEBUG on) debug pages
         if isinstance(exception, Http404):

@@ -1,7 +1,6 @@
-"""The cache the clients' counters live in (Redis when REDIS_URL is set, else this process's memory)."""
+"""The cache the clients' counters live in (Redis when REDIS_URL is set, else this process's memory); while Redis does
+not answer, a per-process stand-in, so API requests keep being served (cdsc_site.api.shared_cache)."""
 
-from django.core.cache import BaseCache, caches
+from cdsc_site.api.shared_cache import shared_cache
 
-
-def shared_cache() -> BaseCache:
-    return caches["default"]
+__all__ = ["shared_cache"]

@@ -1,9 +1,10 @@
 """Rate limits per API key and per anonymous IP, in fixed one-minute windows counted in the shared cache.
 
 Two budgets per caller, each a policy of the IETF httpapi RateLimit header fields draft: "requests" (each request
-costs 1) and "points" (each time-series value returned costs 1, charged once the answer is built, so a year of
-ten fuels costs 87,600 and a day costs 240). A request is refused (429) while either budget of the window is spent.
-Counters live in the shared cache, so with Redis the limits hold across processes and machines.
+costs 1) and "points" (each time-series value returned costs 1, charged once the answer is built: a year of hourly
+generation with ten fuels costs 96,360, its 8,760 totals and 87,600 fuel values, and a day 264). A request is
+refused (429) while either budget of the window is spent. Counters live in the shared cache, so with Redis the
+limits hold across processes and machines.
 """
 
 import math

@@ -28,8 +28,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A PostgreSQL that does not answer (host down, packets dropped) fails a request within this many seconds, as
+    # a 503, instead of holding a web process for the operating system's TCP timeout (minutes). libpq's minimum is 2.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
+    )
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to connect to Redis and to wait for one answer (the cache, sending an import job, /health/ready): a Redis
+# that is down or hung costs a request this long at most, never a hang (docs/deployment.md "When PostgreSQL or Redis
+# fails").
+CDSC_REDIS_TIMEOUT = env.float("CDSC_REDIS_TIMEOUT", default=2.0)
 
 # Imports (timeseries.imports): uploaded files are kept in a private folder, never served.
 CDSC_IMPORT_DIR = Path(env.str("CDSC_IMPORT_DIR", default=str(VAR_DIR / "imports")))
@@ -46,7 +55,8 @@ CDSC_IMPORT_RETENTION_DAYS = env.int("CDSC_IMPORT_RETENTION_DAYS", default=30)
 # required. A key that is sent must be valid either way (else 401).
 CDSC_API_KEYS_REQUIRED = env.bool("CDSC_API_KEYS_REQUIRED", default=False)
 # Rate limits per one-minute window (0: no limit). Requests, and time-series values returned ("points": a day of
-# ten fuels is 240, a year 87,600), per anonymous IP and per key; a client's own limits are set in the admin.
+# hourly generation with ten fuels is 264: each hour's total and fuels), per anonymous IP and per key; a client's
+# own limits are set in the admin.
 CDSC_RATE_LIMIT_ANONYMOUS = env.int("CDSC_RATE_LIMIT_ANONYMOUS", default=300)
 CDSC_RATE_LIMIT_ANONYMOUS_POINTS = env.int("CDSC_RATE_LIMIT_ANONYMOUS_POINTS", default=1_000_000)
 CDSC_RATE_LIMIT_CLIENT = env.int("CDSC_RATE_LIMIT_CLIENT", default=1_200)
@@ -90,7 +100,16 @@ CELERY_TASK_TIME_LIMIT = CDSC_IMPORT_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = CDSC_IMPORT_TIME_LIMIT - min(60, CDSC_IMPORT_TIME_LIMIT // 2)
 # Redis delivers a message again when it is not acknowledged within this time; with late acknowledgement that would
 # start a second copy of every long import, so it must be longer than any job may run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CDSC_IMPORT_TIME_LIMIT + 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CDSC_IMPORT_TIME_LIMIT + 3600,
+    # An upload sends its job within a few seconds or fails it, saying so, instead of hanging on a dead Redis.
+    "socket_connect_timeout": CDSC_REDIS_TIMEOUT,
+    "socket_timeout": max(CDSC_REDIS_TIMEOUT, 2.0),  # above the workers' 1 s blocking reads
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = CDSC_REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CDSC_REDIS_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = max(CDSC_REDIS_TIMEOUT, 2.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The worker logs through LOGGING below, like the web process.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -113,6 +132,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.str("REDIS_CACHE_URL", default="") or _redis_database(REDIS_URL, offset=1),
+            # Bounded, so a dead Redis costs little; cdsc_site.api.shared_cache then falls back to a per-process cache.
+            "OPTIONS": {"socket_connect_timeout": CDSC_REDIS_TIMEOUT, "socket_timeout": CDSC_REDIS_TIMEOUT},
         }
     }
 

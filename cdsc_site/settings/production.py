@@ -26,6 +26,8 @@ ALLOWED_HOSTS = [
 
 # HTTPS: every default is the secure one, as `manage.py check --deploy` asks; each can be relaxed by its variable.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+# Load balancers probe a web process directly, often over plain HTTP: its health answers are not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A minute at first, so a broken certificate does not lock browsers out for long; raise it to a year (31536000)

@@ -28,7 +28,10 @@ def dispatch_import(job_id: int, *, run: JobRunner) -> None:
     """
     runner = settings.CDSC_IMPORT_RUNNER
     if runner == "celery":
-        current_app.send_task(RUN_IMPORT_TASK, args=[job_id])
+        # ignore_result: the job's row is its result, and following the result would first subscribe to it in
+        # Redis, retrying for some twenty seconds when Redis is down. Sending itself is bounded by the broker's
+        # socket timeouts and publish retry policy (settings: CDSC_REDIS_TIMEOUT); a refusal raises here.
+        current_app.send_task(RUN_IMPORT_TASK, args=[job_id], ignore_result=True)
     elif runner == "thread":
         _background_submit(job_id, run)
     else:

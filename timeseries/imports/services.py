@@ -77,20 +77,40 @@ def import_job_create(
     return job
 
 
+# The message of a job the task queue would not take. Such a job is failed, not left queued (nothing would ever run
+# it); its file is kept, so "Run again" starts it once the queue is back.
+QUEUE_UNAVAILABLE = (
+    "Could not reach the task queue (Redis) to start this import: imports are unavailable right now. Nothing was "
+    "imported; the file is kept. Run the job again once the queue is back."
+)
+
+
 def import_job_enqueue(*, job: ImportJob) -> None:
-    """Run the job on a worker once the current transaction commits (in-process without a broker)."""
+    """Run the job on a worker once the current transaction commits (in-process without a broker). If the broker
+    does not take it (within the broker's timeouts), the job is failed with QUEUE_UNAVAILABLE: see
+    import_job_not_sent."""
     job_id = job.pk
 
     def dispatch() -> None:
         try:
             dispatch_import(job_id, run=_run_by_id)
         except Exception as exc:  # the broker is down: say so on the job instead of leaving it queued for ever
-            logger.exception("could not dispatch import job %s", job_id)
-            _fail_queued(
-                job_id, f"Could not reach the task queue ({exc.__class__.__name__}); run the job again once it is back."
+            logger.error(
+                "Could not send import job %s to the task queue (%s: %s); the job is failed, its file kept.",
+                job_id,
+                exc.__class__.__name__,
+                (str(exc).strip().splitlines() or [""])[0][:300],
             )
+            _fail_queued(job_id, QUEUE_UNAVAILABLE)
 
     transaction.on_commit(dispatch)
+
+
+def import_job_not_sent(*, job: ImportJob) -> bool:
+    """Whether the job, just enqueued, could not be sent to the task queue (the pages then say imports are
+    unavailable). Reads the job again: the sending happens after the caller's transaction commits."""
+    job.refresh_from_db()
+    return job.status == ImportJob.Status.FAILED and job.started_at is None and job.message == QUEUE_UNAVAILABLE
 
 
 def _run_by_id(job_id: int) -> ImportJob:

@@ -25,6 +25,7 @@ from ..services import (
     import_job_check_alive,
     import_job_create,
     import_job_enqueue,
+    import_job_not_sent,
     import_job_retry,
 )
 from .forms import ImportUploadForm, UploadLimitHandler
@@ -168,6 +169,12 @@ def _import_upload(request: HttpRequest, limit: UploadLimitHandler) -> HttpRespo
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if import_job_not_sent(job=job):
+                # Said here, on the page the person is on, with the status a script or monitor can see.
+                context = {"form": ImportUploadForm(), "unavailable_job": job}
+                response = render(request, "imports/upload.html", context, status=503)
+                response["Retry-After"] = "60"
+                return response
             return redirect("imports:detail", pk=job.pk)
     return render(request, "imports/upload.html", {"form": form})
 
@@ -248,7 +255,10 @@ def _act(request: HttpRequest, pk: int, service, outcome) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(request, outcome(job))
+        if import_job_not_sent(job=job):  # a retry the task queue would not take
+            messages.error(request, job.message)
+        else:
+            messages.info(request, outcome(job))
     return redirect("imports:detail", pk=job.pk)
 
 

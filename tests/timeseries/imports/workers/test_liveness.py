@@ -33,6 +33,10 @@ def _worker_holding(job_id: int):
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, job_id])
         yield
+        # Released by the worker before it goes: closing the session alone frees the lock only once the server
+        # has ended that backend, a moment later.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, job_id])
     finally:
         other.close()
 

@@ -43,19 +43,26 @@ def wait_until(condition: Callable[[], object], *, timeout: float, interval: flo
 
 
 class ThrowawayRedis:
-    """`redis-server` on a free local port, in a temporary folder, keeping nothing on disk."""
+    """`redis-server` on a free local port, in a temporary folder, keeping nothing on disk unless `appendonly`
+    (then what it holds survives stop_server/start_server, as with a production Redis's persistence)."""
 
-    def __init__(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server not found: install Debian's redis-server (`make system-deps` does)"
+    def __init__(self, *, appendonly: bool = False) -> None:
+        self.binary = shutil.which("redis-server")
+        assert self.binary, "redis-server not found: install Debian's redis-server (`make system-deps` does)"
         self.root = Path(tempfile.mkdtemp(prefix="cdsc-redis-"))
         self.port = _free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        with (self.root / "redis.log").open("wb") as log:
+        self.appendonly = appendonly
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start redis-server on this port and folder (again, after stop_server) and wait until it answers."""
+        with (self.root / "redis.log").open("ab") as log:
             self.process = subprocess.Popen(
                 [
-                    binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
-                    "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                    self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
+                    "--save", "", "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "always",
+                    "--daemonize", "no", "--loglevel", "warning",
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -74,13 +81,26 @@ class ThrowawayRedis:
         except redis.ConnectionError:
             return False
 
-    def stop(self) -> None:
-        self.process.terminate()
+    def stop_server(self) -> None:
+        """Stop redis-server (SIGTERM, SIGKILL if it lingers), keeping its folder: start_server brings it back."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+            self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its port open but answers nothing, as a hung or partitioned Redis."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.stop_server()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -1,0 +1,135 @@
+"""The cache shared by the web processes (rate limits, usage counts): Django's default cache, Redis in production,
+with a per-process stand-in while Redis does not answer, so that reads keep being served when Redis is down."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    CONNECTION_ERRORS: tuple[type[BaseException], ...] = (RedisConnectionError, RedisTimeoutError, OSError)
+except ImportError:  # no redis package: no Redis cache either
+    CONNECTION_ERRORS = (OSError,)
+
+logger = logging.getLogger(__name__)
+
+# While Redis is down it is tried again at most this often, so a dead Redis costs one connect timeout
+# (CDSC_REDIS_TIMEOUT) every few seconds per process, not one per request.
+RETRY_SECONDS = 5.0
+# Entries the per-process stand-in keeps (oldest dropped first): it only has to last an outage.
+LOCAL_MAX_ENTRIES = 10_000
+
+
+class SharedCache:
+    """Django's cache API, forwarded to `caches[alias]`; while that raises connection errors, answered from a
+    LocMemCache of this process. Counters and limits are then per process (a client may get up to N times its
+    limit across N processes) until Redis answers again; what was written meanwhile stays local and is not merged."""
+
+    def __init__(self, alias: str = "default", *, retry_seconds: float = RETRY_SECONDS) -> None:
+        self.alias = alias
+        self.retry_seconds = retry_seconds
+        self.local = LocMemCache(f"cdsc-shared-cache-fallback-{alias}", {"OPTIONS": {"MAX_ENTRIES": LOCAL_MAX_ENTRIES}})
+        self._lock = threading.Lock()
+        self._degraded = False
+        self._retry_at = 0.0
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the last attempt found the shared cache unreachable (answers are per process)."""
+        return self._degraded
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if not self._degraded or time.monotonic() >= self._retry_at:
+            try:
+                result = getattr(caches[self.alias], method)(*args, **kwargs)
+            except CONNECTION_ERRORS as exc:
+                self._degrade(exc)
+            else:
+                if self._degraded:
+                    self._recover()
+                return result
+        return getattr(self.local, method)(*args, **kwargs)
+
+    def _degrade(self, exc: BaseException) -> None:
+        with self._lock:
+            self._retry_at = time.monotonic() + self.retry_seconds
+            if self._degraded:
+                return
+            self._degraded = True
+        logger.warning(
+            "The shared cache (%s) does not answer (%s: %s): using a cache of this process instead; rate limits and "
+            "usage counts are now per process until it answers again (tried every %g s).",
+            self.alias,
+            type(exc).__name__,
+            (str(exc).strip().splitlines() or [""])[0][:200],
+            self.retry_seconds,
+        )
+
+    def _recover(self) -> None:
+        with self._lock:
+            if not self._degraded:
+                return
+            self._degraded = False
+        logger.info("The shared cache (%s) answers again: rate limits and usage counts are shared again.", self.alias)
+
+    # Django's cache API (django.core.cache.backends.base.BaseCache), method by method.
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        return self._call("get", key, default, version=version)
+
+    def get_many(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
+        return self._call("get_many", list(keys), version=version)
+
+    def set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        return self._call("set", key, value, timeout, version=version)
+
+    def set_many(self, data: dict[str, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+        return self._call("set_many", data, timeout, version=version)
+
+    def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return self._call("add", key, value, timeout, version=version)
+
+    def get_or_set(
+        self, key: str, default: Any | Callable[[], Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> Any:
+        return self._call("get_or_set", key, default, timeout, version=version)
+
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        return self._call("incr", key, delta, version=version)
+
+    def decr(self, key: str, delta: int = 1, version: int | None = None) -> int:
+        return self._call("decr", key, delta, version=version)
+
+    def touch(self, key: str, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return self._call("touch", key, timeout, version=version)
+
+    def has_key(self, key: str, version: int | None = None) -> bool:
+        return self._call("has_key", key, version=version)
+
+    def delete(self, key: str, version: int | None = None) -> bool:
+        return self._call("delete", key, version=version)
+
+    def delete_many(self, keys: Iterable[str], version: int | None = None) -> None:
+        return self._call("delete_many", list(keys), version=version)
+
+
+_shared: SharedCache | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_cache() -> SharedCache:
+    """This process's SharedCache of the default cache (one per process, so its outage state is shared by threads)."""
+    global _shared
+    if _shared is None:
+        with _shared_lock:
+            if _shared is None:
+                _shared = SharedCache()
+    return _shared
