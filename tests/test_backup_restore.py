@@ -33,11 +33,13 @@ REQUESTS = [
     "/power-system-resources/US-WECC-CISO/capacity",
     "/metadata/fuel-source/types",
 ]
-# One line of JSON per request of $URLS: status and body, through Django's test client on DATABASE_URL's database.
+# One line of JSON per request of $URLS (with the API key $KEY if set): status and body, through Django's test client
+# on DATABASE_URL's database.
 SERVE = """
 import json, os
 from django.test import Client
-client = Client(HTTP_HOST="localhost")
+key = {"HTTP_AUTHORIZATION": f"Bearer {os.environ['KEY']}"} if "KEY" in os.environ else {}
+client = Client(HTTP_HOST="localhost", **key)
 for url in json.loads(os.environ["URLS"]):
     response = client.get(url)
     print(json.dumps({"url": url, "status": response.status_code, "body": response.content.decode()}))
@@ -139,6 +141,8 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_data_and_serves_th
         "--meters", "2",
     )  # fmt: skip
 
+    key = _manage(source, var_dir, "create_api_key", "--client", "Backup test").strip().splitlines()[-1]
+
     # The commands of docs/deployment.md: a custom-format dump, a fresh database, a restore that stops on any error.
     dump = tmp_path / "cdsc.dump"
     _client_tool(cluster, "pg_dump", "-Fc", "-f", str(dump), "cdsc")
@@ -181,6 +185,15 @@ def test_a_dump_restored_into_a_fresh_database_holds_the_same_data_and_serves_th
     [other_key] = _serve(restored, var_dir, [next_page], DJANGO_SECRET_KEY="another-key-" + "z" * 40)
     assert other_key["status"] == 400
     assert "not a cursor this server issued" in json.loads(other_key["body"])["detail"]
+
+    # API keys are rows of the database (hashes): a key made before the dump is still valid after the restore,
+    # with the keys required; another key is not.
+    keys_required = {"CDSC_API_KEYS_REQUIRED": "1"}
+    [with_key] = _serve(restored, var_dir, REQUESTS[:1], KEY=key, **keys_required)
+    assert _unstamped([with_key]) == _unstamped(answers_before[:1])
+    [without_key] = _serve(restored, var_dir, REQUESTS[:1], **keys_required)
+    [unknown_key] = _serve(restored, var_dir, REQUESTS[:1], KEY=key[:-4] + "xxxx", **keys_required)
+    assert (without_key["status"], unknown_key["status"]) == (401, 401)
 
     # The restored database is a working one for its role: migrations have nothing left to do, and new rows (written
     # as that role) get new ids.
