@@ -81,16 +81,16 @@ def _load(t: datetime) -> float:
     return daily * (1 + 0.18 * season)
 
 
-def meters_create(count: int) -> list[str]:
-    """`count` meter PSRs under PARENT, by the generator's own code, with no series (the import creates them)."""
+def meters_create(count: int, parent: str = PARENT) -> list[str]:
+    """`count` meter PSRs under `parent`, by the generator's own code, with no series (the import creates them)."""
     from psr.models import PowerSystemResource
     from timeseries.generator import generate_meters
     from timeseries.models import Series
 
     # An empty time range: generate_meters creates (or updates) the meters and an empty demand series of each.
-    generate_meters(count=count, parent_id=PARENT, start=START, end=START, step=STEP, seed=SEED)
+    generate_meters(count=count, parent_id=parent, start=START, end=START, step=STEP, seed=SEED)
     meters = list(
-        PowerSystemResource.objects.filter(parent_id=PARENT, pk__startswith=f"{PARENT}-M")
+        PowerSystemResource.objects.filter(parent_id=parent, pk__startswith=f"{parent}-M")
         .order_by("pk")
         .values_list("pk", flat=True)[:count]
     )

@@ -11,6 +11,9 @@ gunicorn, and measures, through HTTP and the full Django stack:
   4. requests per second for one day of generation under 32 connections for 10 s (wrk), next to a bare
      Django JsonResponse view in the same run;
   memory: the peak RSS one request for the largest answers adds to a fresh process (bench/memory.py);
+  load: the production stack (production settings, an API key required, Redis, a Celery worker) under 64
+     connections of a realistic mix of API reads for 60 s, idle and while a 10.5 M-row import runs, and a key
+     driven over its rate limit next to another key (bench/load.py);
   5. then grows the store to `--large-points` with more meters and measures 1-3 again.
 The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
 CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
@@ -47,7 +50,8 @@ QUERIES = {
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
 US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
-PARTS = ("import", "latency", "rate", "memory", "large")
+PARTS = ("import", "latency", "rate", "memory", "load", "large")
+WORKERS = 4  # gunicorn sync workers of the read parts' server
 
 
 def _free_port() -> int:
@@ -56,9 +60,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str) -> tuple[float, bytes]:
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[float, bytes]:
     start = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=120) as response:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=120) as response:
         body = response.read()
         if response.status != 200:
             raise SystemExit(f"{url}: HTTP {response.status}")
@@ -131,22 +135,38 @@ def _points() -> tuple[int, str]:
 
 
 class Server:
-    def __init__(self, workers: int) -> None:
+    """gunicorn on a free port: the bench app by default; the load part serves cdsc_site.wsgi on its own `env` (and
+    the production gunicorn settings, `config`, with their own number of workers when `workers` is None)."""
+
+    def __init__(
+        self,
+        workers: int | None,
+        *,
+        app: str = "bench.wsgi",
+        config: str | None = None,
+        env: dict[str, str] | None = None,
+        probe: str = "/bench/bare",
+        headers: dict[str, str] | None = None,
+        log: Path | None = None,
+    ) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
-            cwd=REPO,
-            stderr=subprocess.DEVNULL,
-        )
+        command = [str(BIN / "gunicorn"), *(["-c", config] if config else []), app, "--bind", f"127.0.0.1:{self.port}"]
+        if workers is not None:
+            command += ["--workers", str(workers)]
+        with open(log or os.devnull, "wb") as out:
+            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                _get(self.base + "/bench/bare")
+                _get(self.base + probe, headers)
                 return
             except OSError:
+                if self.process.poll() is not None:
+                    break
                 time.sleep(0.3)
-        raise SystemExit("gunicorn did not start")
+        self.stop()
+        raise SystemExit(f"gunicorn did not start{f': see {log}' if log else ''}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -179,10 +199,15 @@ def main() -> int:
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
-        help="any of import, latency, rate, memory, large (default all). import takes minutes at its default size (5 "
-        "to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs",
+        help="any of import, latency, rate, memory, load, large (default all). import takes minutes at its default "
+        "size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs; "
+        "load takes about 5 minutes and writes its 10.5 M-row file (840 MB) to a temporary folder",
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help=f"gunicorn workers (default {WORKERS}; the load part: the production gunicorn settings' own number)",
+    )
     parser.add_argument("--import-meters", type=int, default=300, help="meters in the import file (default 300)")
     parser.add_argument(
         "--import-days", type=int, default=365, help="days of 15-minute data per meter (default 365: 10.5 M rows)"
@@ -192,6 +217,9 @@ def main() -> int:
         type=int,
         default=1_000_000,
         help="rows of the smaller file (whole meters, rounded up) that peak RSS is compared at (default 1 M)",
+    )
+    parser.add_argument(
+        "--load-seconds", type=int, default=60, help="length of each run of the load part's mix (default 60)"
     )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -210,22 +238,28 @@ def main() -> int:
             meters=args.import_meters, days=args.import_days, small_rows=args.import_small_rows
         )
     results: list[tuple] = []
-    memory_rows, memory_ok = [], True
-    if parts & {"latency", "rate", "memory", "large"}:
-        memory_rows, memory_ok = reads(args, parts, results)
+    memory_rows, memory_ok, load_rows = [], True, ([], [], True)
+    if parts & {"latency", "rate", "memory", "load", "large"}:
+        memory_rows, memory_ok, load_rows = reads(args, parts, results)
 
     if results:
         _table(("store", "measurement", "median", "p95", "response"), results)
     if memory_rows:
         _table(("part", "one request of", "peak RSS added", "body", "time", "target", "verdict"), memory_rows)
+    mix_rows, rate_rows, load_ok = load_rows
+    if mix_rows:
+        _table(("load", "kind", "conns", "req/s", "p50", "p95", "p99", "non-2xx/3xx", "socket errors", "p95 x idle",
+                "target", "verdict"), mix_rows)  # fmt: skip
+        _table(("rate-limit run: key", "conns", "requests", "2xx", "429", "429 with Retry-After", "other errors",
+                "target", "verdict"), rate_rows)  # fmt: skip
     if import_rows:
         _table(("part", "measurement", "rate", "x raw COPY", "peak RSS", "target", "verdict"), import_rows)
-    return 0 if imports_ok and memory_ok else 1
+    return 0 if imports_ok and memory_ok and load_ok else 1
 
 
-def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[list[tuple], bool]:
-    """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads; and the memory part
-    on the same store (its rows, and whether it met its target)."""
+def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[list[tuple], bool, tuple]:
+    """Parts 1-5: fill the store with generated series, serve it with gunicorn, measure reads; and the memory and
+    load parts on the same store (their rows, and whether they met their targets)."""
     started = time.perf_counter()
     _manage("generate_timeseries", "--areas", str(US_AREAS))  # the demo's US areas, their plants and units
     base_points, _ = _points()
@@ -234,7 +268,7 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
     small, sizes = _points()
     print(f"setup: {small:,} points ({sizes}) in {time.perf_counter() - started:.0f} s", flush=True)
 
-    server = Server(args.workers)
+    server = Server(args.workers or WORKERS)
     try:
         if "latency" in parts:
             measure(server.base, f"{small / 1e6:.1f}M points", results)
@@ -251,6 +285,14 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
         from bench import memory
 
         memory_rows, memory_ok = memory.run()
+    load_rows = ([], [], True)
+    if "load" in parts:
+        from bench import load
+
+        load_rows = load.run(
+            workers=args.workers, seconds=args.load_seconds, import_meters=args.import_meters,
+            import_days=args.import_days,
+        )  # fmt: skip
 
     if "large" in parts:
         grow = time.perf_counter()
@@ -258,12 +300,12 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
         _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
         large, sizes = _points()
         print(f"grew to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
-        server = Server(args.workers)
+        server = Server(args.workers or WORKERS)
         try:
             measure(server.base, f"{large / 1e6:.1f}M points", results)
         finally:
             server.stop()
-    return memory_rows, memory_ok
+    return memory_rows, memory_ok, load_rows
 
 
 if __name__ == "__main__":
