@@ -36,6 +36,42 @@ def in_redis(server: ThrowawayRedis, key: str) -> object:
     return caches["default"].get(key)
 
 
+def test_counters_add_read_and_expire_in_redis_in_one_round_trip(redis_server, monkeypatch):
+    cache = SharedCache(retry_seconds=0.5)
+    assert cache.counters({"requests": (1, 65), "points": (0, 65)}) == {"requests": 1, "points": 0}
+    assert cache.counters({"requests": (1, 65), "points": (250, 65)}, {"last": (12.5, 65)}) == {
+        "requests": 2,
+        "points": 250,
+    }
+    assert in_redis(redis_server, "requests") == 2 and in_redis(redis_server, "last") == 12.5
+    assert caches["default"].incr("points", 10) == 260  # Django's own API reads and adds to the same counter
+    with redis.Redis.from_url(redis_server.url) as client:
+        ttls = [client.ttl(name) for name in client.keys("*")]
+    assert len(ttls) == 3 and all(0 < ttl <= 65 for ttl in ttls)
+    executed = []
+    real = redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.client.Pipeline, "execute", lambda self, *a, **k: executed.append(1) or real(self, *a, **k)
+    )
+    connects = []
+    real_send = redis.connection.AbstractConnection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.AbstractConnection,
+        "send_packed_command",
+        lambda self, *a, **k: connects.append(1) or real_send(self, *a, **k),
+    )
+    cache.counters({"requests": (1, 65), "points": (0, 65), "other": (3, 65)}, {"last": (13.0, 65)})
+    assert executed == [1] and connects == [1]
+
+
+def test_counters_fall_back_to_this_process_while_redis_is_down(redis_server):
+    cache = SharedCache(retry_seconds=30)
+    redis_server.stop_server()
+    assert cache.counters({"requests": (1, 65)}) == {"requests": 1}
+    assert cache.counters({"requests": (1, 65)}) == {"requests": 2}
+    assert cache.degraded
+
+
 def test_with_redis_up_values_live_in_redis(redis_server):
     cache = SharedCache(retry_seconds=0.5)
     cache.set("a", 1, 60)

@@ -12,7 +12,7 @@ from cdsc_site.api.errors import PROBLEM_CONTENT_TYPE, problem_body
 
 from .ratelimit import limiter_for
 from .selectors import KeyRecord, KeyRefused, api_key_check
-from .usage import usage_record
+from .usage import usage_counted, usage_counters
 
 # Pages for people and the machinery around the API: no key, no limit.
 EXEMPT_PREFIXES = ("/admin/", "/imports/", "/static/", "/docs/", "/redoc/", "/openapi.", "/health/")
@@ -85,10 +85,10 @@ class ApiAccessMiddleware:
             requests=record.requests_per_minute if record else None,
             points=record.points_per_minute if record else None,
         )
-        admitted = limiter.admit()
+        admitted = limiter.admit(also=usage_counters(record.id) if record else None)
         if record is not None:
             request.api_key = record
-            usage_record(record.id)
+            usage_counted(record.id)
         if not admitted:
             retry = limiter.reset_seconds()
             who = f"API key {record.prefix}" if record else "anonymous callers from this address"

@@ -10,13 +10,16 @@ limits hold across processes and machines.
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from .cache import shared_cache
+from cdsc_site.api.shared_cache import shared_cache
 
 WINDOW_SECONDS = 60
+# Counters to add to and values to set along with a request's own: {key: (amount, timeout)}, {key: (value, timeout)}.
+Counters = tuple[dict[str, tuple[int, int]], dict[str, tuple[Any, int]]]
 now = time.time  # the clock of the windows (the tests stop it)
 REQUESTS = "requests"
 POINTS = "points"
@@ -44,37 +47,28 @@ class Limiter:
     def _key(self, policy: Policy) -> str:
         return f"clients:rl:{policy.name}:{self.partition}:{self.window}"
 
-    def _add(self, policy: Policy, amount: int) -> int:
-        cache = shared_cache()
-        key = self._key(policy)
-        if cache.add(key, amount, WINDOW_SECONDS + 5):
-            return amount
-        try:
-            return cache.incr(key, amount)
-        except ValueError:  # expired in between
-            cache.add(key, amount, WINDOW_SECONDS + 5)
-            return amount
-
-    def admit(self) -> bool:
+    def admit(self, *, also: Counters | None = None) -> bool:
         """Count this request; False when a budget of the window is already spent (the request is then refused,
-        and refused requests count too: hammering does not get through sooner)."""
+        and refused requests count too: hammering does not get through sooner). One round trip to the cache, with
+        the counters `also` wants changed (the key's usage)."""
         limited = [p for p in self.policies if p.quota]
-        if not limited:
+        increments, sets = also or ({}, {})
+        # +1 request; +0 reads what the earlier answers of the window cost in points.
+        amounts = {self._key(p): (1 if p.name == REQUESTS else 0, WINDOW_SECONDS + 5) for p in limited}
+        if not amounts and not increments and not sets:
             return True
+        values = shared_cache().counters({**amounts, **increments}, sets)
         admitted = True
         for policy in limited:
-            if policy.name == REQUESTS:
-                self.used[REQUESTS] = self._add(policy, 1)
-                admitted &= self.used[REQUESTS] <= policy.quota
-            else:
-                self.used[policy.name] = int(shared_cache().get(self._key(policy)) or 0)
-                admitted &= self.used[policy.name] < policy.quota
+            used = self.used[policy.name] = values[self._key(policy)]
+            admitted &= used <= policy.quota if policy.name == REQUESTS else used < policy.quota
         return admitted
 
     def charge(self, policy_name: str, amount: int) -> None:
         for policy in self.policies:
             if policy.name == policy_name and policy.quota and amount > 0:
-                self.used[policy_name] = self._add(policy, amount)
+                key = self._key(policy)
+                self.used[policy_name] = shared_cache().counters({key: (amount, WINDOW_SECONDS + 5)})[key]
 
     def reset_seconds(self) -> int:
         return max(1, (self.window + 1) * WINDOW_SECONDS - math.floor(now()))

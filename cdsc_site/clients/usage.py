@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.db.models import F, Q
 
-from .cache import shared_cache
+from cdsc_site.api.shared_cache import shared_cache
+
 from .models import ApiKey
+from .ratelimit import Counters
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +36,14 @@ def _last_key(key_id: str) -> str:
     return f"clients:usage:{key_id}:last"
 
 
-def usage_record(key_id: str) -> None:
-    """Count one request of key `key_id` now; flush this process's counters when a minute has passed."""
-    cache = shared_cache()
-    count_key = _count_key(key_id)
-    if not cache.add(count_key, 1, _COUNTS_KEPT_SECONDS):
-        try:
-            cache.incr(count_key)
-        except ValueError:  # expired between add and incr
-            cache.add(count_key, 1, _COUNTS_KEPT_SECONDS)
-    cache.set(_last_key(key_id), time.time(), _COUNTS_KEPT_SECONDS)
+def usage_counters(key_id: str) -> Counters:
+    """The cache changes that count one request of key `key_id` now (sent with the rate-limit counters, in the same
+    round trip): +1 on its count, its last use set."""
+    return {_count_key(key_id): (1, _COUNTS_KEPT_SECONDS)}, {_last_key(key_id): (time.time(), _COUNTS_KEPT_SECONDS)}
+
+
+def usage_counted(key_id: str) -> None:
+    """Note that a request of `key_id` was counted; flush this process's counters when a minute has passed."""
     with _touched_lock:
         _touched.add(key_id)
     if time.monotonic() - _last_flush >= FLUSH_EVERY_SECONDS:
