@@ -90,6 +90,14 @@ def test_behind_a_trusted_proxy_the_lockout_is_per_forwarded_address(client, sta
     assert through_proxy(PASSWORD, "198.51.100.8").status_code == 302
 
 
+def test_a_forged_forwarded_address_is_no_error_on_the_login_page(client, staff, settings):
+    settings.CDSC_TRUSTED_PROXIES = 1
+    form = {"username": "staff", "password": "wrong", "next": "/admin/"}
+    response = client.post(LOGIN, form, HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 200  # the form again, with its error; the attempt counted for the proxy
+    assert AccessAttempt.objects.get().ip_address == "10.0.0.1"
+
+
 def test_the_lockout_ends_after_the_cool_off(client, staff, settings):
     settings.AXES_COOLOFF_TIME = timedelta(seconds=1)
     for _ in range(settings.AXES_FAILURE_LIMIT):

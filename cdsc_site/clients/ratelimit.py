@@ -7,6 +7,7 @@ refused (429) while either budget of the window is spent. Counters live in the s
 limits hold across processes and machines.
 """
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass, field
@@ -85,13 +86,29 @@ class Limiter:
 
 def client_ip(request: HttpRequest) -> str:
     """The caller's IP: the peer's, or behind CDSC_TRUSTED_PROXIES proxies the address the nearest untrusted hop
-    gave in X-Forwarded-For (further left is whatever the client wrote, so it is not trusted)."""
+    gave in X-Forwarded-For (further left is whatever the client wrote, so it is not trusted); "unknown" when there
+    is none (a request made in-process)."""
     proxies = settings.CDSC_TRUSTED_PROXIES
     if proxies:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
+        if len(hops) >= proxies and _valid_ip(hops[-proxies]):
             return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    peer = request.META.get("REMOTE_ADDR", "")
+    return peer if _valid_ip(peer) else "unknown"
+
+
+def login_client_ip(request: HttpRequest) -> str | None:
+    """client_ip for the admin login lockout (AXES_CLIENT_IP_CALLABLE), which stores None for no address."""
+    ip = client_ip(request)
+    return None if ip == "unknown" else ip
+
+
+def _valid_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def limiter_for(request: HttpRequest, *, key_id: str | None, requests: int | None, points: int | None) -> Limiter:

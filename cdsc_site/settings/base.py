@@ -326,7 +326,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "cdsc_site.auth.lockout_response"
 # The caller's address as the rate limits see it: behind CDSC_TRUSTED_PROXIES proxies, from X-Forwarded-For.
-AXES_CLIENT_IP_CALLABLE = "cdsc_site.clients.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "cdsc_site.clients.ratelimit.login_client_ip"
 
 # Request limits answered by RequestLimitsMiddleware with a problem document, below gunicorn's own limits
 # (cdsc_site/gunicorn.py), so Django answers first: 414 past this many bytes of query string...

@@ -82,6 +82,14 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_caller(client, demo
     assert spoofed.status_code == 429
 
 
+def test_a_forwarded_hop_that_is_no_address_is_not_taken_for_one(client, demo, limits):
+    limits.CDSC_TRUSTED_PROXIES = 1
+    for _ in range(5):
+        client.get(LIST, HTTP_X_FORWARDED_FOR="not-an-ip", REMOTE_ADDR="10.0.0.9")
+    # Counted against the proxy's own address instead: that budget is spent.
+    assert client.get(LIST, REMOTE_ADDR="10.0.0.9").status_code == 429
+
+
 def test_a_key_has_its_own_budget_apart_from_anonymous_and_other_keys(client, demo, limits):
     first, second = issue("First"), issue("Second")
     statuses = [client.get(LIST, **bearer(first.raw)).status_code for _ in range(9)]
