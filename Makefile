@@ -10,7 +10,7 @@ DEV_KEY := $(VAR_DIR)/dev-secret-key
 # The real public samples the adapter tests read, when they sit beside the clone (never copied into it).
 export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../shared/data/public),)
 
-.PHONY: run worker test lint system-deps test-sqlite test-postgres test-properties fuzz bench clean
+.PHONY: run worker test lint system-deps test-sqlite test-postgres test-properties fuzz fuzz-sqlite fuzz-postgres bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,11 +62,18 @@ test-properties: $(INSTALLED) system-deps
 	HYPOTHESIS_PROFILE=long $(PY) -m tests.pgcluster -- $(VENV)/bin/pytest tests/timeseries/api/test_properties.py $(PYTEST_ARGS)
 
 # Schemathesis against a live server, on a fresh SQLite file and a throwaway PostgreSQL (never DATABASE_URL's).
-fuzz: $(INSTALLED) system-deps
+fuzz: fuzz-sqlite fuzz-postgres
+
+fuzz-sqlite: $(INSTALLED) system-deps
 	env -u DATABASE_URL $(PY) -m tests.fuzz_api
+
+fuzz-postgres: $(INSTALLED) system-deps
 	env -u DATABASE_URL $(PY) -m tests.pgcluster -- $(PY) -m tests.fuzz_api
 
-test: lint test-sqlite test-postgres fuzz
+# The two databases side by side (two cores), each suite's output kept together; then the fuzzing, side by side too.
+test: lint
+	$(MAKE) --no-print-directory --output-sync=target -j2 test-sqlite test-postgres
+	$(MAKE) --no-print-directory --output-sync=target -j2 fuzz-sqlite fuzz-postgres
 
 # The benchmark harness (bench/run.py) on a throwaway PostgreSQL, or on DATABASE_URL's. BENCH_ARGS="--parts latency".
 bench: $(INSTALLED) system-deps

@@ -152,6 +152,8 @@ class Server:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [str(BIN / "gunicorn"), *(["-c", config] if config else []), app, "--bind", f"127.0.0.1:{self.port}"]
+        if not config:
+            command.append("--no-control-socket")  # the production config turns it off itself
         if workers is not None:
             command += ["--workers", str(workers)]
         with open(log or os.devnull, "wb") as out:

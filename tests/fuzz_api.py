@@ -81,6 +81,7 @@ def main(extra: list[str]) -> int:
                 "2",
                 "--log-level",
                 "warning",
+                "--no-control-socket",  # not the user-wide socket: the SQLite and PostgreSQL runs overlap
             ],
             env=env,
             cwd=REPO,

@@ -30,7 +30,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("wb")
         command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", "1", "cdsc_site.wsgi"]  # fmt: skip
+                   "--workers", "1", "--no-control-socket", "cdsc_site.wsgi"]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         wait_until(self._up, timeout=30, what=f"gunicorn on {self.port}")
 
