@@ -1,17 +1,23 @@
 """Admin for operator staff: the PSR tree with its locations, ids, connections and capacities, all audited."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from .choices import ReadingFormat, ReadingValidity
 from .models import (
     AssetInfo,
     Connection,
+    ContractType,
     ExternalIdentifier,
     InstalledCapacity,
     Location,
+    Meter,
     PowerSystemResource,
+    ProductionProject,
+    ProductionProjectGrant,
     TransmissionCapacity,
 )
 
@@ -188,3 +194,97 @@ class TransmissionCapacityAdmin(PsrChildAdmin):
     list_filter = ["unit"]
     search_fields = ["psr__id", "connected_psr__id"]
     autocomplete_fields = ["psr", "connected_psr"]
+
+
+# Production projects (seed 002): private data, granted to API clients one project at a time.
+
+
+@admin.register(ContractType)
+class ContractTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "description"]
+    search_fields = ["code", "description"]
+
+
+class MeterInline(admin.TabularInline):
+    model = Meter
+    extra = 0
+    fields = ["meter_number", "psr", "description"]
+    autocomplete_fields = ["psr"]
+
+
+class ProductionProjectGrantInline(admin.TabularInline):
+    model = ProductionProjectGrant
+    extra = 0
+    fields = ["client", "note", "granted_by", "created"]
+    readonly_fields = ["granted_by", "created"]
+    autocomplete_fields = ["client"]
+    verbose_name = "API client granted this project"
+    verbose_name_plural = "API clients granted this project (they see it, its meters and readings; nobody else does)"
+
+
+class ProductionProjectForm(forms.ModelForm):
+    declared_formats = forms.MultipleChoiceField(
+        choices=ReadingFormat.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Published while the meters hold no reading yet; then what they hold is published.",
+    )
+    declared_validities = forms.MultipleChoiceField(
+        choices=ReadingValidity.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = ProductionProject
+        fields = [
+            "id", "name", "psr", "fuel_type", "technology", "installed_capacity_mw", "timezone", "contract_type",
+            "contract_start_date", "contract_end_date", "contract_rule", "declared_formats", "declared_validities",
+        ]  # fmt: skip
+
+
+@admin.register(ProductionProject)
+class ProductionProjectAdmin(SimpleHistoryAdmin):
+    form = ProductionProjectForm
+    list_display = ["id", "name", "contract_type", "contract_rule", "psr", "contract_start_date", "contract_end_date"]
+    list_filter = ["contract_type", ("psr", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["contract_type", "psr"]
+    search_fields = ["id", "name", "meters__meter_number", "psr__id"]
+    autocomplete_fields = ["psr", "fuel_type", "technology"]
+    readonly_fields = ["contract_share", "created", "modified"]
+    inlines = [MeterInline, ProductionProjectGrantInline]
+    fieldsets = [
+        (None, {"fields": ["id", "name", "psr", ("fuel_type", "technology"), "installed_capacity_mw", "timezone"]}),
+        (
+            "Contract",
+            {
+                "fields": [
+                    "contract_type",
+                    ("contract_start_date", "contract_end_date"),
+                    ("contract_rule", "contract_share"),
+                ]
+            },
+        ),
+        ("Declared readings", {"fields": ["declared_formats", "declared_validities"]}),
+        ("Record", {"fields": ["created", "modified"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The id is what clients and imports refer to: it is set once and never changed silently.
+        return ["id", *self.readonly_fields] if obj else self.readonly_fields
+
+    def save_formset(self, request, form, formset, change):
+        for grant in formset.save(commit=False):
+            if isinstance(grant, ProductionProjectGrant) and grant.granted_by_id is None:
+                grant.granted_by = request.user
+            grant.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
+
+
+@admin.register(Meter)
+class MeterAdmin(SimpleHistoryAdmin):
+    list_display = ["meter_number", "project", "psr", "description"]
+    list_filter = [("project", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["project", "psr"]
+    search_fields = ["meter_number", "project__id", "project__name", "psr__id", "description"]
+    autocomplete_fields = ["project", "psr"]

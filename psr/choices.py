@@ -33,3 +33,20 @@ class UnitStatus(models.TextChoices):
 # and in generator inventories: a plant at level 4, its generating units (and meters) at level 5.
 PLANT_LEVEL = "Generating Plant"
 UNIT_LEVEL = "Meter (Generator or Load)"
+
+
+class ReadingFormat(models.TextChoices):
+    """Where a production project's reading comes from (seed 002's `available_formats`)."""
+
+    SETTLEMENT = "settlement", "settlement (revenue-grade meter)"
+    SCADA = "scada", "SCADA telemetry"
+    FORECAST_DAY_AHEAD = "forecast_day_ahead", "day-ahead forecast"
+    FORECAST_HOUR_AHEAD = "forecast_hour_ahead", "hour-ahead forecast"
+
+
+class ReadingValidity(models.TextChoices):
+    """What share of the production a reading counts (seed 002's `available_reading_validity`)."""
+
+    CONTRACTED = "contracted", "contracted (the share the contract covers)"
+    TOTAL_GROSS = "total_gross", "total gross production"
+    NET_METERING = "net_metering", "net metering (production less consumption behind the meter)"

@@ -325,6 +325,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "cdsc_site.auth.lockout_response"
+# No "AXES: BEGIN ..." banner on every manage.py command.
+AXES_VERBOSE = False
 # The caller's address as the rate limits see it: behind CDSC_TRUSTED_PROXIES proxies, from X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "cdsc_site.clients.ratelimit.login_client_ip"
 

@@ -9,8 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
 
-from .choices import PowerUnit
-from .validators import (
+from ..choices import PowerUnit
+from ..validators import (
     validate_finite,
     validate_finite_json,
     validate_geojson,
