@@ -60,3 +60,34 @@ class PowerSystemResourceFilterSet(django_filters.FilterSet):
     class Meta:
         model = PowerSystemResource
         fields = ["level", "parent"]
+
+
+def _words(value: str) -> list[str]:
+    """A WG3 list-valued filter: space-separated values (a `+` in the URL is a space)."""
+    return value.split()
+
+
+class ProductionProjectFilterSet(django_filters.FilterSet):
+    """WG3-style filters: list-valued ones take space-separated values; several filters intersect."""
+
+    cds_productionproject_ids = django_filters.CharFilter(
+        method="filter_ids", help_text="Space-separated project ids (cds_productionproject_id)."
+    )
+    meter_numbers = django_filters.CharFilter(
+        method="filter_meter_numbers", help_text="Space-separated meter numbers: the projects holding any of them."
+    )
+    contract_types = django_filters.CharFilter(
+        method="filter_contract_types", help_text="Space-separated contract types, e.g. 'PPA VPPA'."
+    )
+    psr = django_filters.CharFilter(
+        field_name="psr_id", help_text="The id of the power system resource the project sits on."
+    )
+
+    def filter_ids(self, queryset, name, value):
+        return queryset.filter(pk__in=_words(value))
+
+    def filter_meter_numbers(self, queryset, name, value):
+        return queryset.filter(meters__meter_number__in=_words(value)).distinct()
+
+    def filter_contract_types(self, queryset, name, value):
+        return queryset.filter(contract_type__code__in=_words(value))

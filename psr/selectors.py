@@ -3,10 +3,18 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .choices import convert_power
-from .models import Connection, InstalledCapacity, Location, PowerSystemResource, TransmissionCapacity
+from .models import (
+    Connection,
+    InstalledCapacity,
+    Location,
+    Meter,
+    PowerSystemResource,
+    ProductionProject,
+    TransmissionCapacity,
+)
 
 
 def psr_list() -> QuerySet[PowerSystemResource]:
@@ -163,3 +171,15 @@ def psr_transmission_capacity(*, psr: PowerSystemResource, unit: str) -> dict[st
         "unit": unit,
         "transmissionCapacity": items,
     }
+
+
+def production_projects_visible(*, user: Any, client_id: int | None) -> QuerySet[ProductionProject] | None:
+    """The production projects a caller may see: every one for staff allowed to view them, the granted ones for an
+    API client, None for anyone else (who must authenticate). Private data: what is not visible does not exist."""
+    projects = ProductionProject.objects.select_related("contract_type", "psr", "fuel_type", "technology")
+    projects = projects.prefetch_related(Prefetch("meters", queryset=Meter.objects.order_by("meter_number")))
+    if user is not None and user.is_active and user.is_staff and user.has_perm("psr.view_productionproject"):
+        return projects
+    if client_id is not None:
+        return projects.filter(grants__client_id=client_id)
+    return None

@@ -64,8 +64,12 @@ def test_schema_is_valid_openapi_3(schema):
     validate(schema)
 
 
-def test_schema_lists_exactly_the_spec_paths(schema):
-    assert set(schema["paths"]) == SPEC_PATHS
+# Beyond the spec: the production projects of seed 002 (private).
+PROJECT_PATHS = {"/production-projects", "/production-projects/{cds_productionproject_id}"}
+
+
+def test_schema_lists_exactly_the_spec_paths_and_the_production_projects(schema):
+    assert set(schema["paths"]) == SPEC_PATHS | PROJECT_PATHS
     assert all(set(ops) == {"get"} for ops in schema["paths"].values())
 
 

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from psr.choices import PowerUnit
-from psr.models import PowerSystemResource
+from psr.choices import PowerUnit, ReadingFormat, ReadingValidity
+from psr.models import PowerSystemResource, ProductionProject
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -143,3 +143,59 @@ class TransmissionCapacityResponseSerializer(EnvelopeSerializer):
     id = serializers.CharField()
     unit = serializers.ChoiceField(choices=PowerUnit.choices)
     transmissionCapacity = TransmissionCapacityItemSerializer(many=True)
+
+
+# --- production projects (seed 002) -----------------------------------------------------------------------------
+
+
+class ProductionProjectSerializer(serializers.ModelSerializer):
+    """A project with the seed's field names (its example's fields, then this server's additions)."""
+
+    cds_productionproject_id = serializers.CharField(source="id")
+    cds_created = serializers.DateTimeField(source="created")
+    cds_modified = serializers.DateTimeField(source="modified")
+    meter_number = serializers.SerializerMethodField(help_text="The numbers of the project's meters.")
+    available_formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReadingFormat.choices),
+        source="declared_formats",
+        help_text="The reading formats the project publishes (as its operator declares them).",
+    )
+    contract_type = serializers.CharField(source="contract_type.code")
+    available_reading_validity = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReadingValidity.choices),
+        source="declared_validities",
+        help_text="The reading validities the project publishes (as its operator declares them).",
+    )
+    contract_share = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=6,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="The share of production `contract_rule` names when it is a percentage (1 for 100%), else null.",
+    )
+    psr = serializers.CharField(source="psr_id", allow_null=True, help_text="The PSR of the grid model, if any.")
+    fuel_type = serializers.CharField(source="fuel_type.name", allow_null=True, default=None)
+    technology = serializers.CharField(source="technology.name", allow_null=True, default=None)
+
+    class Meta:
+        model = ProductionProject
+        fields = [
+            "cds_productionproject_id", "cds_created", "cds_modified", "contract_start_date", "contract_end_date",
+            "meter_number", "available_formats", "contract_rule", "contract_type", "available_reading_validity",
+            "timezone", "name", "contract_share", "psr", "fuel_type", "technology", "installed_capacity_mw",
+        ]  # fmt: skip
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_meter_number(self, project: ProductionProject) -> list[str]:
+        return [meter.meter_number for meter in project.meters.all()]
+
+
+class ProductionProjectResponseSerializer(ProductionProjectSerializer):
+    """One project on its own, with the envelope's `next` and `previous` (null)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+    class Meta(ProductionProjectSerializer.Meta):
+        fields = [*ProductionProjectSerializer.Meta.fields, "next", "previous"]

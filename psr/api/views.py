@@ -2,23 +2,28 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cdsc_site.api.pagination import envelope_pagination
 from cdsc_site.api.params import choice_param, int_param
+from cdsc_site.clients.authentication import ApiKeyAuthentication
+from cdsc_site.clients.permissions import ApiClientOrStaff
 from psr import selectors
 from psr.choices import PowerUnit
-from psr.filtersets import PowerSystemResourceFilterSet
-from psr.models import PowerSystemResource
+from psr.filtersets import PowerSystemResourceFilterSet, ProductionProjectFilterSet
+from psr.models import PowerSystemResource, ProductionProject
 from psr.validators import PSR_ID_PATTERN
 
 from .serializers import (
     CapacityResponseSerializer,
     DescribeResponseSerializer,
     PowerSystemResourceSerializer,
+    ProductionProjectResponseSerializer,
+    ProductionProjectSerializer,
     TopologyResponseSerializer,
     TransmissionCapacityResponseSerializer,
 )
@@ -121,3 +126,62 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
             selectors.psr_transmission_capacity(psr=self.get_object(), unit=unit),
             TransmissionCapacityResponseSerializer,
         )
+
+
+PROJECT_ID_PARAM = OpenApiParameter(
+    "cds_productionproject_id",
+    {"type": "string", "pattern": PSR_ID_PATTERN, "maxLength": 64},
+    OpenApiParameter.PATH,
+    description="The project id, e.g. 55555555-55.",
+)
+
+
+@extend_schema(tags=["production-projects"])
+class ProductionProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    """Production projects (seed 002): private. Staff (logged in to the admin) see every project, an API client
+    the projects it is granted; anyone else gets 401, and a project not visible is a 404, as one that does not
+    exist."""
+
+    serializer_class = ProductionProjectSerializer
+    filterset_class = ProductionProjectFilterSet
+    pagination_class = envelope_pagination("production_projects", ("id",))
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [ApiClientOrStaff]
+    lookup_field = "cds_productionproject_id"
+    lookup_value_regex = PSR_ID_PATTERN.strip("^$")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, which is nobody
+            return ProductionProject.objects.none()
+        key = self.request.auth
+        visible = selectors.production_projects_visible(
+            user=self.request.user, client_id=key.client_id if key is not None else None
+        )
+        if visible is None:  # staff without the permission to view projects
+            raise PermissionDenied("Your account may not view production projects.")
+        return visible
+
+    def get_object(self) -> ProductionProject:
+        project_id = self.kwargs["cds_productionproject_id"]
+        project = self.get_queryset().filter(pk=project_id).first()
+        if project is None:
+            raise NotFound(f"There is no production project '{project_id}'.")
+        return project
+
+    @extend_schema(
+        summary="List production projects",
+        description="The production projects this caller may see (granted to its API key; all for staff), with "
+        "their contract and meter numbers. Filters take space-separated lists and intersect.",
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="One production project",
+        parameters=[PROJECT_ID_PARAM],
+        responses=ProductionProjectResponseSerializer,
+    )
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        project = self.get_object()
+        body = ProductionProjectSerializer(project, context=self.get_serializer_context()).data
+        return Response({**body, **EMPTY_LINKS})

@@ -21,14 +21,28 @@ def test_the_schema_declares_bearer_and_x_api_key_schemes(client, db):
     assert schemes["ApiKeyAuth"]["in"] == "header" and schemes["ApiKeyAuth"]["name"] == "X-API-Key"
 
 
-def test_every_api_operation_takes_either_key_or_none_by_default(client, db):
+PRIVATE = ("/production-projects",)
+
+
+def test_every_public_operation_takes_either_key_or_none_by_default(client, db):
     for path, method, operation in _operations(_schema(client)):
+        if path.startswith(PRIVATE):
+            continue
         assert operation["security"] == [{"BearerAuth": []}, {"ApiKeyAuth": []}, {}], (path, method)
         assert "Retry-After" in operation["responses"]["429"]["headers"]
         assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
 
 
+def test_private_operations_take_a_key_or_a_staff_session_never_none(client, db):
+    private = [(path, op) for path, _, op in _operations(_schema(client)) if path.startswith(PRIVATE)]
+    assert private
+    for path, operation in private:
+        assert operation["security"] == [{"BearerAuth": []}, {"ApiKeyAuth": []}, {"cookieAuth": []}], path
+        assert "401" in operation["responses"] and "429" in operation["responses"]
+
+
 def test_when_keys_are_required_no_operation_allows_anonymous_reads(client, db, settings):
     settings.CDSC_API_KEYS_REQUIRED = True
     for path, method, operation in _operations(_schema(client)):
-        assert operation["security"] == [{"BearerAuth": []}, {"ApiKeyAuth": []}], (path, method)
+        assert {} not in operation["security"], (path, method)
+        assert operation["security"][:2] == [{"BearerAuth": []}, {"ApiKeyAuth": []}], (path, method)
