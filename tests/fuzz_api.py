@@ -70,6 +70,11 @@ def main(extra: list[str]) -> int:
             cwd=REPO,
             stdout=subprocess.DEVNULL,
         )
+        # A key, so the private endpoints answer with their data shapes too, not only with 401.
+        key = subprocess.run(
+            [*manage, "create_api_key", "--client", "Fuzzing"], env=env, check=True, cwd=REPO, capture_output=True,
+            text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
         port = _free_port()
         server = subprocess.Popen(
             [
@@ -103,6 +108,8 @@ def main(extra: list[str]) -> int:
                 "--seed",
                 os.environ.get("FUZZ_SEED", "20261122"),
                 "--no-color",
+                "--header",
+                f"Authorization: Bearer {key}",
                 *extra,
             ]
             return subprocess.call(command, cwd=var)
