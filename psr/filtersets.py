@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -91,3 +92,25 @@ class ProductionProjectFilterSet(django_filters.FilterSet):
 
     def filter_contract_types(self, queryset, name, value):
         return queryset.filter(contract_type__code__in=_words(value))
+
+
+class MeterDeviceFilterSet(django_filters.FilterSet):
+    """WG3's meter-device filters."""
+
+    cds_meterdevice_ids = django_filters.CharFilter(
+        method="filter_ids", help_text="Space-separated meter device ids (cds_meterdevice_id)."
+    )
+    meter_number = django_filters.CharFilter(field_name="meter_number", help_text="One meter number, exactly.")
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Case-insensitive search in the meter device id and the meter number."
+    )
+
+    def filter_ids(self, queryset, name, value):
+        ids = [int(word) for word in _words(value) if word.isascii() and word.isdigit() and len(word) < 19]
+        return queryset.filter(pk__in=ids)
+
+    def filter_q(self, queryset, name, value):
+        query = Q(meter_number__icontains=value)
+        if value.isascii() and value.isdigit() and len(value) < 19:
+            query |= Q(pk=int(value))
+        return queryset.filter(query)

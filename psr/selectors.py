@@ -183,3 +183,11 @@ def production_projects_visible(*, user: Any, client_id: int | None) -> QuerySet
     if client_id is not None:
         return projects.filter(grants__client_id=client_id)
     return None
+
+
+def meters_visible(*, user: Any, client_id: int | None) -> QuerySet[Meter] | None:
+    """The meters of the production projects the caller may see (production_projects_visible), or None."""
+    projects = production_projects_visible(user=user, client_id=client_id)
+    if projects is None:
+        return None
+    return Meter.objects.filter(project__in=projects.values("pk")).select_related("project")

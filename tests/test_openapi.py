@@ -65,7 +65,7 @@ def test_schema_is_valid_openapi_3(schema):
 
 
 # Beyond the spec: the production projects of seed 002 (private).
-PROJECT_PATHS = {"/production-projects", "/production-projects/{cds_productionproject_id}"}
+PROJECT_PATHS = {"/production-projects", "/production-projects/{cds_productionproject_id}", "/meter-devices"}
 
 
 def test_schema_lists_exactly_the_spec_paths_and_the_production_projects(schema):

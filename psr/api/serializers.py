@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from psr.choices import PowerUnit, ReadingFormat, ReadingValidity
-from psr.models import PowerSystemResource, ProductionProject
+from psr.models import Meter, PowerSystemResource, ProductionProject
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -199,3 +199,37 @@ class ProductionProjectResponseSerializer(ProductionProjectSerializer):
 
     class Meta(ProductionProjectSerializer.Meta):
         fields = [*ProductionProjectSerializer.Meta.fields, "next", "previous"]
+
+
+class MeterDeviceSerializer(serializers.ModelSerializer):
+    """A meter in WG3's meter-device shape, with the production project it belongs to."""
+
+    cds_meterdevice_id = serializers.SerializerMethodField(help_text="This server's id of the meter.")
+    cds_created = serializers.DateTimeField(source="created")
+    cds_modified = serializers.DateTimeField(source="modified")
+    meter_type = serializers.SerializerMethodField(help_text='"production": the meter of a production project.')
+    current_servicepoints = serializers.SerializerMethodField(help_text="Always empty: no service points here.")
+    previous_servicepoints = serializers.SerializerMethodField(help_text="Always empty: no service points here.")
+    cds_productionproject_id = serializers.CharField(source="project_id")
+    psr = serializers.CharField(source="psr_id", allow_null=True, help_text="The PSR the meter measures, if any.")
+
+    class Meta:
+        model = Meter
+        fields = [
+            "cds_meterdevice_id", "cds_created", "cds_modified", "meter_number", "meter_type",
+            "current_servicepoints", "previous_servicepoints", "cds_productionproject_id", "psr", "description",
+        ]  # fmt: skip
+
+    def get_cds_meterdevice_id(self, meter: Meter) -> str:
+        return str(meter.pk)
+
+    def get_meter_type(self, meter: Meter) -> str:
+        return "production"
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_current_servicepoints(self, meter: Meter) -> list[str]:
+        return []
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_previous_servicepoints(self, meter: Meter) -> list[str]:
+        return []

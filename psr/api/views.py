@@ -14,13 +14,14 @@ from cdsc_site.clients.authentication import ApiKeyAuthentication
 from cdsc_site.clients.permissions import ApiClientOrStaff
 from psr import selectors
 from psr.choices import PowerUnit
-from psr.filtersets import PowerSystemResourceFilterSet, ProductionProjectFilterSet
-from psr.models import PowerSystemResource, ProductionProject
+from psr.filtersets import MeterDeviceFilterSet, PowerSystemResourceFilterSet, ProductionProjectFilterSet
+from psr.models import Meter, PowerSystemResource, ProductionProject
 from psr.validators import PSR_ID_PATTERN
 
 from .serializers import (
     CapacityResponseSerializer,
     DescribeResponseSerializer,
+    MeterDeviceSerializer,
     PowerSystemResourceSerializer,
     ProductionProjectResponseSerializer,
     ProductionProjectSerializer,
@@ -185,3 +186,33 @@ class ProductionProjectViewSet(viewsets.ReadOnlyModelViewSet):
         project = self.get_object()
         body = ProductionProjectSerializer(project, context=self.get_serializer_context()).data
         return Response({**body, **EMPTY_LINKS})
+
+
+@extend_schema(tags=["production-projects"])
+class MeterDeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """WG3 meter devices: the meters of the production projects the caller may see (so that a usage segment's
+    `related_meterdevices` resolve). Private, like the projects."""
+
+    serializer_class = MeterDeviceSerializer
+    filterset_class = MeterDeviceFilterSet
+    # WG3: most recently modified first.
+    pagination_class = envelope_pagination("meter_devices", ("-modified", "-id"))
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
+    permission_classes = [ApiClientOrStaff]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator, which is nobody
+            return Meter.objects.none()
+        key = self.request.auth
+        visible = selectors.meters_visible(user=self.request.user, client_id=key.client_id if key is not None else None)
+        if visible is None:  # staff without the permission to view projects
+            raise PermissionDenied("Your account may not view production projects.")
+        return visible
+
+    @extend_schema(
+        summary="List meter devices",
+        description="The meters of the production projects this caller may see, in WG3's meter-device shape, most "
+        "recently modified first.",
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)

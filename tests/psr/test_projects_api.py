@@ -152,3 +152,37 @@ def test_more_than_a_hundred_projects_are_paged(client, db):
     assert len(first["production_projects"]) == 100 and first["next"]
     second = client.get(first["next"]).json()
     assert [p["cds_productionproject_id"] for p in second["production_projects"]] == [f"P-{n}" for n in range(100, 105)]
+
+
+# --- GET /meter-devices (WG3) ------------------------------------------------------------------------------------
+
+
+def test_meter_devices_are_the_meters_of_the_granted_projects_in_wg3_shape(client, projects):
+    _, other = projects
+    body = client.get("/meter-devices", **_key(other)).json()
+    assert [m["meter_number"] for m in body["meter_devices"]] == ["66666666-66_1"]
+    device = body["meter_devices"][0]
+    assert device["cds_meterdevice_id"] == str(Meter.objects.get(meter_number="66666666-66_1").pk)
+    assert device["meter_type"] == "production" and device["cds_productionproject_id"] == "66666666-66"
+    assert device["current_servicepoints"] == [] == device["previous_servicepoints"]
+    assert {"cds_created", "cds_modified", "next", "previous"} <= {*device, *body}
+    assert client.get("/meter-devices").status_code == 401
+
+
+def test_meter_devices_come_most_recently_modified_first_and_filter_as_wg3_says(client, projects):
+    client.force_login(SuperuserFactory())
+    touched = Meter.objects.get(meter_number="55555555-55_2")
+    touched.description = "replaced in 2024"
+    touched.save()
+    numbers = [m["meter_number"] for m in client.get("/meter-devices").json()["meter_devices"]]
+    assert numbers[0] == "55555555-55_2" and len(numbers) == 4
+    first = Meter.objects.get(meter_number="55555555-55_1")
+    queries = {
+        f"cds_meterdevice_ids={first.pk}+{touched.pk}": ["55555555-55_2", "55555555-55_1"],
+        "meter_number=66666666-66_1": ["66666666-66_1"],
+        "q=55-55_3": ["55555555-55_3"],
+        "cds_meterdevice_ids=abc": [],
+    }
+    for query, expected in queries.items():
+        body = client.get(f"/meter-devices?{query}").json()
+        assert [m["meter_number"] for m in body["meter_devices"]] == expected, query
