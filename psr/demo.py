@@ -345,3 +345,60 @@ def _load_almaraz(spain: PowerSystemResource) -> None:
         services.installed_capacity_set(
             psr=unit, fuel_type=uranium, technology=light_water, value=mw, start_datetime=since
         )
+
+
+# Production projects (seed 002): the seed's own example, and three that sit on the demo grid. Private: the demo
+# API client of `setup_demo` is granted the CISO solar project only.
+DEMO_SOLAR_PROJECT = "US-CISO-SERF-PV"
+
+
+def load_demo_projects() -> dict[str, int]:
+    """The demo's production projects and their meters (idempotent); returns counts."""
+    from .services.projects import meter_upsert, production_project_upsert
+
+    solar, wind = fuel_source_type_get("F01040100"), fuel_source_type_get("F01050100")
+    uranium = fuel_source_type_get("F03010101")
+    projects = [
+        # The seed's example, as written there.
+        (
+            {"id": "55555555-55", "name": "Seed 002 example project", "contract_type": "PPA",
+             "contract_start_date": _utc(2020, 1, 1), "contract_end_date": _utc(2030, 1, 1), "contract_rule": "100%",
+             "timezone": "America/New_York",
+             "declared_formats": ["settlement", "scada", "forecast_day_ahead", "forecast_hour_ahead"],
+             "declared_validities": ["contracted", "total_gross", "net_metering"]},
+            [("55555555-55_1", None), ("55555555-55_2", None), ("55555555-55_3", None)],
+        ),
+        # A solar PPA in CISO; its SCADA readings will be the real PV sample (../shared/data/meters/pv).
+        (
+            {"id": DEMO_SOLAR_PROJECT, "name": "SERF East solar PPA (demo)", "contract_type": "PPA",
+             "contract_start_date": _utc(2019, 1, 1), "contract_end_date": _utc(2039, 1, 1), "contract_rule": "100%",
+             "timezone": "America/Los_Angeles", "fuel_type": solar, "installed_capacity_mw": 0.01,
+             "declared_formats": ["settlement", "scada", "forecast_day_ahead", "forecast_hour_ahead"],
+             "declared_validities": ["contracted", "total_gross"]},
+            [(f"{DEMO_SOLAR_PROJECT}_1", None)],
+        ),
+        # A share of a nuclear unit in Spain, tied to the grid model's unit.
+        (
+            {"id": "ES-ALMARAZ-1-VPPA", "name": "Almaraz 1 virtual PPA (demo)", "contract_type": "VPPA",
+             "contract_start_date": _utc(2024, 1, 1), "contract_rule": "10%", "timezone": "Europe/Madrid",
+             "psr": PowerSystemResource.objects.filter(pk="EU-CE-ES-ALMARAZ-1").first(), "fuel_type": uranium,
+             "installed_capacity_mw": ALMARAZ_UNITS[0][2], "declared_formats": ["settlement", "forecast_day_ahead"],
+             "declared_validities": ["contracted", "total_gross"]},
+            [("ES-ALMARAZ-1-VPPA_1", "EU-CE-ES-ALMARAZ-1")],
+        ),
+        # A net-metered wind turbine behind a farm's meter.
+        (
+            {"id": "US-CISO-FARM-WIND-NEM", "name": "Farm wind turbine, net metered (demo)",
+             "contract_type": "Net metering", "contract_start_date": _utc(2022, 6, 1),
+             "contract_rule": "net of on-site use", "timezone": "America/Los_Angeles", "fuel_type": wind,
+             "installed_capacity_mw": 0.1, "declared_formats": ["settlement"],
+             "declared_validities": ["total_gross", "net_metering"]},
+            [("US-CISO-FARM-WIND-NEM_1", None)],
+        ),
+    ]  # fmt: skip
+    for fields, meters in projects:
+        project = production_project_upsert(**fields)
+        for number, psr_id in meters:
+            psr = PowerSystemResource.objects.filter(pk=psr_id).first() if psr_id else None
+            meter_upsert(meter_number=number, project=project, psr=psr)
+    return {"production projects": len(projects), "meters": sum(len(m) for _, m in projects)}

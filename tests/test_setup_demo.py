@@ -83,3 +83,29 @@ def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_i
     password, line = _setup_demo(tmp_path, "a")
     assert password == "kept-in-the-old-file"
     assert "the demo login of this database" in line
+
+
+def _printed_key(output: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith("API key of"))
+    return re.search(r": ([A-Za-z0-9]{8}\.[A-Za-z0-9]{32}) \(kept in", line)[1]
+
+
+def _projects_seen(tmp_path: Path, database: str, key: str) -> list[str]:
+    code = (
+        "from django.test import Client; "
+        f"r = Client(HTTP_HOST='localhost').get('/production-projects', headers={{'Authorization': 'Bearer {key}'}}); "
+        "print(r.status_code, *[p['cds_productionproject_id'] for p in r.json().get('production_projects', [])])"
+    )
+    return _manage(tmp_path, database, "shell", "-v", "0", "-c", code).split()
+
+
+def test_the_demo_has_production_projects_and_prints_a_key_that_sees_only_its_granted_one(tmp_path):
+    _manage(tmp_path, "a", "migrate", "-v", "0")
+    output = _manage(tmp_path, "a", "setup_demo")
+    assert "4 production projects, 6 meters" in output
+    key = _printed_key(output)
+    assert _projects_seen(tmp_path, "a", key) == ["200", "US-CISO-SERF-PV"]
+    # Run again: the same key, still the only one of the demo client.
+    again = _manage(tmp_path, "a", "setup_demo")
+    assert _printed_key(again) == key
+    assert _projects_seen(tmp_path, "a", key[:-1] + ("x" if key[-1] != "x" else "y"))[0] == "401"

@@ -10,9 +10,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from psr.demo import load_demo_grid
+from cdsc_site.clients import selectors as client_selectors
+from cdsc_site.clients import services as client_services
+from psr.demo import DEMO_SOLAR_PROJECT, load_demo_grid, load_demo_projects
+from psr.models import ProductionProject
+from psr.services.projects import production_project_grant
 
 ADMIN_USERNAME = "admin"
+DEMO_CLIENT = "Demo third party"
 # Where one password for every database was kept before: adopted for a database whose admin it still logs in as.
 LEGACY_PASSWORD_FILE = "admin-password"
 
@@ -20,11 +25,20 @@ LEGACY_PASSWORD_FILE = "admin-password"
 def admin_password_file(database: dict) -> Path:
     """The file keeping the demo admin's password of `database` (a DATABASES entry): one per database, named from
     its identity, so switching DATABASE_URL back and forth never prints another database's password."""
+    return settings.VAR_DIR / f"admin-password-{_database_hash(database)}"
+
+
+def demo_key_file(database: dict) -> Path:
+    """The file keeping the demo API client's key of `database`, named like the admin's password file."""
+    return settings.VAR_DIR / f"demo-api-key-{_database_hash(database)}"
+
+
+def _database_hash(database: dict) -> str:
     name = str(database.get("NAME") or "")
     if database["ENGINE"] == "django.db.backends.sqlite3" and name != ":memory:":
         name = os.path.abspath(name)  # as SQLite opens it: relative to the working folder
     identity = "\n".join([database["ENGINE"], name, str(database.get("HOST") or ""), str(database.get("PORT") or "")])
-    return settings.VAR_DIR / f"admin-password-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
 def _password_write(path: Path, password: str) -> None:
@@ -54,9 +68,31 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         counts = load_demo_grid()
+        counts.update(load_demo_projects())
         self.stdout.write("Demo data: " + ", ".join(f"{n} {label}" for label, n in counts.items()))
         if not options["no_admin"]:
             self._ensure_admin()
+            self._ensure_demo_key()
+
+    def _ensure_demo_key(self) -> None:
+        """A demo API client granted the CISO solar project, and a key of it kept (like the admin's password) so
+        that every run can print it: the private endpoints to try with curl."""
+        client = client_services.api_client_get_or_create(organisation=DEMO_CLIENT)
+        production_project_grant(
+            project=ProductionProject.objects.get(pk=DEMO_SOLAR_PROJECT), client=client, note="demo"
+        )
+        key_file = demo_key_file(connections[DEFAULT_DB_ALIAS].settings_dict)
+        raw = _password_read(key_file)
+        try:
+            if client_selectors.api_key_check(raw).client_id != client.pk:
+                raise client_selectors.KeyRefused("another client's key")
+        except client_selectors.KeyRefused:
+            _, raw = client_services.api_key_create(client=client, label="make run")
+            _password_write(key_file, raw)
+        self.stdout.write(
+            f"API key of '{DEMO_CLIENT}', granted the production project {DEMO_SOLAR_PROJECT}: {raw} (kept in "
+            f"{key_file}): send it as 'Authorization: Bearer <key>' to /production-projects"
+        )
 
     def _ensure_admin(self) -> None:
         password_file = admin_password_file(connections[DEFAULT_DB_ALIAS].settings_dict)
