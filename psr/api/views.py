@@ -129,6 +129,17 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
         )
 
 
+def _visible(view, model, selector):
+    """What the caller of a private view may see, by `selector` (a key's client's grants; everything for staff)."""
+    if getattr(view, "swagger_fake_view", False):  # the schema generator, which is nobody
+        return model.objects.none()
+    key = view.request.auth
+    visible = selector(user=view.request.user, client_id=key.client_id if key is not None else None)
+    if visible is None:  # staff without the permission to view projects
+        raise PermissionDenied("Your account may not view production projects.")
+    return visible
+
+
 PROJECT_ID_PARAM = OpenApiParameter(
     "cds_productionproject_id",
     {"type": "string", "pattern": PSR_ID_PATTERN, "maxLength": 64},
@@ -152,15 +163,7 @@ class ProductionProjectViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = PSR_ID_PATTERN.strip("^$")
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator, which is nobody
-            return ProductionProject.objects.none()
-        key = self.request.auth
-        visible = selectors.production_projects_visible(
-            user=self.request.user, client_id=key.client_id if key is not None else None
-        )
-        if visible is None:  # staff without the permission to view projects
-            raise PermissionDenied("Your account may not view production projects.")
-        return visible
+        return _visible(self, ProductionProject, selectors.production_projects_visible)
 
     def get_object(self) -> ProductionProject:
         project_id = self.kwargs["cds_productionproject_id"]
@@ -201,13 +204,7 @@ class MeterDeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [ApiClientOrStaff]
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator, which is nobody
-            return Meter.objects.none()
-        key = self.request.auth
-        visible = selectors.meters_visible(user=self.request.user, client_id=key.client_id if key is not None else None)
-        if visible is None:  # staff without the permission to view projects
-            raise PermissionDenied("Your account may not view production projects.")
-        return visible
+        return _visible(self, Meter, selectors.meters_visible)
 
     @extend_schema(
         summary="List meter devices",

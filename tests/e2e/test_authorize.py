@@ -2,15 +2,11 @@
 on a server that requires keys."""
 
 from cdsc_site.clients import services
+from tests.e2e.swagger import response_status, try_it_out
 
 
 def _try_topology(page) -> str:
-    block = page.locator(".opblock", has_text="/power-system-resources/{id}/topology").first
-    block.locator(".opblock-summary").click()
-    block.get_by_role("button", name="Try it out").click()
-    block.locator('input[placeholder="id"]').fill("US-WECC-CISO")
-    block.get_by_role("button", name="Execute").click()
-    status = block.locator(".live-responses-table tr.response .response-col_status").first
+    status = response_status(try_it_out(page, "/power-system-resources/{id}/topology"))
     status.wait_for()
     return status.inner_text()
 

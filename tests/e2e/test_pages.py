@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.e2e.swagger import response_status, try_it_out
 from tests.factories import PASSWORD, SuperuserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +35,8 @@ def test_swagger_ui_renders_every_spec_endpoint(page, grid):
 
 def test_swagger_ui_try_it_out_calls_the_api(page, grid):
     page.goto("/docs/")
-    block = page.locator(".opblock", has_text="/power-system-resources/{id}/topology").first
-    block.locator(".opblock-summary").click()
-    block.get_by_role("button", name="Try it out").click()
-    block.locator('input[placeholder="id"]').fill("US-WECC-CISO")
-    block.get_by_role("button", name="Execute").click()
-    response = block.locator(".live-responses-table tr.response .response-col_status").first
+    block = try_it_out(page, "/power-system-resources/{id}/topology")
+    response = response_status(block)
     response.wait_for()
     assert "200" in response.inner_text()
     assert "US-WECC-CISO-ABC" in block.locator(".responses-wrapper").inner_text()
