@@ -70,9 +70,12 @@ def main(extra: list[str]) -> int:
             cwd=REPO,
             stdout=subprocess.DEVNULL,
         )
-        # A key, so the private endpoints answer with their data shapes too, not only with 401.
+        # A key, so the private endpoints answer with their data shapes too, not only with 401; with no limits of its
+        # own, or its thousands of requests a minute would mostly meet 429.
         key = subprocess.run(
-            [*manage, "create_api_key", "--client", "Fuzzing"], env=env, check=True, cwd=REPO, capture_output=True,
+            [*manage, "create_api_key", "--client", "Fuzzing",
+             "--requests-per-minute", "0", "--points-per-minute", "0"],
+            env=env, check=True, cwd=REPO, capture_output=True,
             text=True,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         port = _free_port()
