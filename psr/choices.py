@@ -50,3 +50,20 @@ class ReadingValidity(models.TextChoices):
     CONTRACTED = "contracted", "contracted (the share the contract covers)"
     TOTAL_GROSS = "total_gross", "total gross production"
     NET_METERING = "net_metering", "net metering (production less consumption behind the meter)"
+
+
+class ReadingDirection(models.TextChoices):
+    """Which way a meter reading's energy flows, seen from the production project (the producer's side)."""
+
+    DELIVERED = "delivered", "delivered to the grid"
+    RECEIVED = "received", "received from the grid"
+    NET = "net", "net (delivered less received)"
+
+
+# The CDS-WG3-01 usage-segment value type of each direction. WG3 takes the customer's side: forward is energy
+# delivered to the customer (received from the grid), reverse is energy received from the customer.
+WG3_VALUE_TYPE = {
+    ReadingDirection.DELIVERED: "usage_rev_kwh",
+    ReadingDirection.RECEIVED: "usage_fwd_kwh",
+    ReadingDirection.NET: "usage_net_kwh",
+}

@@ -1,9 +1,13 @@
-"""Model factories (factory_boy) for the objects tests build by hand: people, import jobs and their row errors."""
+"""Model factories (factory_boy) for the objects tests build by hand: people, import jobs and their row errors,
+production projects and their meters."""
+
+from datetime import UTC, datetime
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from psr.models import ContractType, Meter, ProductionProject
 from timeseries.models import ImportJob, ImportRowError
 
 PASSWORD = "a-long-test-password"
@@ -65,3 +69,26 @@ class ImportRowErrorFactory(factory.django.DjangoModelFactory):
     column = "value"
     value = "n/a"
     reason = "not a number."
+
+
+class ProductionProjectFactory(factory.django.DjangoModelFactory):
+    """A PPA from 2020 to 2030 in New York's time, declaring nothing (so any format and validity may be imported)."""
+
+    class Meta:
+        model = ProductionProject
+
+    id = factory.Sequence(lambda n: f"PROJECT-{n}")
+    name = factory.LazyAttribute(lambda p: f"Project {p.id}")
+    contract_type = factory.LazyFunction(lambda: ContractType.objects.get_or_create(code="PPA")[0])
+    contract_start_date = datetime(2020, 1, 1, tzinfo=UTC)
+    contract_end_date = datetime(2030, 1, 1, tzinfo=UTC)
+    contract_rule = "100%"
+    timezone = "America/New_York"
+
+
+class MeterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meter
+
+    meter_number = factory.Sequence(lambda n: f"M-{n:04d}")
+    project = factory.SubFactory(ProductionProjectFactory)

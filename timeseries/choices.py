@@ -36,9 +36,30 @@ def default_timeframe(quantity: str) -> str:
 
 
 class Quality(models.IntegerChoices):
+    """How a value was obtained. The last five (with `estimated`) are CDS-WG3-01's vocabulary for meter readings."""
+
     MEASURED = 0, "measured"
     ESTIMATED = 1, "estimated"
     IMPUTED = 2, "imputed"
+    RAW = 3, "raw"
+    VALID = 4, "valid"
+    REVENUE = 5, "revenue"
+    CALCULATED = 6, "calculated"
+    CORRECTED = 7, "corrected"
+
+
+# The flags a meter reading may carry (CDS-WG3-01), by name.
+READING_QUALITIES = {
+    q.label: q.value
+    for q in (Quality.RAW, Quality.VALID, Quality.REVENUE, Quality.ESTIMATED, Quality.CALCULATED, Quality.CORRECTED)
+}
+
+# The quantity of a meter's series: energy per interval of one reading stream of a production project's meter. It is
+# not one of the grid's quantities (no URL, no roll-up): meter series have no PSR, only their meter.
+READING = "reading"
+SERIES_QUANTITIES = [*Quantity.choices, (READING, "meter reading")]
+# Meter readings are stored in kWh, the unit of CDS-WG3-01's usage value types.
+READING_ENERGY_UNIT = "kWh"
 
 
 STORAGE_ENERGY_UNIT = "MWh"

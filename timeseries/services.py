@@ -12,16 +12,20 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metadata.models import FuelSourceTechnology, FuelSourceType
-from psr.models import PowerSystemResource
+from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity
+from psr.models import Meter, PowerSystemResource
 
 from .choices import (
     ENERGY_QUANTITIES,
     ENERGY_UNITS,
     FLOW_QUANTITIES,
     FUEL_QUANTITIES,
+    READING,
+    READING_ENERGY_UNIT,
     STORAGE_ENERGY_UNIT,
     Quality,
     Quantity,
+    Timeframe,
     energy_converter,
 )
 from .models import Point, Series
@@ -48,6 +52,12 @@ class WriteResult:
 
 def storage_unit(quantity: str, unit: str) -> str:
     """The unit a series of this quantity is stored in; refuses a unit that does not fit the quantity."""
+    if quantity == READING:
+        if unit not in ENERGY_UNITS:
+            raise ValidationError(
+                f"'{unit}' is not an energy unit for a meter reading; use one of {', '.join(ENERGY_UNITS)}."
+            )
+        return READING_ENERGY_UNIT
     if quantity in ENERGY_QUANTITIES:
         if unit not in ENERGY_UNITS:
             raise ValidationError(
@@ -97,6 +107,35 @@ def series_get_or_create(
     return series
 
 
+def meter_series_get_or_create(*, meter: Meter, reading_format: str, validity: str, direction: str) -> Series:
+    """The reading stream of a meter with this format, validity and direction (in kWh), created on first use."""
+    for value, choices, what in (
+        (reading_format, ReadingFormat, "reading format"),
+        (validity, ReadingValidity, "reading validity"),
+        (direction, ReadingDirection, "direction"),
+    ):
+        if value not in choices.values:
+            raise ValidationError(f"'{value}' is not a {what}; use one of {', '.join(choices.values)}.")
+    series, _ = Series.objects.get_or_create(
+        meter=meter,
+        quantity=READING,
+        reading_format=reading_format,
+        validity=validity,
+        direction=direction,
+        timeframe=_reading_timeframe(reading_format),
+        defaults={"unit": READING_ENERGY_UNIT},
+    )
+    return series
+
+
+def _reading_timeframe(reading_format: str) -> str:
+    """A forecast stream's timeframe is its horizon; settlement and SCADA readings are actuals."""
+    return {
+        ReadingFormat.FORECAST_DAY_AHEAD: Timeframe.DAY_AHEAD,
+        ReadingFormat.FORECAST_HOUR_AHEAD: Timeframe.HOUR_AHEAD,
+    }.get(reading_format, Timeframe.ACTUAL)
+
+
 def _validate(series: Series, points: list[PointIn]) -> list[str]:
     errors = []
     for p in points:
@@ -143,7 +182,7 @@ def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> Wri
         raise ValidationError(errors)
     if not points:
         return WriteResult()
-    convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
+    convert = energy_converter(unit, stored) if stored in ENERGY_UNITS else float
     first = min(p.start for p in points)
     last = max(p.end for p in points)
     result = WriteResult()
@@ -211,7 +250,7 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
     stored = storage_unit(series.quantity, unit)
     if stored != series.unit:
         raise ValidationError(f"Series '{series}' holds {series.unit}; {unit} cannot be written to it.")
-    convert = energy_converter(unit, stored) if stored == STORAGE_ENERGY_UNIT else float
+    convert = energy_converter(unit, stored) if stored in ENERGY_UNITS else float
     now = timezone.now()
 
     flow = series.quantity in FLOW_QUANTITIES

@@ -16,6 +16,7 @@ class Payload(StrEnum):
     TIMESERIES = "timeseries"  # Record: values of intervals, written to the time-series store
     CAPACITY = "capacity"  # CapacityRecord: installed capacities of PSRs
     INVENTORY = "inventory"  # GeneratingUnit: plants and units (PSRs) with their capacities
+    READINGS = "readings"  # ReadingRecord: energy per interval of production projects' meters
 
 
 class Record(NamedTuple):
@@ -37,6 +38,27 @@ class Record(NamedTuple):
     connected_psr: str | None = None
     timeframe: str | None = None
     quality: int = 0
+
+
+class ReadingRecord(NamedTuple):
+    """One reading of one interval of a production project's meter, in the stream its four dimensions name.
+
+    `meter` None means the meter chosen for the import (ImportOptions.meter); likewise `reading_format` and
+    `validity` None mean the import's choice, or the adapter's default for its kind of file. `direction` is a
+    psr.choices.ReadingDirection value, `quality` a name of CDS-WG3-01's vocabulary (timeseries.choices
+    READING_QUALITIES). Energy only: `unit` is Wh, kWh, MWh or GWh.
+    """
+
+    line: int
+    start: datetime  # aware
+    end: datetime  # aware
+    value: float
+    unit: str
+    direction: str
+    quality: str = "raw"
+    meter: str | None = None
+    reading_format: str | None = None
+    validity: str | None = None
 
 
 class CapacityRecord(NamedTuple):
@@ -70,6 +92,18 @@ class ImportOptions:
 
     timezone: tzinfo | None = None  # for datetimes written without an offset
     psr: str | None = None  # for files that name no area
+    meter: str | None = None  # meter number, for meter-reading files that name no meter
+    reading_format: str | None = None  # for meter-reading files: the stream's format when the file does not say
+    validity: str | None = None  # likewise, the stream's validity
 
 
-__all__ = ["CapacityRecord", "GeneratingUnit", "ImportFileError", "ImportOptions", "Payload", "Record", "RowError"]
+__all__ = [
+    "CapacityRecord",
+    "GeneratingUnit",
+    "ImportFileError",
+    "ImportOptions",
+    "Payload",
+    "ReadingRecord",
+    "Record",
+    "RowError",
+]

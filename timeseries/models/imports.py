@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
-from psr.models import PowerSystemResource
+from psr.models import Meter, PowerSystemResource
 
 
 class ImportStorage(FileSystemStorage):
@@ -80,6 +80,14 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
         help_text="The PSR of a file that names no area.",
+    )
+    meter = models.ForeignKey(
+        Meter,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The meter of a meter-reading file that names none (Green Button, SCADA logs).",
     )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)

@@ -6,19 +6,25 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metadata.models import FuelSourceTechnology, FuelSourceType
-from psr.models import PowerSystemResource
+from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity
+from psr.models import Meter, PowerSystemResource
 
-from ..choices import Quality, Quantity, Timeframe
+from ..choices import READING, SERIES_QUANTITIES, Quality, Timeframe
 
 
 class Series(models.Model):
-    """What a run of points measures: a quantity of a PSR, optionally per fuel, technology or connected PSR.
+    """What a run of points measures: a quantity of a PSR, optionally per fuel, technology or connected PSR; or
+    one reading stream of a production project's meter (format, validity, direction).
 
-    Energy is stored in MWh whatever unit it arrived in; a price series holds its ISO 4217 currency (per MWh).
+    Energy is stored in MWh whatever unit it arrived in (meter readings in kWh); a price series holds its ISO 4217
+    currency (per MWh). A meter's series has no PSR, so no grid query (all select by PSR) ever reads it.
     """
 
-    psr = models.ForeignKey(PowerSystemResource, on_delete=models.PROTECT, related_name="series", db_index=False)
-    quantity = models.CharField(max_length=16, choices=Quantity.choices)
+    psr = models.ForeignKey(
+        PowerSystemResource, on_delete=models.PROTECT, null=True, blank=True, related_name="series", db_index=False
+    )
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, null=True, blank=True, related_name="series")
+    quantity = models.CharField(max_length=16, choices=SERIES_QUANTITIES)
     timeframe = models.CharField(max_length=16, choices=Timeframe.choices, default=Timeframe.ACTUAL)
     fuel_type = models.ForeignKey(FuelSourceType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     technology = models.ForeignKey(
@@ -27,25 +33,52 @@ class Series(models.Model):
     connected_psr = models.ForeignKey(
         PowerSystemResource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    unit = models.CharField(max_length=8, help_text="MWh for energy; an ISO 4217 currency code for prices.")
+    unit = models.CharField(
+        max_length=8, help_text="MWh for energy (kWh for meter readings); an ISO 4217 currency code for prices."
+    )
+    reading_format = models.CharField(max_length=24, blank=True, default="", choices=ReadingFormat.choices)
+    validity = models.CharField(max_length=16, blank=True, default="", choices=ReadingValidity.choices)
+    direction = models.CharField(max_length=16, blank=True, default="", choices=ReadingDirection.choices)
 
     class Meta:
         verbose_name_plural = "series"
         constraints = [
             # NULL dimensions compare equal here, on SQLite and PostgreSQL alike.
             models.UniqueConstraint(
-                F("psr"),
+                Coalesce("psr", Value("")),
                 F("quantity"),
                 F("timeframe"),
                 Coalesce("fuel_type", Value(0)),
                 Coalesce("technology", Value(0)),
                 Coalesce("connected_psr", Value("")),
+                Coalesce("meter", Value(0)),
+                F("reading_format"),
+                F("validity"),
+                F("direction"),
                 name="%(app_label)s_%(class)s_unique_dimensions",
+            ),
+            # A grid series belongs to a PSR; a reading stream to a meter, with its three dimensions and nothing of
+            # the grid's. Streams of different format, validity or direction are different series.
+            models.CheckConstraint(
+                condition=(
+                    Q(psr__isnull=False, meter__isnull=True, reading_format="", validity="", direction="")
+                    & ~Q(quantity=READING)
+                )
+                | (
+                    Q(psr__isnull=True, meter__isnull=False, quantity=READING)
+                    & Q(fuel_type__isnull=True, technology__isnull=True, connected_psr__isnull=True)
+                    & ~Q(reading_format="")
+                    & ~Q(validity="")
+                    & ~Q(direction="")
+                ),
+                name="%(app_label)s_%(class)s_grid_or_meter",
             ),
         ]
         indexes = [models.Index(fields=["psr", "quantity", "timeframe"], name="timeseries_series_lookup")]
 
     def __str__(self) -> str:
+        if self.meter_id is not None:
+            return f"meter {self.meter} / {self.reading_format} / {self.validity} / {self.direction}"
         parts = [self.psr_id, self.quantity, self.timeframe]
         parts += [str(d) for d in (self.fuel_type, self.technology) if d is not None]
         if self.connected_psr_id:
