@@ -20,12 +20,24 @@ def import_job_written_links(job: ImportJob) -> list[dict]:
     """Each range the job wrote, with the API URL that reads it back."""
     links = []
     for item in job.written or []:
+        if "meter" in item:  # a meter's reading stream: its usage segments
+            query = {
+                "meter_numbers": item["meter"],
+                "reading_formats": item.get("reading_format", ""),
+                "reading_validity": item.get("validity", ""),
+                "directions": item.get("direction", ""),
+                "after": item.get("start", ""),
+                "before": item.get("end", ""),
+            }
+            url = f"/production-projects/{quote(item.get('project', ''), safe='')}/usage-segments?{urlencode(query)}"
+            links.append({**item, "url": url})
+            continue
         psr, quantity, timeframe = item.get("psr", ""), item.get("quantity", ""), item.get("timeframe", "")
         query = {"startDatetime": item.get("start", ""), "endDatetime": item.get("end", "")}
         if timeframe and timeframe != default_timeframe(quantity):
             query["timeframe"] = timeframe
         url = f"/power-system-resources/{quote(psr, safe='')}/timeseries/{quote(quantity, safe='')}?{urlencode(query)}"
-        links.append({**item, "url": url})
+        links.append({"label": f"{psr} {quantity} ({timeframe})", **item, "url": url})
     return links
 
 

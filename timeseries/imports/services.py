@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from psr.models import PowerSystemResource
+from psr.choices import ReadingFormat, ReadingValidity
+from psr.models import Meter, PowerSystemResource
 
 from ..models import ImportJob
 from .adapters import adapter_for
@@ -46,6 +47,9 @@ def import_job_create(
     dry_run: bool = False,
     timezone: str = "",
     psr: PowerSystemResource | None = None,
+    meter: Meter | None = None,
+    reading_format: str = "",
+    validity: str = "",
 ) -> ImportJob:
     """A queued job for an uploaded file (stored under a generated name) or for a file read in place."""
     if (file is None) == (not source_path):
@@ -54,6 +58,12 @@ def import_job_create(
         raise ValidationError(f"Unknown mode '{mode}'.")
     if timezone:
         _zone(timezone)
+    if reading_format and reading_format not in ReadingFormat.values:
+        raise ValidationError(
+            f"Unknown reading format '{reading_format}'; use one of {', '.join(ReadingFormat.values)}."
+        )
+    if validity and validity not in ReadingValidity.values:
+        raise ValidationError(f"Unknown reading validity '{validity}'; use one of {', '.join(ReadingValidity.values)}.")
     job = ImportJob(
         created_by=created_by,
         requested_format=requested_format or "auto",
@@ -61,6 +71,9 @@ def import_job_create(
         dry_run=dry_run,
         timezone=timezone,
         psr=psr,
+        meter=meter,
+        reading_format=reading_format,
+        validity=validity,
     )
     if file is not None:
         job.original_name = Path(file.name or "upload").name[:255]
@@ -272,7 +285,13 @@ def _run(job: ImportJob, progress: Progress | None) -> None:
     if not job.file and not job.source_path:
         raise JobFailed(FILE_REMOVED)
     path = job.file.path if job.file else job.source_path
-    options = ImportOptions(timezone=_zone(job.timezone) if job.timezone else None, psr=job.psr_id)
+    options = ImportOptions(
+        timezone=_zone(job.timezone) if job.timezone else None,
+        psr=job.psr_id,
+        meter=job.meter.meter_number if job.meter_id else None,
+        reading_format=job.reading_format or None,
+        validity=job.validity or None,
+    )
     try:
         if job.size > settings.CDSC_IMPORT_MAX_BYTES:
             raise ImportFileError(

@@ -9,13 +9,16 @@ from typing import NamedTuple
 
 from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
-from psr.models import ExternalIdentifier
+from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity
+from psr.models import ExternalIdentifier, Meter
 from psr.selectors import psr_get
 
 from ..choices import (
     ENERGY_QUANTITIES,
     FLOW_QUANTITIES,
     FUEL_QUANTITIES,
+    READING_ENERGY_UNIT,
+    READING_QUALITIES,
     STORAGE_ENERGY_UNIT,
     WH_EXPONENT,
     Quality,
@@ -24,7 +27,7 @@ from ..choices import (
     default_timeframe,
 )
 from ..services import CURRENCY_CODE_LENGTH
-from .records import CapacityRecord, GeneratingUnit, Record, RowError
+from .records import CapacityRecord, GeneratingUnit, ImportFileError, ReadingRecord, Record, RowError
 
 
 @dataclass(frozen=True)
@@ -300,3 +303,174 @@ def _unknown_psr(key: str) -> str:
 def _is_capacity(value: object) -> bool:
     """Whether a value read as a capacity is a finite, non-negative number of MW."""
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value >= 0
+
+
+@dataclass(frozen=True)
+class ReadingDimensions:
+    """What identifies a meter's reading stream, resolved; `dim` numbers it within one import."""
+
+    dim: int
+    meter_id: int
+    meter_number: str
+    project_id: str
+    reading_format: str
+    validity: str
+    direction: str
+
+
+class _Stream(NamedTuple):
+    """A resolved reading key: its dimension, the scale to kWh, the quality flag, and the contract bounds that
+    a `contracted` reading must fall within (None: no such rule)."""
+
+    dims: ReadingDimensions
+    scale: float | None  # a power of ten: multiplied by when up (MWh to kWh), divided by when down (Wh to kWh), so
+    divide: bool  # that 4.5 Wh is exactly 0.0045 kWh (times 0.001 it would be 0.0045000000000000005)
+    quality: int
+    contract: tuple[datetime, datetime | None] | None
+
+
+class ReadingValidator:
+    """Checks meter readings (ReadingRecord) one by one: the meter and its project's rules, the stream, the unit
+    (one per stream in a file), then the interval and value as the grid's rows are checked.
+
+    `meter`, `reading_format` and `validity` fill what a record leaves out: the import's choices, then the
+    adapter's defaults for its kind of file (Green Button is settlement data, a SCADA log is SCADA).
+    """
+
+    def __init__(self, *, meter: str | None, reading_format: str | None, validity: str | None) -> None:
+        self.meter = meter
+        self.reading_format = reading_format
+        self.validity = validity
+        self.dimensions: list[ReadingDimensions] = []
+        self._by_key: dict[tuple, ReadingDimensions] = {}
+        self._resolved: dict[tuple, _Stream | RowError] = {}
+        self._meters: dict[str, Meter | None] = {}
+        self._units: dict[int, tuple[str, int]] = {}  # per dimension: the unit its first row had, and that line
+        self._last_end: dict[int, datetime] = {}
+        self.unordered: set[int] = set()
+
+    def check(self, record: ReadingRecord) -> Row | RowError:
+        """The row to stage, or why the record is refused."""
+        key = (record.meter, record.reading_format, record.validity, record.direction, record.unit, record.quality)
+        stream = self._resolved.get(key)
+        if stream is None:
+            stream = self._resolved[key] = self._resolve(record)
+        if stream.__class__ is RowError:
+            return stream._replace(line=record.line)
+        line, start, end, value = record[:4]
+        if (
+            value.__class__ is float
+            and value - value == 0.0
+            and start.tzinfo is not None
+            and end.tzinfo is not None
+            and end > start
+            and not (start.microsecond or end.microsecond)
+        ):
+            dim = stream.dims.dim
+            if stream.contract is not None:
+                error = _outside_contract(record, stream)
+                if error is not None:
+                    return error
+            if stream.scale is not None:
+                value = value / stream.scale if stream.divide else value * stream.scale
+            last_end = self._last_end.get(dim)
+            if last_end is not None and start < last_end:
+                self.unordered.add(dim)
+            self._last_end[dim] = end
+            return Row(line, dim, start, end, value, stream.quality)
+        return self._refusal(record)
+
+    def _refusal(self, record: ReadingRecord) -> Row | RowError:
+        line, start, end, value = record[:4]
+        if start.tzinfo is None or end.tzinfo is None:
+            return RowError(line, "start", str(start), "datetimes must carry a UTC offset.")
+        if end <= start:
+            return RowError(line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
+        if start.microsecond or end.microsecond:
+            return RowError(line, "start", start.isoformat(), "interval bounds must be whole seconds.")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return RowError(line, "value", repr(value), "the value is not a number.")
+        if not math.isfinite(value):
+            return RowError(line, "value", str(value), "the value must be a finite number.")
+        return self.check(record._replace(value=float(value)))  # an integer value: fine as a float
+
+    def _meter(self, number: str) -> Meter | None:
+        if number not in self._meters:
+            self._meters[number] = Meter.objects.select_related("project").filter(meter_number=number).first()
+        return self._meters[number]
+
+    def _resolve(self, record: ReadingRecord) -> _Stream | RowError:
+        line = record.line
+        number = record.meter or self.meter
+        if not number:
+            raise ImportFileError(
+                "This file names no meter: choose the meter its readings belong to (on the upload form, or with "
+                "--meter on the command line)."
+            )
+        meter = self._meter(number)
+        if meter is None:
+            return RowError(line, "meter", number, "no meter has this number; add it to its production project first.")
+        project = meter.project
+        reading_format = record.reading_format or self.reading_format or ""
+        validity = record.validity or self.validity or ""
+        for column, value, choices in (
+            ("format", reading_format, ReadingFormat),
+            ("validity", validity, ReadingValidity),
+            ("direction", record.direction, ReadingDirection),
+        ):
+            if value not in choices.values:
+                return RowError(line, column, value, f"unknown {column}; use one of {', '.join(choices.values)}.")
+        for column, value, declared, what in (
+            ("format", reading_format, project.declared_formats, "formats"),
+            ("validity", validity, project.declared_validities, "reading validities"),
+        ):
+            if declared and value not in declared:
+                return RowError(
+                    line,
+                    column,
+                    value,
+                    f"meter {number}: its project {project.pk} declares the {what} {', '.join(declared)} only.",
+                )
+        if record.unit not in WH_EXPONENT:
+            return RowError(
+                line, "unit", record.unit, f"meter {number}: not an energy unit; use one of {', '.join(WH_EXPONENT)}."
+            )
+        quality = READING_QUALITIES.get(record.quality)
+        if quality is None:
+            return RowError(
+                line, "quality", record.quality, f"unknown quality; use one of {', '.join(READING_QUALITIES)}."
+            )
+        dims_key = (meter.pk, reading_format, validity, record.direction)
+        dims = self._by_key.get(dims_key)
+        if dims is None:
+            dims = ReadingDimensions(len(self.dimensions) + 1, meter.pk, number, project.pk, *dims_key[1:])
+            self.dimensions.append(dims)
+            self._by_key[dims_key] = dims
+        first = self._units.setdefault(dims.dim, (record.unit, line))
+        if first[0] != record.unit:
+            return RowError(
+                line,
+                "unit",
+                record.unit,
+                f"meter {number}: mixed units in one stream ({reading_format}, {validity}, {record.direction}): "
+                f"line {first[1]} gives {first[0]}; write a stream in one unit.",
+            )
+        shift = WH_EXPONENT[record.unit] - WH_EXPONENT[READING_ENERGY_UNIT]
+        contract = None
+        if validity == ReadingValidity.CONTRACTED:
+            contract = (project.contract_start_date, project.contract_end_date)
+        return _Stream(dims, 10.0 ** abs(shift) if shift else None, shift < 0, quality, contract)
+
+
+def _outside_contract(record: ReadingRecord, stream: _Stream) -> RowError | None:
+    """A `contracted` reading must fall within its project's contract."""
+    begins, ends = stream.contract
+    if record.start >= begins and (ends is None or record.end <= ends):
+        return None
+    span = f"{begins.isoformat()} to {ends.isoformat() if ends else 'open end'}"
+    return RowError(
+        record.line,
+        "start",
+        record.start.isoformat(),
+        f"meter {stream.dims.meter_number}: a contracted reading outside its project's contract ({span}).",
+    )

@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 
+from psr.choices import ReadingFormat, ReadingValidity
 from psr.models import Meter, PowerSystemResource
 
 
@@ -88,6 +89,18 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
         help_text="The meter of a meter-reading file that names none (Green Button, SCADA logs).",
+    )
+    reading_format = models.CharField(
+        max_length=24,
+        blank=True,
+        choices=ReadingFormat.choices,
+        help_text="For meter readings: the format of streams the file does not name (else the file kind's default).",
+    )
+    validity = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=ReadingValidity.choices,
+        help_text="For meter readings: the validity of streams the file does not name (else the file kind's default).",
     )
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)

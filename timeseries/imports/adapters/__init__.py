@@ -9,7 +9,7 @@ from ..records import CapacityRecord, GeneratingUnit, ImportFileError, ImportOpt
 class Adapter(Protocol):
     name: str  # the value of --format and of the upload form's choice, e.g. "canonical-csv"
     label: str  # what the upload form shows
-    kind: Payload  # what its records are (Record, CapacityRecord or GeneratingUnit), and so which pipeline writes them
+    kind: Payload  # its records (Record, ReadingRecord, CapacityRecord, GeneratingUnit): which pipeline writes them
 
     def sniff(self, head: str) -> bool:
         """Whether the file starting with `head` (its first decoded characters) is in this format."""
@@ -30,10 +30,11 @@ class InventoryAdapter(Adapter, Protocol):
 
 def adapters() -> list[Adapter]:
     """Every adapter, in the order auto-detection tries them."""
-    from . import api_json, canonical, capacity, eia860m, eia930, elexon, entsoe
+    from . import api_json, canonical, capacity, eia860m, eia930, elexon, entsoe, meter_csv
 
     return [
         canonical.ADAPTER,
+        meter_csv.ADAPTER,
         api_json.ADAPTER,
         *entsoe.ADAPTERS,
         *eia930.ADAPTERS,

@@ -7,7 +7,7 @@ from typing import TextIO
 
 from ...choices import Quality
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
-from .common import Lines, check_columns, first_line, names, width_error
+from .common import Lines, check_columns, first_line, names, parse_datetime, width_error
 
 REQUIRED = ("psr", "quantity", "start", "end", "value")
 OPTIONAL = ("unit", "fuel_type", "technology", "connected_psr", "timeframe", "quality")
@@ -111,24 +111,8 @@ def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:
     """The aware datetime written in `text`, or the reason it is not one (both memoised)."""
     if len(memo) >= DATETIME_MEMO_SIZE:
         memo.clear()
-    memo[text] = result = _parse_datetime(text.strip(), zone)
+    memo[text] = result = parse_datetime(text.strip(), zone)
     return result
-
-
-def _parse_datetime(text: str, zone: tzinfo | None) -> datetime | str:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        return "not an ISO 8601 datetime (e.g. 2023-01-01T00:00:00Z)." if text else "the datetime is empty."
-    if value.tzinfo is not None:
-        return value
-    if zone is None:
-        return "the datetime has no UTC offset: add one (Z, +01:00) or give the file's timezone."
-    local = value.replace(tzinfo=zone)
-    if local.utcoffset() != local.replace(fold=1).utcoffset():
-        # The hour repeated or skipped at a clock change: local time alone does not say which instant.
-        return f"{text} is ambiguous or does not exist in {zone} (a clock change); write it with its UTC offset."
-    return local
 
 
 ADAPTER = CanonicalCsvAdapter()

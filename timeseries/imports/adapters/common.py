@@ -5,7 +5,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from itertools import chain, islice
 from typing import Any, TextIO
 
@@ -220,6 +220,23 @@ def width_error(line: int, row: list[str], width: int, *, at_least: bool = False
     """A row with another number of fields than its header (`at_least`: fewer than the columns read need)."""
     expected = f"at least {width}" if at_least else str(width)
     return RowError(line, "", shown(delimiter.join(row)), f"expected {expected} fields, found {len(row)}.")
+
+
+def parse_datetime(text: str, zone: tzinfo | None) -> datetime | str:
+    """The aware datetime an ISO 8601 cell writes (naive ones in `zone`), or the reason it is not one."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return "not an ISO 8601 datetime (e.g. 2023-01-01T00:00:00Z)." if text else "the datetime is empty."
+    if value.tzinfo is not None:
+        return value
+    if zone is None:
+        return "the datetime has no UTC offset: add one (Z, +01:00) or give the file's timezone."
+    local = value.replace(tzinfo=zone)
+    if local.utcoffset() != local.replace(fold=1).utcoffset():
+        # The hour repeated or skipped at a clock change: local time alone does not say which instant.
+        return f"{text} is ambiguous or does not exist in {zone} (a clock change); write it with its UTC offset."
+    return local
 
 
 # ---------------------------------------------------------------- files that name no area

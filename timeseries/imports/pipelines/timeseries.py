@@ -3,8 +3,9 @@
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,11 +43,11 @@ PROGRESS_SECONDS = 0.5
 class _Reader:
     """Reads the file through its adapter, checks each row, and reports progress as it goes."""
 
-    def __init__(self, job: ImportJob, source: ImportSource, progress: Progress | None) -> None:
+    def __init__(self, job: ImportJob, source: ImportSource, progress: Progress | None, validator: "Validator") -> None:
         self.job = job
         self.source = source
         self.progress = progress
-        self.validator = RowValidator()
+        self.validator = validator
         self.errors: list[RowError] = []
         self.rejected = 0
         self.read = 0
@@ -87,12 +88,71 @@ class _Reader:
             self.progress(self.read, bytes_read, self.source.size)
 
 
+class Validator(Protocol):
+    """Checks an adapter's records one by one into rows of numbered dimensions (one dimension, one series)."""
+
+    unordered: set[int]  # dimensions whose rows did not arrive in time order without overlaps
+
+    def check(self, record: Any) -> Row | RowError: ...
+
+
+class Target(Protocol):
+    """Where a stream of records goes in the store: how they are checked, and the series their dimensions name."""
+
+    validator: Validator
+
+    def dimensions(self, used: Iterable[int]) -> dict[int, Any]:
+        """The dimensions (by number) of the staged rows."""
+
+    def series_for(self, dims: dict[int, Any]) -> tuple[dict[int, Series], dict[int, str]]:
+        """The series of each dimension, created on first use; a dimension its series refuses gets an error."""
+
+    def label(self, dim: Any) -> str:
+        """How an error names the series of a dimension."""
+
+    def written(self, dims: dict[int, Any], ranges: dict) -> list[dict]:
+        """What was written, for the job's page: dicts with at least `label`, `url`-able keys, `start` and `end`."""
+
+
+class GridTarget:
+    """The grid's series: quantities of PSRs, by fuel, technology and connected PSR (Record)."""
+
+    def __init__(self) -> None:
+        self.validator = RowValidator()
+
+    def dimensions(self, used: Iterable[int]) -> dict[int, Dimensions]:
+        used = set(used)
+        return {d.dim: d for d in self.validator.dimensions if d.dim in used}
+
+    def series_for(self, dims: dict[int, Dimensions]) -> tuple[dict[int, Series], dict[int, str]]:
+        return _series_for(dims)
+
+    def label(self, dim: Dimensions) -> str:
+        return _series_label(dim)
+
+    def written(self, dims: dict[int, Dimensions], ranges: dict) -> list[dict]:
+        return _written(dims, ranges)
+
+
 def run(
     *, job: ImportJob, adapter: Adapter, source: ImportSource, options: ImportOptions, progress: Progress | None
 ) -> None:
+    """The time-series pipeline for the grid's series (records of kind TIMESERIES)."""
+    run_into(GridTarget(), job=job, adapter=adapter, source=source, options=options, progress=progress)
+
+
+def run_into(
+    target: Target,
+    *,
+    job: ImportJob,
+    adapter: Adapter,
+    source: ImportSource,
+    options: ImportOptions,
+    progress: Progress | None,
+) -> None:
     """Stage the file's valid rows in batches (reporting progress between them), then check and write them."""
     began = time.monotonic()
-    reader = _Reader(job, source, progress)
+    reader = _Reader(job, source, progress, target.validator)
     writer = StagingWriter()
     try:
         try:
@@ -113,7 +173,7 @@ def run(
         job.rows_read = reader.read
         if reader.read == 0:
             raise no_rows_failure(source.text_bytes_read)
-        _write(job, reader, writer)
+        _write(job, reader, writer, target)
         logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:
         job.rows_read = reader.read
@@ -122,14 +182,14 @@ def run(
         writer.close()
 
 
-def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
+def _write(job: ImportJob, reader: _Reader, writer: StagingWriter, target: Target) -> None:
     """Check the staged rows as a set and write them, all in one transaction with the job's outcome."""
     ImportJob.objects.filter(pk=job.pk).update(stage="checking")
     strict = job.mode == ImportJob.Mode.STRICT
     with transaction.atomic():
         ranges = writer.ranges()
-        dims = {d.dim: d for d in reader.validator.dimensions if d.dim in ranges}
-        series, series_errors = _series_for(dims)
+        dims = target.dimensions(ranges)
+        series, series_errors = target.series_for(dims)
         # Two jobs writing the same series take turns from here: each checks against what the other committed.
         ids = sorted(s.pk for s in series.values())
         list(Series.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
@@ -141,7 +201,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         rejected = writer.rejected_count()
         logger.info("import job %s: set-based checks in %.1f s", job.pk, time.monotonic() - t0)
         errors = merge_errors(
-            reader.errors, _rejection_errors(writer.rejections(MAX_STORED_ERRORS), dims, series_errors)
+            reader.errors, _rejection_errors(writer.rejections(MAX_STORED_ERRORS), dims, series_errors, target.label)
         )
         total_rejected = reader.rejected + rejected
         job.rows_rejected = total_rejected
@@ -157,7 +217,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter) -> None:
         logger.info(
             "import job %s: %s in %.1f s", job.pk, "counted" if job.dry_run else "upserted", time.monotonic() - t0
         )
-        job.written = [] if job.dry_run else _written(dims, ranges)
+        job.written = [] if job.dry_run else target.written(dims, ranges)
         summary = summary_text(job, counts, total_rejected)
         job_conclude(job, counts, summary, errors)
     job_finish_dry_run(job, summary, errors)
@@ -183,29 +243,29 @@ def _series_for(dims: dict[int, Dimensions]) -> tuple[dict[int, Series], dict[in
 
 
 def _rejection_errors(
-    rejections: list[Rejection], dims: dict[int, Dimensions], series_errors: dict[int, str]
+    rejections: list[Rejection], dims: dict[int, Any], series_errors: dict[int, str], label: Callable[[Any], str]
 ) -> list[RowError]:
     out, names = [], {}
     for r in rejections:
         d = dims[r.dim]
-        name = names.get(r.dim) or names.setdefault(r.dim, _series_label(d))
-        interval = f"{_iso(r.start)} - {_iso(r.end)}"
+        name = names.get(r.dim) or names.setdefault(r.dim, label(d))
+        interval = f"{iso(r.start)} - {iso(r.end)}"
         if r.kind == "duplicate":
             reason = f"the same interval start of the same series ({name}) as line {r.other_line}: a duplicate row."
         elif r.kind == "overlap":
             reason = (
                 f"the interval {interval} overlaps an earlier interval of the same series ({name}) in this file, "
-                f"which ends at {_iso(r.other_end)}."
+                f"which ends at {iso(r.other_end)}."
             )
         elif r.kind == "clash":
             reason = (
                 f"the interval {interval} overlaps a stored interval of another length (ending at "
-                f"{_iso(r.other_end)}) in the series {name}; a series never holds overlapping intervals, so "
+                f"{iso(r.other_end)}) in the series {name}; a series never holds overlapping intervals, so "
                 "delete the stored points first or import intervals of the stored length."
             )
         else:
             reason = series_errors.get(r.dim, "the series refuses this row.")
-        out.append(RowError(r.line, "start", _iso(r.start), reason))
+        out.append(RowError(r.line, "start", iso(r.start), reason))
     return out
 
 
@@ -223,7 +283,8 @@ def _series_label(d: Dimensions) -> str:
     return f"{d.psr_id} {d.quantity} ({', '.join(extra)})"
 
 
-def _iso(value: datetime | str | None) -> str:
+def iso(value: datetime | str | None) -> str:
+    """A datetime (or SQLite's text of one) as RFC 3339 UTC with a Z, as errors and the job's page show it."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -242,6 +303,6 @@ def _written(dims: dict[int, Dimensions], ranges: dict) -> list[dict]:
         span = spans.setdefault(key, [first, last])
         span[0], span[1] = min(span[0], first), max(span[1], last)
     return [
-        {"psr": psr, "quantity": q, "timeframe": tf, "start": _iso(a), "end": _iso(b)}
+        {"label": f"{psr} {q} ({tf})", "psr": psr, "quantity": q, "timeframe": tf, "start": iso(a), "end": iso(b)}
         for (psr, q, tf), (a, b) in sorted(spans.items())
     ]

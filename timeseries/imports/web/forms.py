@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 
-from psr.models import PowerSystemResource
+from psr.choices import ReadingFormat, ReadingValidity
+from psr.models import Meter, PowerSystemResource
 
 from ...models import ImportJob
 from ..adapters import registry
@@ -88,9 +89,29 @@ class ImportUploadForm(forms.Form):
         label="Power system resource",
         help_text="The PSR id (e.g. US-WECC-CISO) of a file that names no area.",
     )
+    meter = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Meter",
+        help_text="Meter readings: the meter number of a file that names none (Green Button, SCADA logs).",
+    )
+    reading_format = forms.ChoiceField(
+        required=False,
+        choices=[("", "The file's, or its kind's default"), *ReadingFormat.choices],
+        label="Reading format",
+        help_text="Meter readings: the format of streams the file does not name.",
+    )
+    validity = forms.ChoiceField(
+        required=False,
+        choices=[("", "The file's, or its kind's default"), *ReadingValidity.choices],
+        label="Reading validity",
+        help_text="Meter readings: the validity of streams the file does not name.",
+    )
     file = forms.FileField(
-        help_text="CSV or JSON, or either compressed with gzip (.gz).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.gz,.txt,text/csv,application/json"}),
+        help_text="CSV, JSON or XML (Green Button), or any of them compressed with gzip (.gz).",
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.json,.xml,.gz,.txt,text/csv,application/json,application/xml,text/xml"}
+        ),
     )
 
     def __init__(self, *args, upload_limit_exceeded: bool = False, **kwargs) -> None:
@@ -120,6 +141,15 @@ class ImportUploadForm(forms.Form):
                 f"'{name}' is not an IANA timezone name (e.g. Europe/Paris, America/New_York, UTC).", code="invalid"
             ) from None
         return name
+
+    def clean_meter(self) -> Meter | None:
+        number = self.cleaned_data["meter"].strip()
+        if not number:
+            return None
+        meter = Meter.objects.filter(meter_number=number).first()
+        if meter is None:
+            raise forms.ValidationError(f"There is no meter '{number}'.", code="unknown")
+        return meter
 
     def clean_psr(self) -> PowerSystemResource | None:
         psr_id = self.cleaned_data["psr"].strip()

@@ -164,6 +164,9 @@ def _import_upload(request: HttpRequest, limit: UploadLimitHandler) -> HttpRespo
                     dry_run=data["dry_run"],
                     timezone=data["timezone"],
                     psr=data["psr"],
+                    meter=data["meter"],
+                    reading_format=data["reading_format"],
+                    validity=data["validity"],
                 )
                 import_job_enqueue(job=job)
         except ValidationError as exc:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from psr.choices import ReadingFormat, ReadingValidity
+from psr.models import Meter
 from psr.selectors import psr_get
 from timeseries.imports.adapters import registry
 from timeseries.imports.services import import_job_create, import_job_run
@@ -16,8 +18,8 @@ SHOWN_ERRORS = 20
 
 class Command(BaseCommand):
     help = (
-        "Import a time-series file (CSV, JSON, or gzip of either) into the store, as one job: all or nothing in "
-        "strict mode (the default), valid rows only with --lenient. Exits non-zero when the job fails."
+        "Import a time-series or meter-reading file (CSV, JSON, XML, or gzip of any) into the store, as one job: all "
+        "or nothing in strict mode (the default), valid rows only with --lenient. Exits non-zero when the job fails."
     )
 
     def add_arguments(self, parser) -> None:
@@ -29,6 +31,19 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
         parser.add_argument("--timezone", default="", help="IANA timezone of datetimes written without an offset")
         parser.add_argument("--psr", default="", help="the PSR of a file that names no area")
+        parser.add_argument("--meter", default="", help="meter readings: the meter number of a file that names none")
+        parser.add_argument(
+            "--reading-format",
+            default="",
+            choices=["", *ReadingFormat.values],
+            help="meter readings: the format of streams the file does not name (default: the file kind's)",
+        )
+        parser.add_argument(
+            "--validity",
+            default="",
+            choices=["", *ReadingValidity.values],
+            help="meter readings: the validity of streams the file does not name (default: the file kind's)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (the default off a terminal)")
 
     def handle(self, *args, **options) -> None:
@@ -37,6 +52,11 @@ class Command(BaseCommand):
             psr = psr_get(options["psr"])
             if psr is None:
                 raise CommandError(f"No PSR has the id '{options['psr']}'.")
+        meter = None
+        if options["meter"]:
+            meter = Meter.objects.filter(meter_number=options["meter"]).first()
+            if meter is None:
+                raise CommandError(f"No meter has the number '{options['meter']}'.")
         try:
             job = import_job_create(
                 source_path=options["path"],
@@ -45,6 +65,9 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 timezone=options["timezone"],
                 psr=psr,
+                meter=meter,
+                reading_format=options["reading_format"],
+                validity=options["validity"],
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc

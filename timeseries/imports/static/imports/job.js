@@ -40,7 +40,7 @@
       const li = document.createElement("li");
       const a = document.createElement("a");
       a.href = item.url;
-      a.textContent = item.psr + " " + item.quantity + " (" + item.timeframe + "), " + item.start + " to " + item.end;
+      a.textContent = item.label + ", " + item.start + " to " + item.end;
       li.appendChild(a);
       return li;
     });

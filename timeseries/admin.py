@@ -1,0 +1,87 @@
+"""What meters hold, shown where operators curate production projects: the psr app's project and meter pages,
+extended here (psr knows nothing of the time-series store) with each meter's reading streams and their coverage,
+and a filter of projects by the formats their meters hold."""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils.html import format_html, format_html_join
+
+from psr import admin as psr_admin
+from psr.choices import ReadingFormat
+from psr.models import Meter, ProductionProject
+
+from .coverage import series_coverage
+from .models import Series
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
+
+
+def meter_readings_html(meter: Meter) -> str:
+    """A meter's streams, one line each: format, validity, direction, first and last reading, count, gaps."""
+    streams = list(Series.objects.filter(meter=meter).order_by("reading_format", "validity", "direction"))
+    if not streams:
+        return "No readings yet."
+    coverage = series_coverage(series_ids=[s.pk for s in streams])
+    rows = []
+    for s in streams:
+        c = coverage[s.pk]
+        gaps = "no gap" if not c.gap_count else f"{c.gap_count:,} gap{'s' if c.gap_count > 1 else ''}"
+        if c.gaps:
+            more = ", ..." if c.gap_count > len(c.gaps) else ""
+            gaps += " (" + "; ".join(f"{_when(a)} to {_when(b)}" for a, b in c.gaps) + more + ")"
+        rows.append((s.reading_format, s.validity, s.direction, _when(c.first), _when(c.last), f"{c.count:,}", gaps))
+    return format_html(
+        "<table class='meter-coverage'><thead><tr><th>format</th><th>validity</th><th>direction</th><th>first</th>"
+        "<th>last</th><th>readings</th><th>gaps</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+        ),
+    )
+
+
+class FormatHeldFilter(admin.SimpleListFilter):
+    """Projects whose meters hold readings of a format."""
+
+    title = "format held"
+    parameter_name = "format_held"
+
+    def lookups(self, request, model_admin):
+        return ReadingFormat.choices
+
+    def queryset(self, request, queryset: QuerySet[ProductionProject]) -> QuerySet[ProductionProject]:
+        if self.value() not in ReadingFormat.values:
+            return queryset
+        held = Series.objects.filter(reading_format=self.value(), points__isnull=False).values("meter__project_id")
+        return queryset.filter(pk__in=held)
+
+
+class MeterReadingsInline(psr_admin.MeterInline):
+    fields = [*psr_admin.MeterInline.fields, "readings"]
+    readonly_fields = ["readings"]
+
+    @admin.display(description="readings held (per stream)")
+    def readings(self, obj: Meter) -> str:
+        return meter_readings_html(obj) if obj.pk else ""
+
+
+class ProductionProjectAdmin(psr_admin.ProductionProjectAdmin):
+    list_filter = [*psr_admin.ProductionProjectAdmin.list_filter, FormatHeldFilter]
+    inlines = [
+        MeterReadingsInline if inline is psr_admin.MeterInline else inline
+        for inline in psr_admin.ProductionProjectAdmin.inlines
+    ]
+
+
+class MeterAdmin(psr_admin.MeterAdmin):
+    readonly_fields = [*psr_admin.MeterAdmin.readonly_fields, "readings"]
+
+    @admin.display(description="readings held (per stream)")
+    def readings(self, obj: Meter) -> str:
+        return meter_readings_html(obj) if obj.pk else ""
+
+
+for model, model_admin in ((ProductionProject, ProductionProjectAdmin), (Meter, MeterAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
