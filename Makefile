@@ -9,6 +9,8 @@ VAR_DIR := $(or $(CDSC_VAR_DIR),var)
 DEV_KEY := $(VAR_DIR)/dev-secret-key
 # The real public samples the adapter tests read, when they sit beside the clone (never copied into it).
 export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../shared/data/public),)
+# Likewise the real meter-level samples (Green Button, a solar plant's SCADA log) for production projects.
+export CDSC_METER_DATA ?= $(if $(wildcard ../shared/data/meters),$(abspath ../shared/data/meters),)
 
 .PHONY: run worker test lint system-deps test-sqlite test-postgres test-properties fuzz fuzz-sqlite fuzz-postgres bench clean
 
@@ -24,6 +26,7 @@ run: $(INSTALLED) $(DEV_KEY)
 	$(PY) manage.py setup_demo
 	$(PY) manage.py generate_timeseries --if-empty --meters 4
 	$(PY) manage.py load_samples
+	$(PY) manage.py load_demo_readings
 	@echo "Serving on http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

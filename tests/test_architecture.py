@@ -138,7 +138,8 @@ def test_the_cross_cutting_api_floor_imports_no_domain_app():
 
 
 def test_the_read_path_knows_nothing_of_imports_and_source_formats():
-    read_path = ("timeseries.api", "timeseries.selectors", "timeseries.db", "timeseries.resolution", "timeseries.cache")
+    read_path = ("timeseries.api", "timeseries.selectors", "timeseries.db", "timeseries.resolution", "timeseries.cache",
+                 "timeseries.coverage", "timeseries.readings")  # fmt: skip
     store = ("timeseries.services", "timeseries.models.store", "timeseries.choices", "psr.api", "metadata.api")
     assert _offending(read_path + store, ("timeseries.imports",)) == []
 

@@ -18,6 +18,11 @@ SAMPLES = os.environ.get("CDSC_SAMPLE_DATA", "")
 needs_samples = pytest.mark.skipif(
     not SAMPLES, reason="CDSC_SAMPLE_DATA is not set (the path of ../shared/data/public with the real samples)"
 )
+METER_SAMPLES = os.environ.get("CDSC_METER_DATA", "")
+needs_meter_samples = pytest.mark.skipif(
+    not METER_SAMPLES,
+    reason="CDSC_METER_DATA is not set (the path of ../shared/data/meters with the real meter-level samples)",
+)
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)

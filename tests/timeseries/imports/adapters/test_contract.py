@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from psr.choices import UnitStatus
+from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity, UnitStatus
 from tests.timeseries.imports.helpers import errors, lines, read
 from timeseries.choices import (
     ENERGY_QUANTITIES,
     FLOW_QUANTITIES,
     FUEL_QUANTITIES,
+    READING_QUALITIES,
     WH_EXPONENT,
     Quality,
     Quantity,
@@ -24,9 +25,10 @@ from timeseries.choices import (
 )
 from timeseries.imports.adapters import InventoryAdapter, adapter_for, adapters, registry
 from timeseries.imports.files import HEAD_BYTES
-from timeseries.imports.records import CapacityRecord, GeneratingUnit, Payload, Record
+from timeseries.imports.records import CapacityRecord, GeneratingUnit, Payload, ReadingRecord, Record
 
 SAMPLE_DATA = os.environ.get("CDSC_SAMPLE_DATA")
+METER_DATA = os.environ.get("CDSC_METER_DATA")
 NO_SAMPLE = "the adapter {} has no sample in SAMPLES: give it one (a real file where there is one)"
 
 
@@ -35,7 +37,8 @@ class Sample:
     """A small valid file of one format: written here, or a real sample's path under CDSC_SAMPLE_DATA."""
 
     text: str | None = None
-    path: str | None = None
+    path: str | None = None  # under CDSC_SAMPLE_DATA
+    meter_path: str | None = None  # under CDSC_METER_DATA (../shared/data/meters)
     psr: str | None = None  # the PSR chosen for a file that names no area
 
 
@@ -58,6 +61,15 @@ SAMPLES = {
             "US-WECC-CISO,generation,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,1234.5,MWh,F01050100,,,measured",
             "US-WECC-CISO,imports,2023-01-01T00:00:00+01:00,2023-01-01T01:00:00+01:00,250,kWh,,US-WECC-NEVP,,1",
             "US-WECC-CISO,price,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z,-12.5,USD,,,day-ahead,",
+        )
+    ),
+    "meter-csv": Sample(
+        text=lines(
+            "meter_number,format,validity,direction,start,end,value,unit,quality",
+            "55555555-55_1,settlement,total_gross,delivered,2024-03-01T00:00:00Z,2024-03-01T00:15:00Z,12.5,kWh,revenue",
+            "55555555-55_1,forecast_day_ahead,contracted,delivered,2024-03-01T00:00:00-05:00,2024-03-01T01:00:00-05:00,"
+            "40,kWh,",
+            "55555555-55_2,scada,net_metering,net,2024-03-01T00:00:00Z,2024-03-01T00:15:00Z,-125,Wh,raw",
         )
     ),
     "api-json": Sample(text=json.dumps(API_RESPONSES)),
@@ -88,9 +100,10 @@ def text_of(name: str) -> str | None:
     sample = SAMPLES[name]
     if sample.text is not None:
         return sample.text
-    if not SAMPLE_DATA:
+    root, path = (METER_DATA, sample.meter_path) if sample.meter_path else (SAMPLE_DATA, sample.path)
+    if not root:
         return None
-    with (Path(SAMPLE_DATA) / sample.path).open(encoding="utf-8-sig", newline="") as file:
+    with (Path(root) / path).open(encoding="utf-8-sig", newline="") as file:
         return file.read()
 
 
@@ -99,7 +112,10 @@ def own_sample(name: str) -> str:
     assert name in SAMPLES, NO_SAMPLE.format(name)
     text = text_of(name)
     if text is None:
-        pytest.skip("CDSC_SAMPLE_DATA is not set (the path of ../shared/data/public with the real samples)")
+        pytest.skip(
+            "CDSC_SAMPLE_DATA or CDSC_METER_DATA is not set (the paths of ../shared/data/public and "
+            "../shared/data/meters with the real samples)"
+        )
     return text
 
 
@@ -148,7 +164,12 @@ def test_its_sniff_claims_no_other_adapters_sample(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_what_it_yields_from_its_sample_is_valid_records_of_its_kind(name):
     text, sample, adapter = own_sample(name), SAMPLES[name], registry()[name]
-    check = {Payload.TIMESERIES: _check_record, Payload.CAPACITY: _check_capacity, Payload.INVENTORY: _check_unit}
+    check = {
+        Payload.TIMESERIES: _check_record,
+        Payload.READINGS: _check_reading,
+        Payload.CAPACITY: _check_capacity,
+        Payload.INVENTORY: _check_unit,
+    }
 
     for item in read(adapter, text, psr=sample.psr):
         check[adapter.kind](item, sample)
@@ -174,6 +195,18 @@ def _check_record(item, sample: Sample) -> None:
     assert not (item.fuel_type or item.technology) or item.quantity in FUEL_QUANTITIES, item
     assert not item.connected_psr or item.quantity in FLOW_QUANTITIES, item
     assert item.quantity not in FLOW_QUANTITIES or item.value >= 0, item
+
+
+def _check_reading(item, sample: Sample) -> None:
+    """A meter's reading of an interval, in an energy unit, in a stream the row checks would take."""
+    assert isinstance(item, ReadingRecord), item
+    assert isinstance(item.line, int) and item.line >= 1, item
+    assert _aware(item.start) and _aware(item.end) and item.end > item.start, item
+    assert isinstance(item.value, float) and math.isfinite(item.value), item
+    assert item.unit in WH_EXPONENT and item.direction in ReadingDirection.values, item
+    assert item.quality in READING_QUALITIES, item
+    assert item.reading_format is None or item.reading_format in ReadingFormat.values, item
+    assert item.validity is None or item.validity in ReadingValidity.values, item
 
 
 def _check_capacity(item, sample: Sample) -> None:
