@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.test import Client
 
-from tests.factories import ImportJobFactory, ImportRowErrorFactory, SuperuserFactory, UserFactory
+from tests.factories import ImportJobFactory, ImportRowErrorFactory, MeterFactory, SuperuserFactory, UserFactory
 from tests.timeseries.helpers import run, utc, write
 from timeseries.models import ImportJob, ImportRowError
 
@@ -166,6 +166,31 @@ def test_invalid_timezone_and_unknown_psr_are_form_errors_and_make_no_job(import
     assert "There is no power system resource &#x27;NO-SUCH-PSR&#x27;" in html
     assert not ImportJob.objects.exists()
     assert files_in(folders.imports) == []
+
+
+def test_a_meters_readings_upload_takes_the_meter_format_and_validity_from_the_form(
+    importer, django_capture_on_commit_callbacks
+):
+    meter = MeterFactory(meter_number="FORM-1")
+    readings = b"direction,start,end,value,unit\ndelivered,2024-03-01T00:00:00Z,2024-03-01T00:15:00Z,2.5,kWh\n"
+    client = logged_in(importer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(
+            client, readings, "readings.csv", meter="FORM-1", reading_format="scada", validity="total_gross"
+        )
+    job = ImportJob.objects.get()
+    assert (job.status, job.detected_format, job.meter, job.rows_inserted) == ("succeeded", "meter-csv", meter, 1)
+    page = client.get(response["Location"]).content.decode()
+    link = (
+        f'href="/production-projects/{meter.project_id}/usage-segments?meter_numbers=FORM-1&amp;reading_formats=scada'
+    )
+    assert link in page and "meter FORM-1 scada (total_gross, delivered)" in page
+
+
+def test_an_unknown_meter_is_a_form_error_and_makes_no_job(importer, folders):
+    response = upload(logged_in(importer), b"direction,start,end,value,unit\n", "readings.csv", meter="NO-SUCH")
+    assert "There is no meter &#x27;NO-SUCH&#x27;" in response.content.decode()
+    assert not ImportJob.objects.exists() and files_in(folders.imports) == []
 
 
 # CSRF
