@@ -7,7 +7,6 @@ The part makes its own production project and meters (`BENCH-READINGS`) and remo
 
 import itertools
 import random
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,7 +132,3 @@ def cleanup(prepared: Prepared) -> None:
     imports._meters_delete(prepared.psrs)
     for path in (prepared.readings, prepared.canonical.full, prepared.canonical.raw):
         path.unlink(missing_ok=True)
-
-
-def elapsed_ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000

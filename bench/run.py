@@ -1,6 +1,6 @@
 """The benchmark harness behind `make bench`: time-series read latency, request rate and import rate on PostgreSQL.
 
-    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts import,latency,rate,large]
+    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts import,readings,latency,...]
 
 It migrates the database in DATABASE_URL (a throwaway cluster under `make bench`), loads the demo grid and a
 year of generated hourly series, adds 15-minute meters up to about 1 million points, serves the app with
@@ -18,7 +18,9 @@ gunicorn, and measures, through HTTP and the full Django stack:
 The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
 CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
 `manage.py import_timeseries`, first import and re-import, with the child's peak RSS at 1 M and 10 M rows,
-next to a raw COPY of the same rows in the same run.
+next to a raw COPY of the same rows in the same run. The readings part (bench/readings.py) follows: ten
+production-project meters x a year of 15-minute settlement readings as our meter CSV, beside the canonical CSV and
+a raw COPY of the same rows, then one page of 100 daily usage segments of one meter through the API with a key.
 """
 
 import argparse
@@ -50,7 +52,7 @@ QUERIES = {
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
 US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
-PARTS = ("import", "latency", "rate", "memory", "load", "large")
+PARTS = ("import", "readings", "latency", "rate", "memory", "load", "large")
 WORKERS = 4  # gunicorn sync workers of the read parts' server
 
 
@@ -69,11 +71,11 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[float, bytes]
     return time.perf_counter() - start, body
 
 
-def _latency(base: str, path: str, runs: int = 20) -> dict:
-    _get(base + path)  # warm the caches once
-    times, size = [], 0
+def _latency(base: str, path: str, runs: int = 20, headers: dict[str, str] | None = None) -> dict:
+    _get(base + path, headers)  # warm the caches once
+    times, size, body = [], 0, b""
     for _ in range(runs):
-        elapsed, body = _get(base + path)
+        elapsed, body = _get(base + path, headers)
         times.append(elapsed)
         size = len(body)
     times.sort()
@@ -81,6 +83,7 @@ def _latency(base: str, path: str, runs: int = 20) -> dict:
         "median_ms": statistics.median(times) * 1000,
         "p95_ms": times[math.ceil(0.95 * len(times)) - 1] * 1000,
         "bytes": size,
+        "body": body,
     }
 
 
@@ -201,9 +204,10 @@ def main() -> int:
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
-        help="any of import, latency, rate, memory, load, large (default all). import takes minutes at its default "
-        "size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while it runs; "
-        "load takes about 5 minutes and writes its 10.5 M-row file (840 MB) to a temporary folder",
+        help="any of import, readings, latency, rate, memory, load, large (default all). import takes minutes at its "
+        "default size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ while "
+        "it runs; readings about 2 minutes; load takes about 5 minutes and writes its 10.5 M-row file (840 MB) to a "
+        "temporary folder",
     )
     parser.add_argument(
         "--workers",
@@ -239,6 +243,9 @@ def main() -> int:
         import_rows, imports_ok = imports.run(
             meters=args.import_meters, days=args.import_days, small_rows=args.import_small_rows
         )
+    readings_rows, readings_ok = [], True
+    if "readings" in parts:
+        readings_rows, readings_ok = _readings()
     results: list[tuple] = []
     memory_rows, memory_ok, load_rows = [], True, ([], [], True)
     if parts & {"latency", "rate", "memory", "load", "large"}:
@@ -256,7 +263,33 @@ def main() -> int:
                 "target", "verdict"), rate_rows)  # fmt: skip
     if import_rows:
         _table(("part", "measurement", "rate", "x raw COPY", "peak RSS", "target", "verdict"), import_rows)
-    return 0 if imports_ok and memory_ok and load_ok else 1
+    if readings_rows:
+        _table(("part", "measurement", "rate / median", "x raw COPY / p95", "peak RSS / body", "target", "verdict"),
+               readings_rows)  # fmt: skip
+    return 0 if imports_ok and memory_ok and load_ok and readings_ok else 1
+
+
+def _readings() -> tuple[list[tuple], bool]:
+    """The readings part: imports of ten meters' year, then one page of usage segments through gunicorn."""
+    import django
+
+    django.setup()
+    from bench import readings
+
+    prepared = readings.prepare()
+    try:
+        rows, ok = readings.run_imports(prepared)
+        server = Server(WORKERS)
+        try:
+            r = _latency(server.base, readings.page_path(prepared), headers={"Authorization": f"Bearer {prepared.key}"})
+        finally:
+            server.stop()
+        segments = json.loads(r["body"])["usage_segments"]
+        values = sum(len(s["values"]) for s in segments)
+        rows.append(readings.page_row(r["median_ms"], r["p95_ms"], r["bytes"], len(segments), values))
+        return rows, ok
+    finally:
+        readings.cleanup(prepared)
 
 
 def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[list[tuple], bool, tuple]:
