@@ -351,7 +351,7 @@ class ReadingValidator:
 
     def check(self, record: ReadingRecord) -> Row | RowError:
         """The row to stage, or why the record is refused."""
-        key = (record.meter, record.reading_format, record.validity, record.direction, record.unit, record.quality)
+        key = record[4:]  # unit, direction, quality, meter, format, validity: a slice is cheaper than six names
         stream = self._resolved.get(key)
         if stream is None:
             stream = self._resolved[key] = self._resolve(record)
@@ -366,18 +366,19 @@ class ReadingValidator:
             and end > start
             and not (start.microsecond or end.microsecond)
         ):
-            dim = stream.dims.dim
-            if stream.contract is not None:
+            dims, scale, divide, quality, contract = stream
+            dim = dims.dim
+            if contract is not None:
                 error = _outside_contract(record, stream)
                 if error is not None:
                     return error
-            if stream.scale is not None:
-                value = value / stream.scale if stream.divide else value * stream.scale
+            if scale is not None:
+                value = value / scale if divide else value * scale
             last_end = self._last_end.get(dim)
             if last_end is not None and start < last_end:
                 self.unordered.add(dim)
             self._last_end[dim] = end
-            return Row(line, dim, start, end, value, stream.quality)
+            return Row(line, dim, start, end, value, quality)
         return self._refusal(record)
 
     def _refusal(self, record: ReadingRecord) -> Row | RowError:
