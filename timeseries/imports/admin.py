@@ -137,8 +137,8 @@ class ImportJobAdmin(admin.ModelAdmin):
             return "-"
         return format_html_join(
             "",
-            '<div><a href="{}">{} {} ({}), {} to {}</a></div>',
-            ((i["url"], i["psr"], i["quantity"], i["timeframe"], i["start"], i["end"]) for i in links),
+            '<div><a href="{}">{}, {} to {}</a></div>',
+            ((i["url"], i["label"], i["start"], i["end"]) for i in links),
         )
 
     @admin.action(description="Cancel the selected import jobs", permissions=["change"])

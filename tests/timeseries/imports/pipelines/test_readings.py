@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from psr.models import ContractType
-from tests.factories import MeterFactory, ProductionProjectFactory
+from tests.factories import MeterFactory, ProductionProjectFactory, SuperuserFactory
 from tests.timeseries.imports.helpers import import_text, job_errors, lines
 from timeseries.choices import Quality
 from timeseries.imports.selectors import import_job_written_links
@@ -56,13 +56,16 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
     assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 4)
 
 
-def test_the_job_page_links_each_written_stream_to_its_usage_segments(tmp_path):
+def test_the_job_page_links_each_written_stream_to_its_usage_segments(tmp_path, client):
     meter = MeterFactory(meter_number="A-1")
     job = import_text(tmp_path, lines(HEADER, *_rows("A-1")))
     [link] = import_job_written_links(job)
     assert link["label"] == "meter A-1 settlement (total_gross, delivered)"
     assert link["url"].startswith(f"/production-projects/{meter.project_id}/usage-segments?meter_numbers=A-1&")
     assert "after=2024-03-01T00%3A00%3A00Z&before=2024-03-01T01%3A00%3A00Z" in link["url"]
+    client.force_login(SuperuserFactory())
+    admin_page = client.get(f"/admin/timeseries/importjob/{job.pk}/change/").content.decode()
+    assert "meter A-1 settlement (total_gross, delivered), 2024-03-01T00:00:00Z to 2024-03-01T01:00:00Z" in admin_page
 
 
 def test_every_broken_rule_is_a_row_error_naming_line_meter_and_rule_and_strict_writes_nothing(tmp_path):
