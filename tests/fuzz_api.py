@@ -78,6 +78,15 @@ def main(extra: list[str]) -> int:
             env=env, check=True, cwd=REPO, capture_output=True,
             text=True,
         ).stdout.strip().splitlines()[-1]  # fmt: skip
+        # Granted every demo production project, whose meters hold readings: the private endpoints answer with data.
+        subprocess.run([*manage, "load_demo_readings"], env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+        grant = (
+            "from cdsc_site.clients.models import ApiClient; from psr.models import ProductionProject; "
+            "from psr.services.projects import production_project_grant; "
+            "c = ApiClient.objects.get(organisation='Fuzzing'); "
+            "[production_project_grant(project=p, client=c) for p in ProductionProject.objects.all()]"
+        )
+        subprocess.run([*manage, "shell", "-v", "0", "-c", grant], env=env, check=True, cwd=REPO)
         port = _free_port()
         server = subprocess.Popen(
             [
