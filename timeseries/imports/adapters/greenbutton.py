@@ -62,6 +62,10 @@ class _Entry:
     fields: dict[str, str] = field(default_factory=dict)  # ReadingType's and UsagePoint's values
     # IntervalReadings: (line, start, duration, value, quality codes), texts as written
     readings: list[tuple[int, str, str, str | None, list[str]]] = field(default_factory=list)
+    # An IntervalBlock whose links came before its readings (PG&E's order) may know its stream while they are read:
+    # its readings then become records one by one instead of waiting for the end of the entry.
+    stream: "_Stream | RowError | None" = None
+    tried: bool = False
 
     def name(self) -> str:
         """The entry as a message names it: its resource and link (short), and its title when it has one."""
@@ -177,8 +181,14 @@ class _Feed:
             return
         if reading is not None:
             if local == "IntervalReading":
-                entry.readings.append(tuple(reading))
                 self._reading = None
+                if not entry.tried and (entry.self_href or entry.up):
+                    entry.tried = True
+                    entry.stream = self._stream_of(entry, final=False)
+                if entry.stream is None:
+                    entry.readings.append(tuple(reading))
+                elif isinstance(entry.stream, _Stream):
+                    self._readings([tuple(reading)], entry.stream)
             elif parent == "timePeriod" and local in ("start", "duration"):
                 reading[1 if local == "start" else 2] = text
             elif local == "value" and parent == "IntervalReading":
@@ -233,12 +243,24 @@ class _Feed:
         # LocalTimeParameters (the meter's UTC offset and DST rules) place nothing: ESPI times are UTC epoch seconds.
 
     def _block(self, block: _Entry, *, final: bool) -> None:
+        """A whole IntervalBlock (its entry ended): its readings not yet written become records, wait for the rest
+        of the file, or are dropped with their refused stream."""
+        stream = block.stream or self._stream_of(block, final=final)
+        if stream is None:
+            self._pending.append(block)
+            return
+        if isinstance(stream, _Stream):
+            self._readings(block.readings, stream)
+        block.readings = []
+
+    def _stream_of(self, block: _Entry, *, final: bool) -> _Stream | RowError | None:
+        """The block's stream, or the row error refusing it (given once per stream); None while the file has not
+        yet shown its MeterReading, ReadingType and UsagePoint (`final`: it will not show them any more)."""
         meter_reading = _meter_reading_of(block, self._meter_readings)
         reading_type = self._reading_type_of(meter_reading) if meter_reading else None
         usage_point = _usage_point_of(meter_reading, self._usage_points) if meter_reading else None
         if not final and (meter_reading is None or reading_type is None or usage_point is None):
-            self._pending.append(block)
-            return
+            return None
         key = meter_reading.self_href if meter_reading else f"IntervalBlock {block.self_href or block.line}"
         verdict = self._verdicts.get(key)
         if verdict is None:
@@ -246,8 +268,7 @@ class _Feed:
             if isinstance(verdict, RowError):
                 self._refusals.append(verdict.reason)
                 self._out.append(verdict)
-        if isinstance(verdict, _Stream):
-            self._readings(block, verdict)
+        return verdict
 
     def _reading_type_of(self, meter_reading: _Entry) -> _Entry | None:
         for href in meter_reading.related:
@@ -314,8 +335,8 @@ class _Feed:
                            "file)")  # fmt: skip
         return _Stream(exponent, DIRECTIONS[flow])
 
-    def _readings(self, block: _Entry, stream: _Stream) -> None:
-        for line, start_text, duration_text, value_text, codes in block.readings:
+    def _readings(self, readings: list[tuple[int, str, str, str | None, list[str]]], stream: _Stream) -> None:
+        for line, start_text, duration_text, value_text, codes in readings:
             if not value_text:
                 continue  # a reading with no value is missing: it writes nothing, never a zero
             item = _reading(line, start_text, duration_text, value_text, codes, stream)

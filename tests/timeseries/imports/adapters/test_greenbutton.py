@@ -41,11 +41,15 @@ def feed(*entries: str, prefix: str = "") -> str:
     return f'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"{declare}>\n{body}\n</feed>\n'
 
 
-def entry(self_href: str, resource: str, *, related: tuple[str, ...] = (), up: str = "") -> str:
+def entry(
+    self_href: str, resource: str, *, related: tuple[str, ...] = (), up: str = "", links_last: bool = False
+) -> str:
+    """An entry with its links before its content (PG&E), or after it (`links_last`, Enbridge)."""
     links = [f'<link rel="self" href="{self_href}"/>']
     links += [f'<link rel="related" href="{href}"/>' for href in related]
     links += [f'<link rel="up" href="{up}"/>'] if up else []
-    return f"<entry>{''.join(links)}<content>{resource}</content></entry>"
+    content = f"<content>{resource}</content>"
+    return f"<entry>{content}{''.join(links)}</entry>" if links_last else f"<entry>{''.join(links)}{content}</entry>"
 
 
 def usage_point(kind: int = 0, href: str = "/UsagePoint/1") -> str:
@@ -78,11 +82,14 @@ def interval_reading(start: int, value: object = 1000, duration: int = 900, qual
     )
 
 
-def interval_block(*readings_xml: str, href: str = "/UsagePoint/1/MeterReading/1/IntervalBlock/1") -> str:
+def interval_block(
+    *readings_xml: str, href: str = "/UsagePoint/1/MeterReading/1/IntervalBlock/1", links_last: bool = False
+) -> str:
     return entry(
         href,
         '<E:IntervalBlock xmlns:E="http://naesb.org/espi"><E:interval><E:duration>86400</E:duration>'
         f"<E:start>0</E:start></E:interval>{''.join(readings_xml)}</E:IntervalBlock>",
+        links_last=links_last,
     )
 
 
@@ -205,6 +212,22 @@ def test_blocks_link_through_the_feed_they_are_up_in_whatever_the_order_of_entri
 
     got = readings(read(ADAPTER, text))
     assert [(r.start, r.value, r.unit) for r in got] == [(datetime.fromtimestamp(START, UTC), 500_000.0, "Wh")]
+
+
+def test_a_block_whose_links_follow_its_readings_is_read_at_the_end_of_its_entry():
+    block = interval_block(interval_reading(START, 10), interval_reading(START + 900, 20), links_last=True)
+    text = feed(usage_point(), meter_reading(), reading_type(), block)
+
+    assert [r.value for r in readings(read(ADAPTER, text))] == [10.0, 20.0]
+
+
+def test_a_long_block_becomes_records_while_the_file_is_still_being_read():
+    text = electric_feed(*(interval_reading(START + 900 * i, i) for i in range(5000)))
+    stream = io.StringIO(text)
+
+    first = next(iter(ADAPTER.records(stream, ImportOptions())))
+    assert first.value == 0.0
+    assert stream.tell() < len(text) // 2  # the rest of the block is not held in memory first
 
 
 def test_a_block_linked_to_no_meter_reading_is_refused_for_its_unknown_unit():
