@@ -18,9 +18,9 @@ SIGNATURES = {
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
     b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive (or an Excel workbook); upload the CSV or JSON itself, or gzip it",
-    b"BZh": "a bzip2 archive; upload the CSV or JSON itself, or gzip it",
-    b"\xfd7zXZ\x00": "an xz archive; upload the CSV or JSON itself, or gzip it",
+    b"PK\x03\x04": "a ZIP archive (or an Excel workbook); upload the CSV, JSON or XML itself, or gzip it",
+    b"BZh": "a bzip2 archive; upload the CSV, JSON or XML itself, or gzip it",
+    b"\xfd7zXZ\x00": "an xz archive; upload the CSV, JSON or XML itself, or gzip it",
 }
 UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -114,11 +114,11 @@ def _check_head(head: bytes) -> str:
         raise ImportFileError("The file is empty.")
     for signature, what in SIGNATURES.items():
         if head.startswith(signature):
-            raise ImportFileError(f"The file is {what}, not CSV or JSON text.")
+            raise ImportFileError(f"The file is {what}, not CSV, JSON or XML text.")
     if head.startswith(UTF16_BOMS) or (len(head) > 1 and head.count(b"\x00") > len(head) // 4):
         raise ImportFileError("The file is UTF-16 or UTF-32 text; save it as UTF-8 and upload it again.")
     if b"\x00" in head:
-        raise ImportFileError("The file is binary (it holds NUL bytes), not CSV or JSON text.")
+        raise ImportFileError("The file is binary (it holds NUL bytes), not CSV, JSON or XML text.")
     try:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError as exc:

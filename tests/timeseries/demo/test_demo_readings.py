@@ -67,7 +67,7 @@ def test_the_vppa_contracted_stream_is_the_contracts_share_of_the_units_output(p
 def test_the_solar_scada_stream_is_the_real_pv_sample(projects):
     out = _load(METER_SAMPLES)
     scada = Series.objects.get(meter__project_id="US-CISO-SERF-PV", reading_format="scada")
-    rows = (Path(METER_SAMPLES) / PV_SAMPLE).read_text().splitlines()[1:]
+    rows = [line for line in (Path(METER_SAMPLES) / PV_SAMPLE).read_text().splitlines()[1:] if line.strip()]
     assert Point.objects.filter(series=scada).count() == len(rows) and "US-CISO-SERF-PV_1" in out
     first = Point.objects.filter(series=scada).order_by("start").first()
     watts = float(rows[0].split(",")[1])

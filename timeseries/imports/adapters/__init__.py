@@ -30,11 +30,13 @@ class InventoryAdapter(Adapter, Protocol):
 
 def adapters() -> list[Adapter]:
     """Every adapter, in the order auto-detection tries them."""
-    from . import api_json, canonical, capacity, eia860m, eia930, elexon, entsoe, meter_csv
+    from . import api_json, canonical, capacity, eia860m, eia930, elexon, entsoe, greenbutton, meter_csv, scada
 
     return [
         canonical.ADAPTER,
         meter_csv.ADAPTER,
+        greenbutton.ADAPTER,
+        scada.ADAPTER,
         api_json.ADAPTER,
         *entsoe.ADAPTERS,
         *eia930.ADAPTERS,

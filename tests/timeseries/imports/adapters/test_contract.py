@@ -72,6 +72,8 @@ SAMPLES = {
             "55555555-55_2,scada,net_metering,net,2024-03-01T00:00:00Z,2024-03-01T00:15:00Z,-125,Wh,raw",
         )
     ),
+    "greenbutton-xml": Sample(meter_path="greenbutton/pge_electric_interval_data.xml"),
+    "scada-power-csv": Sample(meter_path="pv/serf_east_15min_ac_power.csv"),
     "api-json": Sample(text=json.dumps(API_RESPONSES)),
     "entsoe-generation": Sample(path="entsoe/Actual Generation per Production Type_202211010000-202211020000.csv"),
     "entsoe-load": Sample(path="entsoe/Total Load - Day Ahead _ Actual_202211010000-202211020000.csv"),

@@ -2,6 +2,7 @@
 errors (line, meter, rule) and nothing written in strict mode."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,8 @@ from django.core.management.base import CommandError
 
 from psr.models import ContractType
 from tests.factories import MeterFactory, ProductionProjectFactory, SuperuserFactory
-from tests.timeseries.imports.helpers import import_text, job_errors, lines
+from tests.timeseries.helpers import METER_SAMPLES, needs_meter_samples
+from tests.timeseries.imports.helpers import import_path, import_text, job_errors, lines
 from timeseries.choices import Quality
 from timeseries.imports.selectors import import_job_written_links
 from timeseries.models import ImportJob, Point, Series
@@ -148,3 +150,25 @@ def test_the_command_takes_the_meter_and_refuses_an_unknown_one(tmp_path, capsys
     )
     assert "inserted 1" in capsys.readouterr().out
     assert _stream(meter) == [(-0.25, Quality.RAW)]  # a negative net reading is kept
+
+
+@needs_meter_samples
+def test_the_green_button_sample_imports_strictly_to_its_meter_and_the_gas_sample_writes_nothing():
+    meter = MeterFactory(meter_number="PGE-1")
+    folder = Path(METER_SAMPLES) / "greenbutton"
+    job = import_path(folder / "pge_electric_interval_data.xml", meter=meter)
+    assert (job.status, job.detected_format, job.rows_inserted) == ("succeeded", "greenbutton-xml", 95), job.message
+    series = Series.objects.get(meter=meter)
+    assert (series.reading_format, series.validity, series.direction) == ("settlement", "total_gross", "received")
+    points = list(Point.objects.filter(series=series).order_by("start").values_list("start", "end", "value"))
+    assert {(b - a).total_seconds() for a, b, _ in points} == {900}
+    assert sum(v for _, _, v in points) == pytest.approx(319.8)  # kWh: the file's 319,800 Wh
+    starts = {a for a, _, _ in points}
+    missing = [points[0][0] + timedelta(minutes=15 * i) for i in range(97)]
+    assert [t for t in missing if t not in starts] == [
+        datetime(2011, 3, 7, 0, 45, tzinfo=UTC), datetime(2011, 3, 7, 3, 45, tzinfo=UTC)
+    ]  # fmt: skip
+
+    gas = import_path(folder / "EGD_Gas_EnergyUsage_20221225_20241225.xml", meter=MeterFactory())
+    assert gas.status == ImportJob.Status.FAILED and "m3 (uom 42)" in gas.message and "MeterReading" in gas.message
+    assert Point.objects.count() == 95  # nothing more
