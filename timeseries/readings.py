@@ -1,0 +1,264 @@
+"""Reads of meter reading streams: their points cut into CDS-WG3-01 usage segments (docs/spec-notes.md)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from .choices import Quality
+from .models import Point, Series
+
+MAX_PAGE_SIZE = 100
+QUALITY_NAMES = {q.value: q.label for q in Quality}
+
+# The order of streams: meter number, format, validity, direction (unique for a meter's streams).
+SeriesKey = tuple[str, str, str, str]
+ValueSet = list[dict | None]
+
+
+@dataclass(frozen=True)
+class SegmentCursor:
+    """A position in the list: the stream (by its order key) and the start of the first segment still to come."""
+
+    key: SeriesKey
+    start: datetime
+
+
+@dataclass
+class UsageSegment:
+    """One stream's readings over (part of) one local day of its project, on one grid of whole intervals."""
+
+    series_id: int
+    meter_id: int
+    project_id: str
+    reading_format: str
+    validity: str
+    direction: str
+    start: datetime
+    end: datetime
+    interval: int  # seconds
+    created: datetime  # min(updated_at) of its points, to the second
+    modified: datetime  # max(updated_at) of its points, to the second
+    values: list[ValueSet] = field(repr=False)  # one value set per interval: [{"value", "quality"}] or [None]
+
+    @property
+    def id(self) -> str:
+        """Stable while the readings stay: the stream's id and the segment's start in epoch seconds."""
+        return segment_id(self.series_id, self.start)
+
+
+@dataclass(frozen=True)
+class UsageSegmentsPage:
+    segments: list[UsageSegment]
+    next: SegmentCursor | None
+
+
+def segment_id(series_id: int, start: datetime) -> str:
+    return f"{series_id}-{int(start.timestamp())}"
+
+
+def parse_segment_id(text: str) -> tuple[int, datetime] | None:
+    """(series id, segment start) of a `cds_usagesegment_id`; None when the text is not one this server makes."""
+    series, _, start = text.partition("-")
+    if not (series.isascii() and series.isdigit() and start.isascii() and start.isdigit()):
+        return None
+    if len(series) > 18 or len(start) > 11:
+        return None
+    return int(series), datetime.fromtimestamp(int(start), UTC)
+
+
+@dataclass(frozen=True)
+class _Stream:
+    id: int
+    meter_id: int
+    project_id: str
+    tz: ZoneInfo
+    key: SeriesKey
+
+
+def usage_segments_page(
+    *,
+    series: QuerySet[Series],
+    after: datetime | None,
+    before: datetime | None,
+    cursor: SegmentCursor | None,
+    page_size: int = MAX_PAGE_SIZE,
+    segment_starts: Mapping[int, set[datetime]] | None = None,
+) -> UsageSegmentsPage:
+    """A page of usage segments of the meter streams `series` (already narrowed to what the caller may see and to the
+    filters), in the order meter number, format, validity, direction, segment start; with the cursor of the next page.
+
+    Segments are cut from the readings with end > `after` and start < `before` (so a segment at the edge of the range
+    is cut to the readings inside it). `segment_starts` (series id -> starts) keeps only those segments
+    (`cds_usagesegment_ids`); then only the local days of the asked starts are read. Points are read in ranges of
+    as many local days as the page still needs, never a series' whole history.
+    """
+    streams = _streams(series)
+    if cursor is not None:
+        streams = [s for s in streams if s.key >= cursor.key]
+    if segment_starts is not None:
+        streams = [s for s in streams if s.id in segment_starts]
+    out: list[UsageSegment] = []
+    for stream in streams:
+        lower = cursor.start if cursor is not None and stream.key == cursor.key else None
+        need = page_size + 1 - len(out)  # one more than the page: its start is the next cursor
+        if segment_starts is not None:
+            out += _asked_segments(stream, segment_starts[stream.id], after, before, lower)[:need]
+        else:
+            out += _stream_segments(stream, after, before, lower, need)
+        if len(out) > page_size:
+            following = out[page_size]
+            key = next(s.key for s in streams if s.id == following.series_id)
+            return UsageSegmentsPage(out[:page_size], SegmentCursor(key, following.start))
+    return UsageSegmentsPage(out, None)
+
+
+def _streams(series: QuerySet[Series]) -> list[_Stream]:
+    rows = series.values_list(
+        "pk", "meter_id", "meter__project_id", "meter__project__timezone", "meter__meter_number",
+        "reading_format", "validity", "direction",
+    )  # fmt: skip
+    zones: dict[str, ZoneInfo] = {}
+    streams = [
+        _Stream(pk, meter, project, zones.setdefault(tz, ZoneInfo(tz)), (number, fmt, validity, direction))
+        for pk, meter, project, tz, number, fmt, validity, direction in rows
+    ]
+    streams.sort(key=lambda s: s.key)
+    return streams
+
+
+def _stream_segments(
+    stream: _Stream, after: datetime | None, before: datetime | None, lower: datetime | None, need: int
+) -> list[UsageSegment]:
+    """Up to `need` segments of one stream from `lower` on (more when the last local day read holds more)."""
+    segments: list[UsageSegment] = []
+    start = _first_start(stream.id, _lower_bound(stream.id, after, lower), before)
+    while start is not None and len(segments) < need:
+        # Each local day with readings holds one segment at least: this many days give the segments still needed.
+        day = start.astimezone(stream.tz).date()
+        window_end = _midnight(day + timedelta(days=need - len(segments)), stream.tz)
+        upper = window_end if before is None else min(window_end, before)
+        segments += _segments(stream, _fetch(stream.id, start, upper, after))
+        done = upper != window_end or len(segments) >= need
+        start = None if done else _first_start(stream.id, window_end, before)
+    return segments
+
+
+def _asked_segments(
+    stream: _Stream, starts: set[datetime], after: datetime | None, before: datetime | None, lower: datetime | None
+) -> list[UsageSegment]:
+    """The segments of one stream starting at one of `starts`: each cut from the readings of its local day."""
+    found: list[UsageSegment] = []
+    for start in sorted(starts):
+        if lower is not None and start < lower:
+            continue
+        day = start.astimezone(stream.tz).date()
+        lo, hi = _midnight(day, stream.tz), _midnight(day + timedelta(days=1), stream.tz)
+        rows = _fetch(stream.id, lo, hi if before is None else min(hi, before), after)
+        found += [s for s in _segments(stream, rows) if s.start == start]
+    return found
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _lower_bound(series_id: int, after: datetime | None, lower: datetime | None) -> datetime | None:
+    """Where the stream's reads start: at the cursor, and not before the reading that holds `after` (the last one
+    starting before it, if it ends after it: readings never overlap, so no earlier one can)."""
+    if after is None:
+        return lower
+    earlier = Point.objects.filter(series_id=series_id, start__lt=after).order_by("-start")
+    holding = earlier.values_list("start", "end").first()
+    bound = holding[0] if holding is not None and holding[1] > after else after
+    return bound if lower is None else max(bound, lower)
+
+
+def _first_start(series_id: int, lower: datetime | None, before: datetime | None) -> datetime | None:
+    points = Point.objects.filter(series_id=series_id)
+    if lower is not None:
+        points = points.filter(start__gte=lower)
+    if before is not None:
+        points = points.filter(start__lt=before)
+    return points.order_by("start").values_list("start", flat=True).first()
+
+
+def _epoch(vendor: str, column: str) -> str:
+    quoted = connection.ops.quote_name(column)
+    if vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM {quoted}))::bigint"
+    return f"CAST(strftime('%%s', {quoted}) AS INTEGER)"  # %% survives the backend's %s -> ? rewrite
+
+
+def _fetch(series_id: int, lower: datetime, upper: datetime, after: datetime | None) -> list[tuple]:
+    """(start, end, value, quality, updated_at) of the points starting in [lower, upper) (and ending after `after`),
+    instants as epoch seconds, in time order: one range scan of the (series, start) key."""
+    table = connection.ops.quote_name(Point._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    vendor = connection.vendor
+    sql = (
+        f"SELECT {_epoch(vendor, 'start')}, {_epoch(vendor, 'end')}, value, quality, {_epoch(vendor, 'updated_at')} "
+        f'FROM {table} WHERE series_id = %s AND "start" >= %s AND "start" < %s'
+    )
+    params: list = [series_id, adapt(lower), adapt(upper)]
+    if after is not None:
+        sql += ' AND "end" > %s'
+        params.append(adapt(after))
+    with connection.cursor() as cursor:
+        cursor.execute(sql + ' ORDER BY "start"', params)
+        return cursor.fetchall()
+
+
+def _segments(stream: _Stream, rows: list[tuple]) -> list[UsageSegment]:
+    """Cut time-ordered points of one stream into segments: a new one at each local midnight, where the interval
+    length changes, and where a reading starts off the segment's grid; whole missing intervals are [None]."""
+    segments: list[UsageSegment] = []
+    if not rows:
+        return segments
+    tz = stream.tz
+    names = QUALITY_NAMES
+    seg_start = day_end = step = expected = created = modified = 0
+    values: list[ValueSet] = []
+
+    def close() -> None:
+        segments.append(
+            UsageSegment(
+                series_id=stream.id,
+                meter_id=stream.meter_id,
+                project_id=stream.project_id,
+                reading_format=stream.key[1],
+                validity=stream.key[2],
+                direction=stream.key[3],
+                start=datetime.fromtimestamp(seg_start, UTC),
+                end=datetime.fromtimestamp(expected, UTC),
+                interval=step,
+                created=datetime.fromtimestamp(created, UTC),
+                modified=datetime.fromtimestamp(modified, UTC),
+                values=values,
+            )
+        )
+
+    for start, end, value, quality, updated in rows:
+        length = end - start
+        if values and (start >= day_end or length != step or (start - seg_start) % step):
+            close()
+            values = []
+        if not values:
+            seg_start, step, created, modified = start, length, updated, updated
+            day = datetime.fromtimestamp(start, tz).date()
+            day_end = int(_midnight(day + timedelta(days=1), tz).timestamp())
+        else:
+            missing = (start - expected) // step
+            if missing:
+                values.extend([None] for _ in range(missing))
+            if updated < created:
+                created = updated
+            elif updated > modified:
+                modified = updated
+        values.append([{"value": value, "quality": names.get(quality, str(quality))}])
+        expected = end
+    close()
+    return segments
