@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from .choices import Quality
+from .db import FAR_FUTURE
 from .models import Point, Series
 
 MAX_PAGE_SIZE = 100
@@ -139,7 +140,7 @@ def _stream_segments(
     while start is not None and len(segments) < need:
         # Each local day with readings holds one segment at least: this many days give the segments still needed.
         day = start.astimezone(stream.tz).date()
-        window_end = _midnight(day + timedelta(days=need - len(segments)), stream.tz)
+        window_end = _midnight(day, stream.tz, need - len(segments))
         upper = window_end if before is None else min(window_end, before)
         segments += _segments(stream, _fetch(stream.id, start, upper, after))
         done = upper != window_end or len(segments) >= need
@@ -156,14 +157,18 @@ def _asked_segments(
         if lower is not None and start < lower:
             continue
         day = start.astimezone(stream.tz).date()
-        lo, hi = _midnight(day, stream.tz), _midnight(day + timedelta(days=1), stream.tz)
+        lo, hi = _midnight(day, stream.tz), _midnight(day, stream.tz, 1)
         rows = _fetch(stream.id, lo, hi if before is None else min(hi, before), after)
         found += [s for s in _segments(stream, rows) if s.start == start]
     return found
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+def _midnight(day: date, tz: ZoneInfo, days: int = 0) -> datetime:
+    """The local midnight `days` after `day` starts, in UTC (the calendar's end past year 9999)."""
+    try:
+        return datetime.combine(day + timedelta(days=days), time(0), tzinfo=tz).astimezone(UTC)
+    except OverflowError:
+        return FAR_FUTURE
 
 
 def _lower_bound(series_id: int, after: datetime | None, lower: datetime | None) -> datetime | None:
@@ -189,7 +194,9 @@ def _first_start(series_id: int, lower: datetime | None, before: datetime | None
 def _epoch(vendor: str, column: str) -> str:
     quoted = connection.ops.quote_name(column)
     if vendor == "postgresql":
-        return f"FLOOR(EXTRACT(EPOCH FROM {quoted}))::bigint"
+        # date_part is a double, EXTRACT a numeric: on 10,000 rows x 3 columns the numeric cost half of the read.
+        # Floored like SQLite's strftime('%s'): updated_at to the second, the same on both.
+        return f"FLOOR(date_part('epoch', {quoted}))::bigint"
     return f"CAST(strftime('%%s', {quoted}) AS INTEGER)"  # %% survives the backend's %s -> ? rewrite
 
 
@@ -214,16 +221,44 @@ def _fetch(series_id: int, lower: datetime, upper: datetime, after: datetime | N
 
 def _segments(stream: _Stream, rows: list[tuple]) -> list[UsageSegment]:
     """Cut time-ordered points of one stream into segments: a new one at each local midnight, where the interval
-    length changes, and where a reading starts off the segment's grid; whole missing intervals are [None]."""
-    segments: list[UsageSegment] = []
-    if not rows:
-        return segments
-    tz = stream.tz
-    names = QUALITY_NAMES
-    seg_start = day_end = step = expected = created = modified = 0
-    values: list[ValueSet] = []
+    length changes, and where a reading starts off the segment's grid; whole missing intervals are [None].
 
-    def close() -> None:
+    The value sets are built in one comprehension and the cuts found on integers: this runs on 10,000 points per
+    page, and a loop building each value set as it goes cost twice the time."""
+    if not rows:
+        return []
+    starts, ends, values, qualities, updated = zip(*rows, strict=True)
+    names = {q: QUALITY_NAMES.get(q, str(q)) for q in set(qualities)}
+    sets = [[{"value": value, "quality": names[quality]}] for value, quality in zip(values, qualities, strict=True)]
+    segments: list[UsageSegment] = []
+    count, i = len(rows), 0
+    while i < count:
+        first, expected = starts[i], ends[i]
+        step = expected - first
+        day = datetime.fromtimestamp(first, stream.tz).date()
+        day_end = int(_midnight(day, stream.tz, 1).timestamp())
+        gaps: list[tuple[int, int]] = []  # (index of the reading after a gap, intervals missing before it)
+        j = i + 1
+        while j < count:
+            start = starts[j]
+            if start >= day_end or ends[j] - start != step:
+                break
+            if start != expected:
+                if (start - first) % step:
+                    break
+                gaps.append((j, (start - expected) // step))
+            expected = ends[j]
+            j += 1
+        if gaps:
+            held: list[ValueSet] = []
+            k = i
+            for gap, missing in gaps:
+                held += sets[k:gap]
+                held += [[None] for _ in range(missing)]
+                k = gap
+            held += sets[k:j]
+        else:
+            held = sets[i:j]
         segments.append(
             UsageSegment(
                 series_id=stream.id,
@@ -232,33 +267,13 @@ def _segments(stream: _Stream, rows: list[tuple]) -> list[UsageSegment]:
                 reading_format=stream.key[1],
                 validity=stream.key[2],
                 direction=stream.key[3],
-                start=datetime.fromtimestamp(seg_start, UTC),
+                start=datetime.fromtimestamp(first, UTC),
                 end=datetime.fromtimestamp(expected, UTC),
                 interval=step,
-                created=datetime.fromtimestamp(created, UTC),
-                modified=datetime.fromtimestamp(modified, UTC),
-                values=values,
+                created=datetime.fromtimestamp(min(updated[i:j]), UTC),
+                modified=datetime.fromtimestamp(max(updated[i:j]), UTC),
+                values=held,
             )
         )
-
-    for start, end, value, quality, updated in rows:
-        length = end - start
-        if values and (start >= day_end or length != step or (start - seg_start) % step):
-            close()
-            values = []
-        if not values:
-            seg_start, step, created, modified = start, length, updated, updated
-            day = datetime.fromtimestamp(start, tz).date()
-            day_end = int(_midnight(day + timedelta(days=1), tz).timestamp())
-        else:
-            missing = (start - expected) // step
-            if missing:
-                values.extend([None] for _ in range(missing))
-            if updated < created:
-                created = updated
-            elif updated > modified:
-                modified = updated
-        values.append([{"value": value, "quality": names.get(quality, str(quality))}])
-        expected = end
-    close()
+        i = j
     return segments
