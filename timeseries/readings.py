@@ -26,6 +26,7 @@ class SegmentCursor:
 
     key: SeriesKey
     start: datetime
+    previous: bool = False  # the page of the segments before the position, not from it
 
 
 @dataclass
@@ -55,6 +56,7 @@ class UsageSegment:
 class UsageSegmentsPage:
     segments: list[UsageSegment]
     next: SegmentCursor | None
+    previous: SegmentCursor | None = None
 
 
 def segment_id(series_id: int, start: datetime) -> str:
@@ -90,7 +92,8 @@ def usage_segments_page(
     segment_starts: Mapping[int, set[datetime]] | None = None,
 ) -> UsageSegmentsPage:
     """A page of usage segments of the meter streams `series` (already narrowed to what the caller may see and to the
-    filters), in the order meter number, format, validity, direction, segment start; with the cursor of the next page.
+    filters), in the order meter number, format, validity, direction, segment start; with the cursors of the pages
+    before and after it.
 
     Segments are cut from the readings with end > `after` and start < `before` (so a segment at the edge of the range
     is cut to the readings inside it). `segment_starts` (series id -> starts) keeps only those segments
@@ -98,23 +101,57 @@ def usage_segments_page(
     as many local days as the page still needs, never a series' whole history.
     """
     streams = _streams(series)
-    if cursor is not None:
-        streams = [s for s in streams if s.key >= cursor.key]
     if segment_starts is not None:
         streams = [s for s in streams if s.id in segment_starts]
+    if cursor is not None and cursor.previous:
+        return _page_before(streams, after, before, cursor, page_size, segment_starts)
+    if cursor is not None:
+        streams = [s for s in streams if s.key >= cursor.key]
     out: list[UsageSegment] = []
     for stream in streams:
         lower = cursor.start if cursor is not None and stream.key == cursor.key else None
         need = page_size + 1 - len(out)  # one more than the page: its start is the next cursor
         if segment_starts is not None:
-            out += _asked_segments(stream, segment_starts[stream.id], after, before, lower)[:need]
+            out += _asked_segments(stream, segment_starts[stream.id], after, before, lower, None)[:need]
         else:
             out += _stream_segments(stream, after, before, lower, need)
         if len(out) > page_size:
-            following = out[page_size]
-            key = next(s.key for s in streams if s.id == following.series_id)
-            return UsageSegmentsPage(out[:page_size], SegmentCursor(key, following.start))
-    return UsageSegmentsPage(out, None)
+            break
+    keys = {s.id: s.key for s in streams}
+    following = SegmentCursor(keys[out[page_size].series_id], out[page_size].start) if len(out) > page_size else None
+    preceding = None
+    if cursor is not None:  # a page reached by a cursor has one before it: up to its first segment
+        first = SegmentCursor(keys[out[0].series_id], out[0].start) if out else cursor
+        preceding = SegmentCursor(first.key, first.start, previous=True)
+    return UsageSegmentsPage(out[:page_size], following, preceding)
+
+
+def _page_before(
+    streams: list["_Stream"],
+    after: datetime | None,
+    before: datetime | None,
+    cursor: SegmentCursor,
+    page_size: int,
+    segment_starts: Mapping[int, set[datetime]] | None,
+) -> UsageSegmentsPage:
+    """The `page_size` segments before the cursor's position (and whether more precede them), read backwards."""
+    out: list[UsageSegment] = []
+    for stream in reversed([s for s in streams if s.key <= cursor.key]):
+        upper = cursor.start if stream.key == cursor.key else None
+        need = page_size + 1 - len(out)  # one more than the page: then a page precedes it
+        if segment_starts is not None:
+            found = _asked_segments(stream, segment_starts[stream.id], after, before, None, upper)
+        else:
+            found = _stream_segments_before(stream, after, before, upper, need)
+        out = found[-need:] + out
+        if len(out) > page_size:
+            break
+    keys = {s.id: s.key for s in streams}
+    page = out[-page_size:]
+    preceding = None
+    if len(out) > page_size:
+        preceding = SegmentCursor(keys[page[0].series_id], page[0].start, previous=True)
+    return UsageSegmentsPage(page, SegmentCursor(cursor.key, cursor.start), preceding)
 
 
 def _streams(series: QuerySet[Series]) -> list[_Stream]:
@@ -148,13 +185,48 @@ def _stream_segments(
     return segments
 
 
-def _asked_segments(
-    stream: _Stream, starts: set[datetime], after: datetime | None, before: datetime | None, lower: datetime | None
+def _stream_segments_before(
+    stream: _Stream, after: datetime | None, before: datetime | None, upper: datetime | None, need: int
 ) -> list[UsageSegment]:
-    """The segments of one stream starting at one of `starts`: each cut from the readings of its local day."""
+    """At least the last `need` segments of one stream starting before `upper` (all it has, if fewer), in order.
+
+    `upper` is a segment's start, where the cutting begins anew, and each window starts at a local midnight: the
+    segments read backwards are those a forward read makes."""
+    segments: list[UsageSegment] = []
+    lower = _lower_bound(stream.id, after, None)
+    ceiling = min((bound for bound in (upper, before) if bound is not None), default=FAR_FUTURE)
+    last = _last_start(stream.id, lower, ceiling)
+    while last is not None and len(segments) < need:
+        day = last.astimezone(stream.tz).date()
+        window_start = _midnight(day, stream.tz, 1 - (need - len(segments)))
+        start = window_start if lower is None else max(window_start, lower)
+        segments = _segments(stream, _fetch(stream.id, start, ceiling, after)) + segments
+        done = start != window_start or len(segments) >= need
+        ceiling = window_start
+        last = None if done else _last_start(stream.id, lower, ceiling)
+    return segments
+
+
+def _last_start(series_id: int, lower: datetime | None, upper: datetime) -> datetime | None:
+    points = Point.objects.filter(series_id=series_id, start__lt=upper)
+    if lower is not None:
+        points = points.filter(start__gte=lower)
+    return points.order_by("-start").values_list("start", flat=True).first()
+
+
+def _asked_segments(
+    stream: _Stream,
+    starts: set[datetime],
+    after: datetime | None,
+    before: datetime | None,
+    lower: datetime | None,
+    upper: datetime | None,
+) -> list[UsageSegment]:
+    """The segments of one stream starting at one of `starts` in [lower, upper): each cut from its local day's
+    readings."""
     found: list[UsageSegment] = []
     for start in sorted(starts):
-        if lower is not None and start < lower:
+        if (lower is not None and start < lower) or (upper is not None and start >= upper):
             continue
         day = start.astimezone(stream.tz).date()
         lo, hi = _midnight(day, stream.tz), _midnight(day, stream.tz, 1)

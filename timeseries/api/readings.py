@@ -76,12 +76,12 @@ class UsageSegmentsView(ProblemJsonErrorsMixin, APIView):
                 series=series, after=after, before=before, cursor=cursor, page_size=page_size, segment_starts=starts
             )
         charge_points(request._request, sum(len(s.values) for s in page.segments))
-        next_url = None
-        if page.next is not None:
-            next_url = replace_query_param(request.build_absolute_uri(), "cursor", _encode_cursor(page.next, bound))
-        return Response(
-            {"usage_segments": [_segment_body(s) for s in page.segments], "next": next_url, "previous": None}
-        )
+        url = request.build_absolute_uri()
+        links = {
+            rel: replace_query_param(url, "cursor", _encode_cursor(position, bound)) if position else None
+            for rel, position in (("next", page.next), ("previous", page.previous))
+        }
+        return Response({"usage_segments": [_segment_body(s) for s in page.segments], **links})
 
     def _series(self, request: Request, project_id: str | None) -> QuerySet[Series]:
         """The reading streams of the meters the caller may see, narrowed by the path's project and the filters."""
@@ -138,24 +138,25 @@ class UsageSegmentsView(ProblemJsonErrorsMixin, APIView):
 
 
 def _encode_cursor(cursor: readings.SegmentCursor, bound: dict[str, str | None]) -> str:
-    data = {"k": list(cursor.key), "s": int(cursor.start.timestamp()), "q": bound}
+    data = {"k": list(cursor.key), "s": int(cursor.start.timestamp()), "p": cursor.previous, "q": bound}
     return signing.dumps(data, salt=CURSOR_SALT, compress=True)
 
 
 def _decode_cursor(token: str, bound: dict[str, str | None]) -> readings.SegmentCursor:
-    """The cursor of a `next` link; a token not signed here, or issued for other filters, is a 400."""
+    """The cursor of a `next` or `previous` link; a token not signed here, or issued for other filters, is a 400."""
     try:
         data = signing.loads(token, salt=CURSOR_SALT)
-        key, start, issued = data["k"], data["s"], data["q"]
+        key, start, previous, issued = data["k"], data["s"], data["p"], data["q"]
         if not (
             isinstance(key, list)
             and len(key) == 4
             and all(isinstance(part, str) for part in key)
             and type(start) is int
+            and type(previous) is bool
             and isinstance(issued, dict)
         ):
             raise ValueError(data)
-        cursor = readings.SegmentCursor(tuple(key), datetime.fromtimestamp(start, UTC))
+        cursor = readings.SegmentCursor(tuple(key), datetime.fromtimestamp(start, UTC), previous)
     except (signing.BadSignature, ValueError, TypeError, KeyError, OverflowError, OSError):
         raise InvalidParameter("cursor", NOT_ISSUED) from None
     check_cursor_query(issued, bound)
@@ -217,8 +218,8 @@ PARAMETERS = [
     OpenApiParameter(
         "cursor",
         OpenApiTypes.STR,
-        description="Opaque cursor from a `next` link, bound to the filters it was issued for: send the link as it "
-        "is (other filters are a 400).",
+        description="Opaque cursor from a `next` or `previous` link, bound to the filters it was issued for: send "
+        "the link as it is (other filters are a 400).",
     ),
 ]
 DESCRIPTION = (

@@ -121,4 +121,4 @@ class UsageSegmentSerializer(serializers.Serializer):
 class UsageSegmentsResponseSerializer(serializers.Serializer):
     usage_segments = UsageSegmentSerializer(many=True)
     next = serializers.URLField(**LINK)
-    previous = serializers.URLField(allow_null=True, help_text="Always null: usage segments page forward only.")
+    previous = serializers.URLField(**LINK)

@@ -61,15 +61,18 @@ def _get(client, url: str, **headers) -> dict:
     return response.json()
 
 
-def _walk(client, url: str, **headers) -> list[dict]:
-    segments, pages = [], 0
+def _pages(client, url: str, rel: str = "next", **headers) -> list[dict]:
+    """The bodies of the pages from `url` on, following `rel` links."""
+    bodies = []
     while url:
-        body = _get(client, url, **headers)
-        segments += body["usage_segments"]
-        assert body["previous"] is None
-        url, pages = body["next"], pages + 1
-        assert pages < 1000
-    return segments
+        bodies.append(_get(client, url, **headers))
+        url = bodies[-1][rel]
+        assert len(bodies) < 1000
+    return bodies
+
+
+def _walk(client, url: str, **headers) -> list[dict]:
+    return [segment for body in _pages(client, url, **headers) for segment in body["usage_segments"]]
 
 
 def _instant(text: str) -> datetime:
@@ -115,6 +118,29 @@ def test_a_walk_over_all_pages_returns_every_reading_once(staff):
     ]
     keyed = {str(m.pk): m.meter_number for m in meters}
     assert order == sorted(order, key=lambda o: (keyed[o[0][0]], o[1], o[2], o[3]))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "pageSize=3",
+        "pageSize=4&after=2024-03-09T12:07:00Z&before=2024-03-12T03:00:00Z",
+        "pageSize=1&reading_formats=settlement",
+    ],
+)
+def test_previous_links_walk_back_over_the_same_pages(staff, query):
+    project = ProductionProjectFactory(timezone="America/New_York")
+    for n in range(2):
+        meter = MeterFactory(project=project, meter_number=f"P-{n}")
+        for fmt in ("settlement", "scada"):
+            series = _stream(meter, fmt)
+            _write(series, datetime(2024, 3, 8, 5, tzinfo=UTC), 96 * 4, skip={7, 100, 101})
+            _write(series, datetime(2024, 3, 12, 5, 5, tzinfo=UTC), 8)  # off the grid: one more segment that day
+    forward = _pages(staff, f"/usage-segments?{query}")
+    assert forward[0]["previous"] is None and len(forward) > 2
+    backward = _pages(staff, forward[-1]["previous"], "previous")
+    assert [b["usage_segments"] for b in reversed(backward)] == [f["usage_segments"] for f in forward[:-1]]
+    assert _get(staff, backward[0]["next"])["usage_segments"] == forward[-1]["usage_segments"]
 
 
 def test_missing_readings_are_null_exactly_where_they_are_missing(staff):
@@ -262,6 +288,9 @@ def test_meter_device_and_segment_ids_find_their_segments(staff, two_streams):
     wanted = [everything[1], everything[4]]
     ids = "+".join([*(s["cds_usagesegment_id"] for s in wanted), "junk", "1-2"])
     assert _get(staff, f"/usage-segments?cds_usagesegment_ids={ids}")["usage_segments"] == wanted
+    pages = _pages(staff, f"/usage-segments?cds_usagesegment_ids={ids}&pageSize=1")
+    assert [segment for body in pages for segment in body["usage_segments"]] == wanted
+    assert _get(staff, pages[-1]["previous"])["usage_segments"] == wanted[:1]
 
 
 def test_after_and_before_cut_segments_to_the_readings_in_range(staff, two_streams):
