@@ -22,11 +22,12 @@ ValueSet = list[dict | None]
 
 @dataclass(frozen=True)
 class SegmentCursor:
-    """A position in the list: the stream (by its order key) and the start of the first segment still to come."""
+    """A position in the list: a stream (by its order key) and a segment start; the page from there on, or (`previous`)
+    the page of the segments before it."""
 
     key: SeriesKey
     start: datetime
-    previous: bool = False  # the page of the segments before the position, not from it
+    previous: bool = False
 
 
 @dataclass
@@ -127,7 +128,7 @@ def usage_segments_page(
 
 
 def _page_before(
-    streams: list["_Stream"],
+    streams: list[_Stream],
     after: datetime | None,
     before: datetime | None,
     cursor: SegmentCursor,
