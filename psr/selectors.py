@@ -3,9 +3,9 @@
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .choices import convert_power
+from .choices import ReadingFormat, ReadingValidity, convert_power
 from .models import (
     Connection,
     InstalledCapacity,
@@ -177,7 +177,10 @@ def production_projects_visible(*, user: Any, client_id: int | None) -> QuerySet
     """The production projects a caller may see: every one for staff allowed to view them, the granted ones for an
     API client, None for anyone else (who must authenticate). Private data: what is not visible does not exist."""
     projects = ProductionProject.objects.select_related("contract_type", "psr", "fuel_type", "technology")
-    projects = projects.prefetch_related(Prefetch("meters", queryset=Meter.objects.order_by("meter_number")))
+    projects = projects.prefetch_related(
+        Prefetch("meters", queryset=Meter.objects.order_by("meter_number")),
+        Prefetch("meters__series", queryset=_streams_holding_readings(), to_attr="held_streams"),
+    )
     if user is not None and user.is_active and user.is_staff and user.has_perm("psr.view_productionproject"):
         return projects
     if client_id is not None:
@@ -191,3 +194,28 @@ def meters_visible(*, user: Any, client_id: int | None) -> QuerySet[Meter] | Non
     if projects is None:
         return None
     return Meter.objects.filter(project__in=projects.values("pk")).select_related("project")
+
+
+def _streams_holding_readings() -> QuerySet:
+    """The meters' reading streams with at least one point. psr does not import the time-series store, so its models
+    are reached through the reverse relations (Meter.series, Series.points)."""
+    series_model = Meter._meta.get_field("series").related_model
+    point_model = series_model._meta.get_field("points").related_model
+    return series_model.objects.filter(Exists(point_model.objects.filter(series=OuterRef("pk")))).only(
+        "meter", "reading_format", "validity"
+    )
+
+
+def project_available_readings(project: ProductionProject) -> tuple[list[str], list[str]]:
+    """`available_formats` and `available_reading_validity` of a project: the formats and validities its meters'
+    streams hold (in the vocabularies' order), or the operator's declared lists while none holds a reading. Needs
+    the prefetch of production_projects_visible (else it reads the declared lists)."""
+    held = [stream for meter in project.meters.all() for stream in getattr(meter, "held_streams", [])]
+    if not held:
+        return list(project.declared_formats), list(project.declared_validities)
+    formats = {stream.reading_format for stream in held}
+    validities = {stream.validity for stream in held}
+    return (
+        [f for f in ReadingFormat.values if f in formats],
+        [v for v in ReadingValidity.values if v in validities],
+    )

@@ -65,7 +65,13 @@ def test_schema_is_valid_openapi_3(schema):
 
 
 # Beyond the spec: the production projects of seed 002 (private).
-PROJECT_PATHS = {"/production-projects", "/production-projects/{cds_productionproject_id}", "/meter-devices"}
+PROJECT_PATHS = {
+    "/production-projects",
+    "/production-projects/{cds_productionproject_id}",
+    "/production-projects/{cds_productionproject_id}/usage-segments",
+    "/meter-devices",
+    "/usage-segments",
+}
 
 
 def test_schema_lists_exactly_the_spec_paths_and_the_production_projects(schema):

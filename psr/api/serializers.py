@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from psr.choices import PowerUnit, ReadingFormat, ReadingValidity
 from psr.models import Meter, PowerSystemResource, ProductionProject
+from psr.selectors import project_available_readings
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -155,16 +156,12 @@ class ProductionProjectSerializer(serializers.ModelSerializer):
     cds_created = serializers.DateTimeField(source="created")
     cds_modified = serializers.DateTimeField(source="modified")
     meter_number = serializers.SerializerMethodField(help_text="The numbers of the project's meters.")
-    available_formats = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReadingFormat.choices),
-        source="declared_formats",
-        help_text="The reading formats the project publishes (as its operator declares them).",
+    available_formats = serializers.SerializerMethodField(
+        help_text="The reading formats the project's meters hold (as the operator declares them while they hold none)."
     )
     contract_type = serializers.CharField(source="contract_type.code")
-    available_reading_validity = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReadingValidity.choices),
-        source="declared_validities",
-        help_text="The reading validities the project publishes (as its operator declares them).",
+    available_reading_validity = serializers.SerializerMethodField(
+        help_text="The reading validities the project's meters hold (as declared while they hold none)."
     )
     contract_share = serializers.DecimalField(
         max_digits=7,
@@ -189,6 +186,14 @@ class ProductionProjectSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_meter_number(self, project: ProductionProject) -> list[str]:
         return [meter.meter_number for meter in project.meters.all()]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": ReadingFormat.values}})
+    def get_available_formats(self, project: ProductionProject) -> list[str]:
+        return project_available_readings(project)[0]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": ReadingValidity.values}})
+    def get_available_reading_validity(self, project: ProductionProject) -> list[str]:
+        return project_available_readings(project)[1]
 
 
 class ProductionProjectResponseSerializer(ProductionProjectSerializer):

@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,6 +18,7 @@ from psr.filtersets import MeterDeviceFilterSet, PowerSystemResourceFilterSet, P
 from psr.models import Meter, PowerSystemResource, ProductionProject
 from psr.validators import PSR_ID_PATTERN
 
+from .access import visible_to_caller
 from .serializers import (
     CapacityResponseSerializer,
     DescribeResponseSerializer,
@@ -129,17 +130,6 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
         )
 
 
-def _visible(view, model, selector):
-    """What the caller of a private view may see, by `selector` (a key's client's grants; everything for staff)."""
-    if getattr(view, "swagger_fake_view", False):  # the schema generator, which is nobody
-        return model.objects.none()
-    key = view.request.auth
-    visible = selector(user=view.request.user, client_id=key.client_id if key is not None else None)
-    if visible is None:  # staff without the permission to view projects
-        raise PermissionDenied("Your account may not view production projects.")
-    return visible
-
-
 PROJECT_ID_PARAM = OpenApiParameter(
     "cds_productionproject_id",
     {"type": "string", "pattern": PSR_ID_PATTERN, "maxLength": 64},
@@ -163,7 +153,7 @@ class ProductionProjectViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = PSR_ID_PATTERN.strip("^$")
 
     def get_queryset(self):
-        return _visible(self, ProductionProject, selectors.production_projects_visible)
+        return visible_to_caller(self, ProductionProject, selectors.production_projects_visible)
 
     def get_object(self) -> ProductionProject:
         project_id = self.kwargs["cds_productionproject_id"]
@@ -204,7 +194,7 @@ class MeterDeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [ApiClientOrStaff]
 
     def get_queryset(self):
-        return _visible(self, Meter, selectors.meters_visible)
+        return visible_to_caller(self, Meter, selectors.meters_visible)
 
     @extend_schema(
         summary="List meter devices",

@@ -21,7 +21,7 @@ def test_the_schema_declares_bearer_and_x_api_key_schemes(client, db):
     assert schemes["ApiKeyAuth"]["in"] == "header" and schemes["ApiKeyAuth"]["name"] == "X-API-Key"
 
 
-PRIVATE = ("/production-projects", "/meter-devices")
+PRIVATE = ("/production-projects", "/meter-devices", "/usage-segments")
 
 
 def test_every_public_operation_takes_either_key_or_none_by_default(client, db):

@@ -1,8 +1,10 @@
 """Response shapes of the time-series endpoints, for the OpenAPI schema (responses are built as plain dicts)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from timeseries.choices import FLOW_QUANTITIES, FUEL_QUANTITIES, Quantity, Timeframe
+from psr.choices import WG3_VALUE_TYPE, ReadingDirection, ReadingFormat, ReadingValidity
+from timeseries.choices import FLOW_QUANTITIES, FUEL_QUANTITIES, READING_QUALITIES, Quantity, Timeframe
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -61,3 +63,62 @@ def response_serializer(quantity: str) -> type[serializers.Serializer]:
         "previous": serializers.URLField(**LINK),
     }
     return type(f"{quantity.title()}Response", (serializers.Serializer,), fields)
+
+
+# --- usage segments (meter readings, CDS-WG3-01) ------------------------------------------------------------------
+
+VALUE_SET_SCHEMA = {
+    "type": "array",
+    "description": "One value set per interval from segment_start: [{value, quality}], or [null] where the reading "
+    "is missing.",
+    "items": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 1,
+        "items": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["value", "quality"],
+                    "properties": {
+                        "value": {"type": "number", "description": "Energy of the interval in kWh."},
+                        "quality": {"type": "string", "enum": list(READING_QUALITIES)},
+                    },
+                },
+                {"type": "null"},
+            ]
+        },
+    },
+}
+
+
+@extend_schema_field(VALUE_SET_SCHEMA)
+class ValueSetsField(serializers.JSONField):
+    pass
+
+
+class UsageSegmentSerializer(serializers.Serializer):
+    cds_usagesegment_id = serializers.CharField(help_text="'<stream id>-<segment_start in epoch seconds>'.")
+    cds_created = serializers.DateTimeField(help_text="When the segment's oldest reading was written.")
+    cds_modified = serializers.DateTimeField(help_text="When the segment's newest reading was written.")
+    related_meterdevices = serializers.ListField(child=serializers.CharField(), help_text="cds_meterdevice_id.")
+    related_productionprojects = serializers.ListField(
+        child=serializers.CharField(), help_text="cds_productionproject_id."
+    )
+    segment_start = serializers.DateTimeField(help_text="The start of the first reading.")
+    segment_end = serializers.DateTimeField(help_text="The end of the last reading.")
+    interval = serializers.IntegerField(min_value=1, help_text="Seconds per value set.")
+    format = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(set(WG3_VALUE_TYPE.values()))),
+        help_text="WG3 value type of the stream's direction.",
+    )
+    values = ValueSetsField()
+    reading_format = serializers.ChoiceField(choices=ReadingFormat.choices)
+    reading_validity = serializers.ChoiceField(choices=ReadingValidity.choices)
+    direction = serializers.ChoiceField(choices=ReadingDirection.choices)
+
+
+class UsageSegmentsResponseSerializer(serializers.Serializer):
+    usage_segments = UsageSegmentSerializer(many=True)
+    next = serializers.URLField(**LINK)
+    previous = serializers.URLField(**LINK)

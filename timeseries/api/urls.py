@@ -1,13 +1,22 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
 from psr.validators import PSR_ID_PATTERN
 from timeseries.choices import Quantity
 
+from .readings import AllUsageSegmentsView, ProjectUsageSegmentsView
 from .views import timeseries_view
 
 PSR = PSR_ID_PATTERN.strip("^$")
 
-urlpatterns = []
+urlpatterns = [
+    path("usage-segments", AllUsageSegmentsView.as_view(), name="usage-segments"),
+    # Under the project's path here, not in psr: psr does not import the time-series store.
+    re_path(
+        rf"^production-projects/(?P<cds_productionproject_id>{PSR})/usage-segments$",
+        ProjectUsageSegmentsView.as_view(),
+        name="project-usage-segments",
+    ),
+]
 for quantity in Quantity.values:
     view = timeseries_view(quantity).as_view()
     urlpatterns += [
