@@ -41,7 +41,7 @@ def test_staff_uploads_a_csv_sees_the_job_succeed_and_follows_the_link_to_the_da
     page.get_by_role("link", name="Import time series from a file").click()
     log_in(page)  # the upload page sends an anonymous visitor to the login page, and back after
     page.wait_for_url("**/imports/new")
-    expect(page.get_by_label("Format")).to_have_value("auto")
+    expect(page.locator("#id_format")).to_have_value("auto")  # the file format, not the reading format
     page.get_by_label("File").set_input_files(csv_file)
     page.get_by_role("button", name="Upload and import").click()
 
