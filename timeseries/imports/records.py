@@ -46,7 +46,8 @@ class ReadingRecord(NamedTuple):
     `meter` None means the meter chosen for the import (ImportOptions.meter); likewise `reading_format` and
     `validity` None mean the import's choice, or the adapter's default for its kind of file. `direction` is a
     psr.choices.ReadingDirection value, `quality` a name of CDS-WG3-01's vocabulary (timeseries.choices
-    READING_QUALITIES). Energy only: `unit` is Wh, kWh, MWh or GWh.
+    READING_QUALITIES; empty is `raw`). Energy only: `unit` is Wh, kWh, MWh or GWh. Names may come as written
+    (spaces, capitals, empty cells): the import's checks clean them once per stream.
     """
 
     line: int

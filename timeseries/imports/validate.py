@@ -401,6 +401,16 @@ class ReadingValidator:
         return self._meters[number]
 
     def _resolve(self, record: ReadingRecord) -> _Stream | RowError:
+        # Names are cleaned here, once per distinct key, not per row by the adapters: spaces and case, and an empty
+        # cell is the import's choice (an empty quality is `raw`).
+        record = record._replace(
+            unit=(record.unit or "").strip(),
+            direction=(record.direction or "").strip().lower(),
+            quality=(record.quality or "").strip().lower() or "raw",
+            meter=(record.meter or "").strip() or None,
+            reading_format=(record.reading_format or "").strip().lower() or None,
+            validity=(record.validity or "").strip().lower() or None,
+        )
         line = record.line
         number = record.meter or self.meter
         if not number:

@@ -11,8 +11,6 @@ from .common import Lines, check_columns, first_line, names, parse_datetime, wid
 
 REQUIRED = ("direction", "start", "end", "value", "unit")
 OPTIONAL = ("meter_number", "format", "validity", "quality")
-# A reading with no quality flag has not been checked: WG3's "raw".
-DEFAULT_QUALITY = "raw"
 DATETIME_MEMO_SIZE = 200_000
 
 
@@ -44,7 +42,6 @@ def _rows(text: TextIO, columns: list[str], options: ImportOptions) -> Iterator[
     i_meter, i_format, i_validity, i_quality = (index.get(n, empty) for n in OPTIONAL)
     zone = options.timezone
     memo: dict[str, datetime | str] = {}
-    streams: dict[tuple[str, ...], tuple] = {}
     lines = Lines(text)
     reader = csv.reader(lines, strict=True)
     try:
@@ -72,27 +69,13 @@ def _rows(text: TextIO, columns: list[str], options: ImportOptions) -> Iterator[
                 reason = "the value is empty: leave out an interval with no reading" if not raw.strip() else None
                 yield RowError(line, "value", raw, reason or "the value is not a number.")
                 continue
-            # The stream's cells repeat row after row: each distinct one is cleaned once.
-            cells = (row[i_unit], row[i_direction], row[i_quality], row[i_meter], row[i_format], row[i_validity])
-            stream = streams.get(cells)
-            if stream is None:
-                stream = streams[cells] = _stream(cells)
-            yield ReadingRecord(line, start, end, value, *stream)
+            # The stream's cells as written: the import's checks clean them once per distinct stream, not per row.
+            yield ReadingRecord(
+                line, start, end, value, row[i_unit], row[i_direction], row[i_quality], row[i_meter], row[i_format],
+                row[i_validity],
+            )  # fmt: skip
     except csv.Error as exc:
         raise ImportFileError(f"Line {reader.line_num + lines.skipped + 1} is not valid CSV: {exc}.") from exc
-
-
-def _stream(cells: tuple[str, ...]) -> tuple:
-    """unit, direction, quality, meter, format, validity as a ReadingRecord holds them (None: the import's choice)."""
-    unit, direction, quality, meter, fmt, validity = (c.strip() for c in cells)
-    return (
-        unit,
-        direction.lower(),
-        quality.lower() or DEFAULT_QUALITY,
-        meter or None,
-        fmt.lower() or None,
-        validity.lower() or None,
-    )
 
 
 def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:

@@ -205,10 +205,15 @@ def _check_reading(item, sample: Sample) -> None:
     assert isinstance(item.line, int) and item.line >= 1, item
     assert _aware(item.start) and _aware(item.end) and item.end > item.start, item
     assert isinstance(item.value, float) and math.isfinite(item.value), item
-    assert item.unit in WH_EXPONENT and item.direction in ReadingDirection.values, item
-    assert item.quality in READING_QUALITIES, item
-    assert item.reading_format is None or item.reading_format in ReadingFormat.values, item
-    assert item.validity is None or item.validity in ReadingValidity.values, item
+
+    # Names may come as written (the checks clean spaces and case once per stream; empty is the import's choice).
+    def clean(name: str | None) -> str:
+        return (name or "").strip().lower()
+
+    assert item.unit.strip() in WH_EXPONENT and clean(item.direction) in ReadingDirection.values, item
+    assert clean(item.quality) in {"", *READING_QUALITIES}, item
+    assert clean(item.reading_format) in {"", *ReadingFormat.values}, item
+    assert clean(item.validity) in {"", *ReadingValidity.values}, item
 
 
 def _check_capacity(item, sample: Sample) -> None:

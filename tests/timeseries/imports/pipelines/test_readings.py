@@ -172,3 +172,15 @@ def test_the_green_button_sample_imports_strictly_to_its_meter_and_the_gas_sampl
     gas = import_path(folder / "EGD_Gas_EnergyUsage_20221225_20241225.xml", meter=MeterFactory())
     assert gas.status == ImportJob.Status.FAILED and "m3 (uom 42)" in gas.message and "MeterReading" in gas.message
     assert Point.objects.count() == 95  # nothing more
+
+
+def test_stream_names_are_read_whatever_their_spaces_and_capitals_and_an_empty_quality_is_raw(tmp_path):
+    meter = MeterFactory(meter_number="CASE-1")
+    text = lines(
+        HEADER,
+        " CASE-1 , Settlement ,TOTAL_GROSS, Delivered ,2024-03-01T00:00:00Z,2024-03-01T00:15:00Z,1.5, kWh ,",
+        "CASE-1,settlement,total_gross,delivered,2024-03-01T00:15:00Z,2024-03-01T00:30:00Z,2.5,kWh, Revenue",
+    )
+    job = import_text(tmp_path, text)
+    assert job.status == ImportJob.Status.SUCCEEDED, job_errors(job)
+    assert _stream(meter) == [(1.5, Quality.RAW), (2.5, Quality.REVENUE)]  # one stream
