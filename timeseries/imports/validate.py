@@ -126,16 +126,9 @@ class RowValidator:
     def _refusal(self, record: Record, flow: bool) -> Row | RowError:
         """Why a record failed the fast checks of `check` (or its row, for an int value that is fine)."""
         line, _, quantity, start, end, value = record[:6]
-        if start.tzinfo is None or end.tzinfo is None:
-            return RowError(line, "start", str(start), "datetimes must carry a UTC offset.")
-        if end <= start:
-            return RowError(line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
-        if start.microsecond or end.microsecond:
-            return RowError(line, "start", start.isoformat(), "interval bounds must be whole seconds.")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return RowError(line, "value", repr(value), "the value is not a number.")
-        if not math.isfinite(value):
-            return RowError(line, "value", str(value), "the value must be a finite number.")
+        error = interval_refusal(line, start, end, value)
+        if error is not None:
+            return error
         if flow and value < 0:
             return RowError(
                 line,
@@ -294,6 +287,21 @@ class RowValidator:
         return cache[key]
 
 
+def interval_refusal(line: int, start: datetime, end: datetime, value: object) -> RowError | None:
+    """Why an interval and its value cannot be stored (any series' rule), or None."""
+    if start.tzinfo is None or end.tzinfo is None:
+        return RowError(line, "start", str(start), "datetimes must carry a UTC offset.")
+    if end <= start:
+        return RowError(line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
+    if start.microsecond or end.microsecond:
+        return RowError(line, "start", start.isoformat(), "interval bounds must be whole seconds.")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return RowError(line, "value", repr(value), "the value is not a number.")
+    if not math.isfinite(value):
+        return RowError(line, "value", str(value), "the value must be a finite number.")
+    return None
+
+
 def _unknown_psr(key: str) -> str:
     if ":" in key:
         return f"no PSR has the external identifier '{key}': add it to the PSR's external identifiers in the admin."
@@ -383,16 +391,9 @@ class ReadingValidator:
 
     def _refusal(self, record: ReadingRecord) -> Row | RowError:
         line, start, end, value = record[:4]
-        if start.tzinfo is None or end.tzinfo is None:
-            return RowError(line, "start", str(start), "datetimes must carry a UTC offset.")
-        if end <= start:
-            return RowError(line, "end", end.isoformat(), f"the end is not after the start {start.isoformat()}.")
-        if start.microsecond or end.microsecond:
-            return RowError(line, "start", start.isoformat(), "interval bounds must be whole seconds.")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return RowError(line, "value", repr(value), "the value is not a number.")
-        if not math.isfinite(value):
-            return RowError(line, "value", str(value), "the value must be a finite number.")
+        error = interval_refusal(line, start, end, value)
+        if error is not None:
+            return error
         return self.check(record._replace(value=float(value)))  # an integer value: fine as a float
 
     def _meter(self, number: str) -> Meter | None:

@@ -7,13 +7,11 @@ from typing import TextIO
 
 from ...choices import Quality
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
-from .common import Lines, check_columns, first_line, names, parse_datetime, width_error
+from .common import Lines, check_columns, first_line, memo_datetime, names, width_error
 
 REQUIRED = ("psr", "quantity", "start", "end", "value")
 OPTIONAL = ("unit", "fuel_type", "technology", "connected_psr", "timeframe", "quality")
 QUALITY_NAMES = {label: value for value, label in Quality.choices} | {str(v): v for v in Quality.values}
-# Parsed datetimes are memoised (files repeat the same instants across PSRs); bounded so memory stays flat.
-DATETIME_MEMO_SIZE = 200_000
 
 
 def _delimiter(header: str) -> str:
@@ -61,8 +59,8 @@ def _rows(text: TextIO, columns: list[str], delimiter: str, zone: tzinfo | None)
                     continue  # a blank line
                 yield width_error(line, row, width, delimiter=delimiter)
                 continue
-            start = memo.get(row[i_start]) or _datetime(row[i_start], zone, memo)
-            end = memo.get(row[i_end]) or _datetime(row[i_end], zone, memo)
+            start = memo.get(row[i_start]) or memo_datetime(row[i_start], zone, memo)
+            end = memo.get(row[i_end]) or memo_datetime(row[i_end], zone, memo)
             # The row loop the import benchmark times: exact class tests are cheaper than isinstance here.
             if start.__class__ is str:
                 yield RowError(line, "start", row[i_start], start)
@@ -105,14 +103,6 @@ def _rows(text: TextIO, columns: list[str], delimiter: str, zone: tzinfo | None)
             )
     except csv.Error as exc:
         raise ImportFileError(f"Line {reader.line_num + lines.skipped + 1} is not valid CSV: {exc}.") from exc
-
-
-def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:
-    """The aware datetime written in `text`, or the reason it is not one (both memoised)."""
-    if len(memo) >= DATETIME_MEMO_SIZE:
-        memo.clear()
-    memo[text] = result = parse_datetime(text.strip(), zone)
-    return result
 
 
 ADAPTER = CanonicalCsvAdapter()

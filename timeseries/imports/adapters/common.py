@@ -222,6 +222,18 @@ def width_error(line: int, row: list[str], width: int, *, at_least: bool = False
     return RowError(line, "", shown(delimiter.join(row)), f"expected {expected} fields, found {len(row)}.")
 
 
+# Parsed datetimes are memoised (files repeat the same instants across series); bounded so memory stays flat.
+DATETIME_MEMO_SIZE = 200_000
+
+
+def memo_datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:
+    """parse_datetime, kept in `memo` (the caller reads `memo.get(text)` first): what a CSV row loop calls."""
+    if len(memo) >= DATETIME_MEMO_SIZE:
+        memo.clear()
+    memo[text] = result = parse_datetime(text.strip(), zone)
+    return result
+
+
 def parse_datetime(text: str, zone: tzinfo | None) -> datetime | str:
     """The aware datetime an ISO 8601 cell writes (naive ones in `zone`), or the reason it is not one."""
     try:

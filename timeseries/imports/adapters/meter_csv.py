@@ -3,15 +3,14 @@ direction, start, end, value, unit, quality` (the meter, format and validity may
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TextIO
 
 from ..records import ImportFileError, ImportOptions, Payload, ReadingRecord, RowError
-from .common import Lines, check_columns, first_line, names, parse_datetime, width_error
+from .common import Lines, check_columns, first_line, memo_datetime, names, width_error
 
 REQUIRED = ("direction", "start", "end", "value", "unit")
 OPTIONAL = ("meter_number", "format", "validity", "quality")
-DATETIME_MEMO_SIZE = 200_000
 
 
 class MeterCsvAdapter:
@@ -54,11 +53,11 @@ def _rows(text: TextIO, columns: list[str], options: ImportOptions) -> Iterator[
                 yield width_error(line, row, width)
                 continue
             row.append("")
-            start = memo.get(row[i_start]) or _datetime(row[i_start], zone, memo)
+            start = memo.get(row[i_start]) or memo_datetime(row[i_start], zone, memo)
             if start.__class__ is str:
                 yield RowError(line, "start", row[i_start], start)
                 continue
-            end = memo.get(row[i_end]) or _datetime(row[i_end], zone, memo)
+            end = memo.get(row[i_end]) or memo_datetime(row[i_end], zone, memo)
             if end.__class__ is str:
                 yield RowError(line, "end", row[i_end], end)
                 continue
@@ -76,14 +75,6 @@ def _rows(text: TextIO, columns: list[str], options: ImportOptions) -> Iterator[
             )  # fmt: skip
     except csv.Error as exc:
         raise ImportFileError(f"Line {reader.line_num + lines.skipped + 1} is not valid CSV: {exc}.") from exc
-
-
-def _datetime(text: str, zone: tzinfo | None, memo: dict) -> datetime | str:
-    """The aware datetime written in `text`, or the reason it is not one (both memoised, in a bounded memo)."""
-    if len(memo) >= DATETIME_MEMO_SIZE:
-        memo.clear()
-    memo[text] = result = parse_datetime(text.strip(), zone)
-    return result
 
 
 ADAPTER = MeterCsvAdapter()
