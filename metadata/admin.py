@@ -1,9 +1,10 @@
 """Admin for topology levels and the fuel-source catalogue; every change is kept in the history."""
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
+from .models import EmissionFactor, FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
 
 
 @admin.register(TopologyLevel)
@@ -54,3 +55,26 @@ class SourceFuelMappingAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "fuel_type__name", "technology__name", "note"]
     autocomplete_fields = ["fuel_type", "technology"]
     ordering = ["source", "code"]
+
+
+@admin.register(EmissionFactor)
+class EmissionFactorAdmin(SimpleHistoryAdmin):
+    """The catalogue's default emission factors: shipped ones (docs/emissions.md) and the operator's."""
+
+    # Links to sources are https (Django 6's default; said here so that 5.2 does not warn).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    list_display = [
+        "fuel_type",
+        "technology",
+        "basis",
+        "value",
+        "valid_from",
+        "valid_until",
+        "source_document",
+        "shipped",
+    ]
+    list_filter = ["basis", "shipped", "source_year"]
+    search_fields = ["fuel_type__name", "fuel_type__aib_code", "technology__name", "source_document", "note"]
+    autocomplete_fields = ["fuel_type", "technology"]
+    list_select_related = ["fuel_type", "technology"]

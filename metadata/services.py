@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db import models, transaction
 
 from .catalogue import CatalogueEntry, read_catalogue
-from .models import FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
+from .models import EmissionFactor, FuelSourceTechnology, FuelSourceType, SourceFuelMapping, TopologyLevel
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,49 @@ def source_mappings_sync(
                 fuel_type=fuel_type_model.objects.get(aib_code=row["fuel_type"]),
                 technology=technology_model.objects.get(aib_code=row["technology"]) if row["technology"] else None,
                 note=row["note"],
+            )
+            created += 1
+    return created
+
+
+EMISSION_FACTORS_FILE = Path(__file__).resolve().parent / "data" / "emission_factors.csv"
+
+
+def emission_factors_sync(
+    *,
+    factor_model: type[models.Model] = EmissionFactor,
+    fuel_type_model: type[models.Model] = FuelSourceType,
+    technology_model: type[models.Model] = FuelSourceTechnology,
+) -> int:
+    """Add the shipped default emission factors (docs/emissions.md) that are not there; returns how many were added.
+
+    A default is there when a factor of the same fuel type, technology and basis with no validity period exists,
+    shipped or the operator's: a figure the operator edited is never overwritten. The model classes are
+    parameters so that the data migration can pass its historical models.
+    """
+    with EMISSION_FACTORS_FILE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    created = 0
+    with transaction.atomic():
+        for row in rows:
+            fuel_type = fuel_type_model.objects.get(aib_code=row["fuel_type"])
+            technology = technology_model.objects.get(aib_code=row["technology"]) if row["technology"] else None
+            existing = factor_model.objects.filter(
+                fuel_type=fuel_type, technology=technology, basis=row["basis"], valid_from=None, valid_until=None
+            )
+            if existing.exists():
+                continue
+            factor_model.objects.create(
+                fuel_type=fuel_type,
+                technology=technology,
+                basis=row["basis"],
+                value=float(row["value"]),
+                source_document=row["source_document"],
+                source_table=row["source_table"],
+                source_year=int(row["source_year"]) if row["source_year"] else None,
+                source_url=row["source_url"],
+                note=row["note"],
+                shipped=True,
             )
             created += 1
     return created

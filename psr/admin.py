@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from .models import (
     PowerSystemResource,
     ProductionProject,
     ProductionProjectGrant,
+    PsrEmissionFactor,
     TransmissionCapacity,
 )
 
@@ -63,6 +65,24 @@ class InstalledCapacityInline(admin.TabularInline):
     autocomplete_fields = ["fuel_type", "technology"]
 
 
+class PsrEmissionFactorInline(admin.TabularInline):
+    model = PsrEmissionFactor
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+    autocomplete_fields = ["fuel_type", "technology"]
+    fields = [
+        "fuel_type",
+        "technology",
+        "basis",
+        "value",
+        "valid_from",
+        "valid_until",
+        "source_document",
+        "source_year",
+    ]
+    verbose_name_plural = "emission factors of this PSR and its subtree (over the catalogue's defaults)"
+
+
 class TransmissionCapacityInline(admin.TabularInline):
     model = TransmissionCapacity
     fk_name = "psr"
@@ -101,6 +121,7 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
         InstalledCapacityInline,
         ConnectionInline,
         TransmissionCapacityInline,
+        PsrEmissionFactorInline,
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -279,6 +300,20 @@ class ProductionProjectAdmin(SimpleHistoryAdmin):
         for removed in formset.deleted_objects:
             removed.delete()
         formset.save_m2m()
+
+
+@admin.register(PsrEmissionFactor)
+class PsrEmissionFactorAdmin(SimpleHistoryAdmin):
+    """Emission factors operators set for a PSR's subtree; the nearest PSR's factor wins over the defaults."""
+
+    # Links to sources are https (Django 6's default; said here so that 5.2 does not warn).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    list_display = ["psr", "fuel_type", "technology", "basis", "value", "valid_from", "valid_until", "source_document"]
+    list_filter = ["basis", ("psr", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["psr__id", "fuel_type__name", "fuel_type__aib_code", "technology__name", "source_document"]
+    autocomplete_fields = ["psr", "fuel_type", "technology"]
+    list_select_related = ["psr", "fuel_type", "technology"]
 
 
 @admin.register(Meter)

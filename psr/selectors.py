@@ -1,9 +1,14 @@
-"""Reads of the grid model, shaped as the spec's response bodies (without the envelope)."""
+"""Reads of the grid model, shaped as the spec's response bodies (without the envelope); the emission factors that
+apply to a PSR's generation."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from metadata.models import EmissionFactor, EmissionFactorBase, FuelSourceType
 
 from .choices import ReadingFormat, ReadingValidity, convert_power
 from .models import (
@@ -13,6 +18,7 @@ from .models import (
     Meter,
     PowerSystemResource,
     ProductionProject,
+    PsrEmissionFactor,
     TransmissionCapacity,
 )
 
@@ -219,3 +225,89 @@ def project_available_readings(project: ProductionProject) -> tuple[list[str], l
         [f for f in ReadingFormat.values if f in formats],
         [v for v in ReadingValidity.values if v in validities],
     )
+
+
+@dataclass(frozen=True)
+class Factor:
+    """The emission factor that applies, and where it comes from (for a response to name its sources)."""
+
+    value: float  # gCO2e/kWh
+    basis: str
+    scope: str | None  # the PSR whose own factor this is; None for the catalogue's default
+    technology_specific: bool
+    source: str  # document, table and year, as one line
+    factor_id: int
+    fuel_type_id: int  # the factor's own fuel type: the asked one's, or a catalogue parent's
+
+
+class EmissionFactors:
+    """The factors that apply to one PSR's generation, on one basis: loaded once (its ancestors' own factors and the
+    catalogue's defaults), then picked per fuel, technology and instant without a query.
+
+    Precedence: the nearest PSR (itself, then its parent, ...) that sets a factor for the technology, then one for
+    the fuel type; then the catalogue's default for the technology, then for the fuel type. Among factors of one
+    place, the one valid at the instant. A fuel type with no factor of its own takes its catalogue parent's (by AIB
+    code: F02010102 -> F02010100 -> F02010000 -> F02000000 -> F00000000), as the parent's "Unspecified" covers
+    it. None: no factor applies (a missing factor is reported, never a zero).
+    """
+
+    def __init__(self, *, psr: PowerSystemResource, basis: str) -> None:
+        ancestors = list(psr.get_ancestors(include_self=True).values_list("pk", flat=True))
+        depth = {psr_id: i for i, psr_id in enumerate(reversed(ancestors))}  # 0: the PSR itself
+        own = PsrEmissionFactor.objects.filter(psr_id__in=ancestors, basis=basis).select_related("technology")
+        self._candidates: dict[int, list[tuple[tuple, EmissionFactorBase]]] = defaultdict(list)
+        for factor in own:
+            rank = (depth[factor.psr_id], 0 if factor.technology_id else 1)
+            self._candidates[factor.fuel_type_id].append((rank, factor))
+        for factor in EmissionFactor.objects.filter(basis=basis):
+            rank = (len(ancestors), 0 if factor.technology_id else 1)
+            self._candidates[factor.fuel_type_id].append((rank, factor))
+        for candidates in self._candidates.values():
+            candidates.sort(key=lambda c: c[0])
+        self._memo: dict[tuple, Factor | None] = {}
+        codes = dict(FuelSourceType.objects.exclude(aib_code=None).values_list("pk", "aib_code"))
+        ids = {code: pk for pk, code in codes.items()}
+        # Each fuel type's own id, then its catalogue parents' that exist, nearest first.
+        self._lineage = {
+            pk: list(dict.fromkeys([pk, *(ids[p] for p in _aib_parents(code) if p in ids)]))
+            for pk, code in codes.items()
+        }
+
+    def factor(self, *, fuel_type_id: int, technology_id: int | None, at: datetime) -> Factor | None:
+        """The factor for generation of this fuel and technology at `at`, or None."""
+        for fuel_id in self._lineage.get(fuel_type_id, [fuel_type_id]):
+            found = self._own_factor(fuel_id, technology_id, at)
+            if found is not None:
+                return found
+        return None
+
+    def _own_factor(self, fuel_type_id: int, technology_id: int | None, at: datetime) -> Factor | None:
+        for _rank, candidate in self._candidates.get(fuel_type_id, ()):
+            if candidate.technology_id is not None and candidate.technology_id != technology_id:
+                continue
+            if not candidate.applies_at(at):
+                continue
+            key = candidate.pk, type(candidate)
+            if key not in self._memo:
+                source = ", ".join(
+                    str(part) for part in (candidate.source_document, candidate.source_table, candidate.source_year)
+                    if part
+                )  # fmt: skip
+                self._memo[key] = Factor(
+                    value=candidate.value,
+                    basis=candidate.basis,
+                    scope=getattr(candidate, "psr_id", None),
+                    technology_specific=candidate.technology_id is not None,
+                    source=source,
+                    factor_id=candidate.pk,
+                    fuel_type_id=candidate.fuel_type_id,
+                )
+            return self._memo[key]
+        return None
+
+
+def _aib_parents(code: str) -> list[str]:
+    """The AIB energy-source codes above `code`, nearest first: F02010102 -> F02010100, F02010000, F02000000,
+    F00000000."""
+    digits = code[1:]
+    return [f"F{digits[:n]}{'0' * (8 - n)}" for n in (6, 4, 2, 0) if f"F{digits[:n]}{'0' * (8 - n)}" != code]

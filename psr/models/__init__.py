@@ -1,5 +1,7 @@
-"""The psr app's models: the grid model (`grid`) and the production projects that hang on it (`projects`)."""
+"""The psr app's models: the grid model (`grid`), the production projects that hang on it (`projects`), and the
+emission factors operators set for a PSR's subtree (`emissions`)."""
 
+from .emissions import PsrEmissionFactor
 from .grid import (
     MPTT_FIELDS,
     AssetInfo,
@@ -25,6 +27,7 @@ __all__ = [
     "PowerSystemResource",
     "ProductionProject",
     "ProductionProjectGrant",
+    "PsrEmissionFactor",
     "TransmissionCapacity",
     "are_connected",
 ]
