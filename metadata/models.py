@@ -228,6 +228,3 @@ class EmissionFactor(EmissionFactorBase):
 
     shipped = models.BooleanField(default=False, editable=False, help_text="Loaded from the shipped defaults.")
     history = HistoricalRecords()
-
-    class Meta(EmissionFactorBase.Meta):
-        pass

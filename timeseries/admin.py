@@ -57,13 +57,17 @@ class FormatHeldFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=held)
 
 
-class MeterReadingsInline(psr_admin.MeterInline):
-    fields = [*psr_admin.MeterInline.fields, "readings"]
-    readonly_fields = ["readings"]
+class _ReadingsShown:
+    """A meter's readings held, as a read-only field of the admin pages that show meters."""
 
     @admin.display(description="readings held (per stream)")
     def readings(self, obj: Meter) -> str:
         return meter_readings_html(obj) if obj.pk else ""
+
+
+class MeterReadingsInline(_ReadingsShown, psr_admin.MeterInline):
+    fields = [*psr_admin.MeterInline.fields, "readings"]
+    readonly_fields = ["readings"]
 
 
 class ProductionProjectAdmin(psr_admin.ProductionProjectAdmin):
@@ -74,12 +78,8 @@ class ProductionProjectAdmin(psr_admin.ProductionProjectAdmin):
     ]
 
 
-class MeterAdmin(psr_admin.MeterAdmin):
+class MeterAdmin(_ReadingsShown, psr_admin.MeterAdmin):
     readonly_fields = [*psr_admin.MeterAdmin.readonly_fields, "readings"]
-
-    @admin.display(description="readings held (per stream)")
-    def readings(self, obj: Meter) -> str:
-        return meter_readings_html(obj) if obj.pk else ""
 
 
 for model, model_admin in ((ProductionProject, ProductionProjectAdmin), (Meter, MeterAdmin)):

@@ -62,7 +62,11 @@ def _solar(meter: Meter, meters_dir: Path | None) -> int:
     delivered = [(a, b, max(v, 0.0) * SETTLEMENT_LOSS) for a, b, v in rows]
     written += _replace(meter, "settlement", "total_gross", "delivered", _points(delivered, Quality.REVENUE))
     written += _replace(
-        meter, "settlement", "contracted", "delivered", _points([(a, b, v * share) for a, b, v in delivered], 5)
+        meter,
+        "settlement",
+        "contracted",
+        "delivered",
+        _points([(a, b, v * share) for a, b, v in delivered], Quality.REVENUE),
     )
     # At night the inverters draw a little from the grid (the SCADA log's negative values).
     received = [(a, b, -v) for a, b, v in rows if v < 0]
@@ -124,7 +128,11 @@ def _nuclear_vppa(meter: Meter) -> int:
     planned = [(a, b, capacity_kw * 0.99) for a, b, _ in gross]
     written += _replace(meter, "forecast_day_ahead", "total_gross", "delivered", _points(planned, Quality.CALCULATED))
     written += _replace(
-        meter, "forecast_day_ahead", "contracted", "delivered", _points([(a, b, v * share) for a, b, v in planned], 6)
+        meter,
+        "forecast_day_ahead",
+        "contracted",
+        "delivered",
+        _points([(a, b, v * share) for a, b, v in planned], Quality.CALCULATED),
     )
     return written
 

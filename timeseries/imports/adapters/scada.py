@@ -44,9 +44,11 @@ class ScadaPowerCsvAdapter:
         rows = _rows(text, columns, i_time, i_power, options)
         # The first rows wait until the interval length is known; after that each row is a record at once.
         head: list[tuple[int, datetime, float | None] | RowError] = []
+        read = 0
         for item in rows:
             head.append(item)
-            if sum(1 for i in head if not isinstance(i, RowError)) >= STEP_ROWS:
+            read += not isinstance(item, RowError)
+            if read >= STEP_ROWS:
                 break
         step = _step([i for i in head if not isinstance(i, RowError)])
         hours = step.total_seconds() / 3600

@@ -1,8 +1,6 @@
 """The meter-readings pipeline: production projects' meter readings (ReadingRecord) go through the time-series
 pipeline's stages (row checks, staging, set-based checks, one upsert in one transaction) into meter streams."""
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 
 from psr.models import Meter
@@ -26,10 +24,6 @@ class ReadingsTarget:
             reading_format=options.reading_format or getattr(adapter, "DEFAULT_FORMAT", None),
             validity=options.validity or getattr(adapter, "DEFAULT_VALIDITY", None),
         )
-
-    def dimensions(self, used: Iterable[int]) -> dict[int, ReadingDimensions]:
-        used = set(used)
-        return {d.dim: d for d in self.validator.dimensions if d.dim in used}
 
     def series_for(self, dims: dict[int, ReadingDimensions]) -> tuple[dict[int, Series], dict[int, str]]:
         series, errors = {}, {}

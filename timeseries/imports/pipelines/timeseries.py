@@ -91,6 +91,7 @@ class _Reader:
 class Validator(Protocol):
     """Checks an adapter's records one by one into rows of numbered dimensions (one dimension, one series)."""
 
+    dimensions: list  # what each dimension number (`.dim`) names, in the validator's own dataclass
     unordered: set[int]  # dimensions whose rows did not arrive in time order without overlaps
 
     def check(self, record: Any) -> Row | RowError: ...
@@ -100,9 +101,6 @@ class Target(Protocol):
     """Where a stream of records goes in the store: how they are checked, and the series their dimensions name."""
 
     validator: Validator
-
-    def dimensions(self, used: Iterable[int]) -> dict[int, Any]:
-        """The dimensions (by number) of the staged rows."""
 
     def series_for(self, dims: dict[int, Any]) -> tuple[dict[int, Series], dict[int, str]]:
         """The series of each dimension, created on first use; a dimension its series refuses gets an error."""
@@ -119,10 +117,6 @@ class GridTarget:
 
     def __init__(self) -> None:
         self.validator = RowValidator()
-
-    def dimensions(self, used: Iterable[int]) -> dict[int, Dimensions]:
-        used = set(used)
-        return {d.dim: d for d in self.validator.dimensions if d.dim in used}
 
     def series_for(self, dims: dict[int, Dimensions]) -> tuple[dict[int, Series], dict[int, str]]:
         return _series_for(dims)
@@ -188,7 +182,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter, target: Targe
     strict = job.mode == ImportJob.Mode.STRICT
     with transaction.atomic():
         ranges = writer.ranges()
-        dims = target.dimensions(ranges)
+        dims = {d.dim: d for d in target.validator.dimensions if d.dim in ranges}
         series, series_errors = target.series_for(dims)
         # Two jobs writing the same series take turns from here: each checks against what the other committed.
         ids = sorted(s.pk for s in series.values())
