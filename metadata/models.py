@@ -167,7 +167,50 @@ class EmissionBasis(models.TextChoices):
     LIFECYCLE = "lifecycle", "lifecycle (cradle to grave)"
 
 
-class EmissionFactorBase(models.Model):
+class SourcedIntensityBase(models.Model):
+    """Grams of CO2-equivalent per kWh on a basis, over a validity period, with where the figure comes from: what an
+    emission factor (per fuel) and a PSR's declared intensity (of the electricity it supplies) have in common."""
+
+    basis = models.CharField(max_length=16, choices=EmissionBasis.choices)
+    value = models.FloatField(
+        "gCO2e/kWh", validators=[MinValueValidator(0.0)], help_text="Grams of CO2-equivalent per kWh."
+    )
+    valid_from = models.DateTimeField(null=True, blank=True, help_text="Empty: since always.")
+    valid_until = models.DateTimeField(null=True, blank=True, help_text="Empty: still valid.")
+    source_document = models.CharField(max_length=300, help_text="The publication the figure comes from.")
+    source_table = models.CharField(max_length=200, blank=True, help_text="Table or section in it.")
+    source_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, help_text="Why this figure (for the next person).")
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="%(app_label)s_%(class)s_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="%(app_label)s_%(class)s_until_after_from",
+            ),
+        ]
+
+    def clean(self) -> None:
+        if self.value is not None and not math.isfinite(self.value):
+            raise ValidationError({"value": "A figure is a finite number of gCO2e/kWh."})
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": "The end of validity must be after its start."})
+
+    def applies_at(self, instant) -> bool:
+        return (self.valid_from is None or self.valid_from <= instant) and (
+            self.valid_until is None or instant < self.valid_until
+        )
+
+    @property
+    def source(self) -> str:
+        """Document, table and year in one line."""
+        return ", ".join(str(part) for part in (self.source_document, self.source_table, self.source_year) if part)
+
+
+class EmissionFactorBase(SourcedIntensityBase):
     """Grams of CO2-equivalent per kWh generated from a fuel (and technology), on a basis, over a validity period,
     with where the figure comes from. The catalogue's defaults are EmissionFactor; a PSR's own (for its subtree)
     are psr.PsrEmissionFactor."""
@@ -181,45 +224,14 @@ class EmissionFactorBase(models.Model):
         related_name="+",
         help_text="Empty: the factor of the fuel type whatever its technology.",
     )
-    basis = models.CharField(max_length=16, choices=EmissionBasis.choices)
-    value = models.FloatField(
-        "gCO2e/kWh", validators=[MinValueValidator(0.0)], help_text="Grams of CO2-equivalent per kWh generated."
-    )
-    valid_from = models.DateTimeField(null=True, blank=True, help_text="Empty: since always.")
-    valid_until = models.DateTimeField(null=True, blank=True, help_text="Empty: still valid.")
-    source_document = models.CharField(max_length=300, help_text="The publication the figure comes from.")
-    source_table = models.CharField(max_length=200, blank=True, help_text="Table or section in it.")
-    source_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
-    note = models.CharField(
-        max_length=500, blank=True, help_text="Why this figure for this fuel (for the next person)."
-    )
 
-    class Meta:
+    class Meta(SourcedIntensityBase.Meta):
         abstract = True
         ordering = ["fuel_type__aib_code", "technology__aib_code", "basis", "valid_from"]
-        constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="%(app_label)s_%(class)s_value_not_negative"),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
-                name="%(app_label)s_%(class)s_until_after_from",
-            ),
-        ]
 
     def __str__(self) -> str:
         what = self.technology.name if self.technology_id else self.fuel_type.name
         return f"{what}: {self.value:g} gCO2e/kWh ({self.basis})"
-
-    def clean(self) -> None:
-        if self.value is not None and not math.isfinite(self.value):
-            raise ValidationError({"value": "A factor is a finite number of gCO2e/kWh."})
-        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
-            raise ValidationError({"valid_until": "The end of validity must be after its start."})
-
-    def applies_at(self, instant) -> bool:
-        return (self.valid_from is None or self.valid_from <= instant) and (
-            self.valid_until is None or instant < self.valid_until
-        )
 
 
 class EmissionFactor(EmissionFactorBase):

@@ -12,6 +12,7 @@ from .models import (
     AssetInfo,
     Connection,
     ContractType,
+    DeclaredIntensity,
     ExternalIdentifier,
     InstalledCapacity,
     Location,
@@ -83,6 +84,16 @@ class PsrEmissionFactorInline(admin.TabularInline):
     verbose_name_plural = "emission factors of this PSR and its subtree (over the catalogue's defaults)"
 
 
+class DeclaredIntensityInline(admin.TabularInline):
+    model = DeclaredIntensity
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+    fields = ["basis", "value", "valid_from", "valid_until", "source_document", "source_year"]
+    verbose_name_plural = (
+        "declared intensity of what this PSR supplies (used for flows from it when its generation is not held)"
+    )
+
+
 class TransmissionCapacityInline(admin.TabularInline):
     model = TransmissionCapacity
     fk_name = "psr"
@@ -122,6 +133,7 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
         ConnectionInline,
         TransmissionCapacityInline,
         PsrEmissionFactorInline,
+        DeclaredIntensityInline,
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -314,6 +326,18 @@ class PsrEmissionFactorAdmin(SimpleHistoryAdmin):
     search_fields = ["psr__id", "fuel_type__name", "fuel_type__aib_code", "technology__name", "source_document"]
     autocomplete_fields = ["psr", "fuel_type", "technology"]
     list_select_related = ["psr", "fuel_type", "technology"]
+
+
+@admin.register(DeclaredIntensity)
+class DeclaredIntensityAdmin(SimpleHistoryAdmin):
+    """Intensities declared for PSRs whose generation is not held: what flow tracing takes for their flows."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["psr", "basis", "value", "valid_from", "valid_until", "source_document"]
+    list_filter = ["basis"]
+    search_fields = ["psr__id", "psr__name", "source_document"]
+    autocomplete_fields = ["psr"]
+    list_select_related = ["psr"]
 
 
 @admin.register(Meter)

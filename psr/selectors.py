@@ -289,10 +289,7 @@ class EmissionFactors:
                 continue
             key = candidate.pk, type(candidate)
             if key not in self._memo:
-                source = ", ".join(
-                    str(part) for part in (candidate.source_document, candidate.source_table, candidate.source_year)
-                    if part
-                )  # fmt: skip
+                source = candidate.source
                 self._memo[key] = Factor(
                     value=candidate.value,
                     basis=candidate.basis,

@@ -10,6 +10,13 @@ class Quantity(models.TextChoices):
     EXPORTS = "exports"
     PRICE = "price"
     CURTAILMENT = "curtailment"
+    # Beyond the spec: emissions an operator measures or reports itself (stack monitoring), by fuel like generation.
+    # Served at /timeseries/emissions (timeseries.emissions), where reported emissions win over computed ones.
+    EMISSIONS = "emissions"
+
+
+# The spec's quantities (section 3.3), each served as stored at /timeseries/<quantity>.
+SPEC_QUANTITIES = tuple(q for q in Quantity.values if q != Quantity.EMISSIONS)
 
 
 # Quantities whose values are energy per interval (stored in MWh); price is money per MWh.
@@ -17,7 +24,7 @@ ENERGY_QUANTITIES = frozenset(
     {Quantity.GENERATION, Quantity.DEMAND, Quantity.IMPORTS, Quantity.EXPORTS, Quantity.CURTAILMENT}
 )
 # Quantities broken down by fuel source, and by connected PSR.
-FUEL_QUANTITIES = frozenset({Quantity.GENERATION, Quantity.CURTAILMENT})
+FUEL_QUANTITIES = frozenset({Quantity.GENERATION, Quantity.CURTAILMENT, Quantity.EMISSIONS})
 FLOW_QUANTITIES = frozenset({Quantity.IMPORTS, Quantity.EXPORTS})
 
 
@@ -66,11 +73,17 @@ STORAGE_ENERGY_UNIT = "MWh"
 # Energy units as powers of ten of a watt-hour, so conversions multiply or divide by exact powers of ten.
 WH_EXPONENT = {"Wh": 0, "kWh": 3, "MWh": 6, "GWh": 9}
 ENERGY_UNITS = tuple(WH_EXPONENT)
+# Emissions are stored in tonnes of CO2-equivalent; mass units as powers of ten of a gram.
+STORAGE_EMISSIONS_UNIT = "tCO2e"
+CO2E_EXPONENT = {"gCO2e": 0, "kgCO2e": 3, "tCO2e": 6, "ktCO2e": 9}
+EMISSIONS_UNITS = tuple(CO2E_EXPONENT)
+# Every unit converted by a power of ten: its exponent (the two families never share a name).
+UNIT_EXPONENT = WH_EXPONENT | CO2E_EXPONENT
 
 
 def energy_converter(from_unit: str, to_unit: str):
-    """A function converting a value from one energy unit to another."""
-    shift = WH_EXPONENT[from_unit] - WH_EXPONENT[to_unit]
+    """A function converting a value from one unit to another of the same family (energy, or CO2e mass)."""
+    shift = UNIT_EXPONENT[from_unit] - UNIT_EXPONENT[to_unit]
     scale = 10.0 ** abs(shift)
     if shift >= 0:
         return lambda value: value * scale

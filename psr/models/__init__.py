@@ -1,7 +1,7 @@
 """The psr app's models: the grid model (`grid`), the production projects that hang on it (`projects`), and the
 emission factors operators set for a PSR's subtree (`emissions`)."""
 
-from .emissions import PsrEmissionFactor
+from .emissions import DeclaredIntensity, PsrEmissionFactor
 from .grid import (
     MPTT_FIELDS,
     AssetInfo,
@@ -20,6 +20,7 @@ __all__ = [
     "AssetInfo",
     "Connection",
     "ContractType",
+    "DeclaredIntensity",
     "ExternalIdentifier",
     "InstalledCapacity",
     "Location",

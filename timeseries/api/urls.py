@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from psr.validators import PSR_ID_PATTERN
-from timeseries.choices import Quantity
+from timeseries.choices import SPEC_QUANTITIES
 
 from .readings import AllUsageSegmentsView, ProjectUsageSegmentsView
 from .views import timeseries_view
@@ -17,7 +17,7 @@ urlpatterns = [
         name="project-usage-segments",
     ),
 ]
-for quantity in Quantity.values:
+for quantity in SPEC_QUANTITIES:
     view = timeseries_view(quantity).as_view()
     urlpatterns += [
         re_path(rf"^power-system-resources/(?P<id>{PSR})/timeseries/{quantity}$", view, name=f"timeseries-{quantity}"),
