@@ -3,7 +3,7 @@ apply to a PSR's generation."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -13,6 +13,7 @@ from metadata.models import EmissionFactor, EmissionFactorBase, FuelSourceType
 from .choices import ReadingFormat, ReadingValidity, convert_power
 from .models import (
     Connection,
+    DeclaredIntensity,
     InstalledCapacity,
     Location,
     Meter,
@@ -238,6 +239,8 @@ class Factor:
     source: str  # document, table and year, as one line
     factor_id: int
     fuel_type_id: int  # the factor's own fuel type: the asked one's, or a catalogue parent's
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
 
 
 class EmissionFactors:
@@ -281,6 +284,35 @@ class EmissionFactors:
                 return found
         return None
 
+    def timeline(self, *, fuel_type_id: int, technology_id: int | None) -> list[tuple[datetime | None, Factor | None]]:
+        """The factor for this fuel and technology over all time: (from, factor) pairs in time order, the first from
+        None (always); each holds until the next one's start. Lets a caller pick a factor per interval by bisection."""
+        instants = set()
+        for fuel_id in self._lineage.get(fuel_type_id, [fuel_type_id]):
+            for _rank, candidate in self._candidates.get(fuel_id, ()):
+                instants.update(t for t in (candidate.valid_from, candidate.valid_until) if t is not None)
+        steps: list[tuple[datetime | None, Factor | None]] = [(None, self.factor_before(fuel_type_id, technology_id))]
+        for instant in sorted(instants):
+            found = self.factor(fuel_type_id=fuel_type_id, technology_id=technology_id, at=instant)
+            if found != steps[-1][1]:
+                steps.append((instant, found))
+        return steps
+
+    def factor_before(self, fuel_type_id: int, technology_id: int | None) -> Factor | None:
+        """The factor that applies before every validity bound: the one of a factor valid since always."""
+        earliest = min(
+            (
+                t
+                for fuel_id in self._lineage.get(fuel_type_id, [fuel_type_id])
+                for _rank, candidate in self._candidates.get(fuel_id, ())
+                for t in (candidate.valid_from, candidate.valid_until)
+                if t is not None
+            ),
+            default=None,
+        )
+        at = datetime.min.replace(tzinfo=UTC) if earliest is None else earliest - timedelta(microseconds=1)
+        return self.factor(fuel_type_id=fuel_type_id, technology_id=technology_id, at=at)
+
     def _own_factor(self, fuel_type_id: int, technology_id: int | None, at: datetime) -> Factor | None:
         for _rank, candidate in self._candidates.get(fuel_type_id, ()):
             if candidate.technology_id is not None and candidate.technology_id != technology_id:
@@ -298,9 +330,29 @@ class EmissionFactors:
                     source=source,
                     factor_id=candidate.pk,
                     fuel_type_id=candidate.fuel_type_id,
+                    valid_from=candidate.valid_from,
+                    valid_until=candidate.valid_until,
                 )
             return self._memo[key]
         return None
+
+
+def declared_intensity_timeline(*, psr_id: str, basis: str) -> list[tuple[datetime | None, DeclaredIntensity | None]]:
+    """The intensity declared for a PSR's supply on a basis over all time: (from, declared) pairs in time order, the
+    first from None (always); each holds until the next one's start; None where nothing is declared."""
+    declared = list(DeclaredIntensity.objects.filter(psr_id=psr_id, basis=basis).order_by("valid_from", "pk"))
+    instants = sorted({t for d in declared for t in (d.valid_from, d.valid_until) if t is not None})
+
+    def at(instant: datetime) -> DeclaredIntensity | None:
+        return next((d for d in declared if d.applies_at(instant)), None)
+
+    first = at(instants[0] - timedelta(microseconds=1)) if instants else at(datetime.min.replace(tzinfo=UTC))
+    steps: list[tuple[datetime | None, DeclaredIntensity | None]] = [(None, first)]
+    for instant in instants:
+        found = at(instant)
+        if found != steps[-1][1]:
+            steps.append((instant, found))
+    return steps
 
 
 def _aib_parents(code: str) -> list[str]:

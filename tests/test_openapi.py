@@ -74,8 +74,15 @@ PROJECT_PATHS = {
 }
 
 
-def test_schema_lists_exactly_the_spec_paths_and_the_production_projects(schema):
-    assert set(schema["paths"]) == SPEC_PATHS | PROJECT_PATHS
+# Beyond the spec: emissions and carbon intensity (issue 14), computed from the spec's series.
+EMISSIONS_PATHS = {
+    "/power-system-resources/{id}/timeseries/emissions",
+    "/power-system-resources/{id}/timeseries/carbon-intensity",
+}
+
+
+def test_schema_lists_exactly_the_spec_paths_the_production_projects_and_emissions(schema):
+    assert set(schema["paths"]) == SPEC_PATHS | PROJECT_PATHS | EMISSIONS_PATHS
     assert all(set(ops) == {"get"} for ops in schema["paths"].values())
 
 

@@ -7,13 +7,22 @@ class TimeseriesConfig(AppConfig):
     verbose_name = "Time series"
 
     def ready(self) -> None:
-        from metadata.models import FuelSourceTechnology, FuelSourceType
-        from psr.models import PowerSystemResource
+        from metadata.models import EmissionFactor, FuelSourceTechnology, FuelSourceType
+        from psr.models import DeclaredIntensity, PowerSystemResource, PsrEmissionFactor
 
         from .cache import bump
         from .models import Series
 
         # The read path caches these for a few seconds; any change to them invalidates that cache.
-        for model in (Series, PowerSystemResource, FuelSourceType, FuelSourceTechnology):
+        cached_models = (
+            Series,
+            PowerSystemResource,
+            FuelSourceType,
+            FuelSourceTechnology,
+            EmissionFactor,
+            PsrEmissionFactor,
+            DeclaredIntensity,
+        )
+        for model in cached_models:
             post_save.connect(bump, sender=model, dispatch_uid=f"timeseries-cache-{model.__name__}-save")
             post_delete.connect(bump, sender=model, dispatch_uid=f"timeseries-cache-{model.__name__}-delete")

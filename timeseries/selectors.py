@@ -6,10 +6,11 @@ is being written.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import EmptyResultSet
@@ -19,7 +20,7 @@ from django.db.models import Q, QuerySet
 from psr.models import PowerSystemResource
 
 from .cache import cached
-from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, energy_converter
+from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, UNIT_EXPONENT, Quantity, energy_converter
 from .db import EpochSeconds, fetch_page_rows
 from .models import Point, Series
 from .resolution import CALENDAR_END, CALENDAR_START, Resolution
@@ -65,47 +66,61 @@ class TimeseriesPage:
 
 
 @dataclass(frozen=True)
-class _Role:
+class Role:
     """How one series contributes: to which member PSR, as its total or as one breakdown item."""
 
     member: str
     part: tuple | None  # None: the member's reported total; else the breakdown key
 
 
-def _series_for(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, dict], bool, str | None]:
-    """The series that answer the query, their roles, the breakdown items' labels, whether rolled up, the unit."""
-    key = f"series:{query.psr.pk}:{query.quantity}:{query.timeframe}"
-    return cached(key, lambda: _find_series(query))
+class SeriesSet(NamedTuple):
+    """The series that answer a query: their roles, the breakdown items' labels, whether rolled up, the unit."""
+
+    roles: dict[int, Role]
+    labels: dict[tuple, dict]
+    rolled_up: bool
+    unit: str | None
 
 
-def _find_series(query: TimeseriesQuery) -> tuple[dict[int, _Role], dict[tuple, dict], bool, str | None]:
-    base = Series.objects.filter(quantity=query.quantity, timeframe=query.timeframe)
-    own = list(base.filter(psr=query.psr).select_related("fuel_type", "technology"))
+def series_set(psr: PowerSystemResource, quantity: str, timeframe: str) -> SeriesSet:
+    """The series of `quantity` that answer for `psr`: its own, else (not for prices) its descendants' (the highest
+    that hold any; for flows, only those crossing the subtree's boundary)."""
+    return cached(f"series:{psr.pk}:{quantity}:{timeframe}", lambda: _find_series(psr, quantity, timeframe))
+
+
+def _find_series(psr: PowerSystemResource, quantity: str, timeframe: str) -> SeriesSet:
+    base = Series.objects.filter(quantity=quantity, timeframe=timeframe)
+    own = list(base.filter(psr=psr).select_related("fuel_type", "technology"))
     rolled_up = False
     series = own
-    if not own and query.quantity != Quantity.PRICE:  # a price is not additive: never rolled up
-        subtree = query.psr.get_descendants()
+    if not own and quantity != Quantity.PRICE:  # a price is not additive: never rolled up
+        subtree = psr.get_descendants()
         series_qs = base.filter(psr__in=subtree).select_related("fuel_type", "technology", "psr")
-        if query.quantity in FLOW_QUANTITIES:
+        if quantity in FLOW_QUANTITIES:
             # Only flows that cross the boundary of the subtree count; flows between its members are internal.
             series_qs = series_qs.filter(connected_psr__isnull=False).exclude(connected_psr__in=subtree)
         series = _highest_members(list(series_qs))
         rolled_up = bool(series)
-    roles: dict[int, _Role] = {}
+    roles: dict[int, Role] = {}
     labels: dict[tuple, dict] = {}
     for s in series:
         part = None
-        if query.quantity in FUEL_QUANTITIES and s.fuel_type_id is not None:
+        if quantity in FUEL_QUANTITIES and s.fuel_type_id is not None:
             part = ("fuel", s.fuel_type_id, s.technology_id)
-            labels[part] = {"technology": s.technology.name if s.technology else None, "type": s.fuel_type.name}
-        elif query.quantity in FLOW_QUANTITIES and s.connected_psr_id is not None:
+            labels[part] = fuel_label(s)
+        elif quantity in FLOW_QUANTITIES and s.connected_psr_id is not None:
             part = ("psr", s.connected_psr_id)
             labels[part] = {"connectedPSR": s.connected_psr_id}
-        roles[s.pk] = _Role(member=s.psr_id, part=part)
+        roles[s.pk] = Role(member=s.psr_id, part=part)
     units = {s.unit for s in series}
     if len(units) > 1:
         raise QueryError("unit", f"the series hold different units ({', '.join(sorted(units))}); ask for one.")
-    return roles, labels, rolled_up, units.pop() if units else None
+    return SeriesSet(roles, labels, rolled_up, units.pop() if units else None)
+
+
+def fuel_label(series: Series) -> dict[str, str | None]:
+    """A fuel breakdown item's names, as responses show them."""
+    return {"technology": series.technology.name if series.technology else None, "type": series.fuel_type.name}
 
 
 def _highest_members(series: list[Series]) -> list[Series]:
@@ -190,14 +205,22 @@ def _in_whole_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneI
     return points.filter(start__gte=earliest, start__lt=latest)
 
 
-def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
+Rows = list[tuple[int, int, int, float]]  # (series id, start, end, value), instants in epoch seconds
+
+
+def timeseries_page(
+    query: TimeseriesQuery, *, series: SeriesSet | None = None, transform: Callable[[Rows], Rows] | None = None
+) -> TimeseriesPage:
     """One page of intervals, in time order, each with its value and (where the quantity has one) breakdown.
 
     The value of an interval is, per member PSR, its reported total where there is one, else the sum of its
     breakdown; summed over the members when rolled up. Intervals with no data are absent. Items carry their
     start and end as seconds since the epoch (UTC).
+
+    `series` answers instead of the query's own (a caller that chose them), and `transform` turns the rows read
+    into the values to sum (emissions from generation): both for derived quantities.
     """
-    roles, labels, rolled_up, stored_unit = _series_for(query)
+    roles, labels, rolled_up, stored_unit = series or series_set(query.psr, query.quantity, query.timeframe)
     if not roles:
         return TimeseriesPage(unit=query.unit or stored_unit, items=[])
     tz = ZoneInfo(query.psr.timezone)
@@ -219,6 +242,8 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
             window, next_cursor, previous_cursor = _page_bounds_resampled(query, points, tz)
         # No ORDER BY: rows are grouped by interval here; sorting intervals is cheaper than sorting points.
         rows = _fetch(points.filter(window))
+    if transform is not None:
+        rows = transform(rows)
 
     convert, unit = None, stored_unit
     if query.quantity != Quantity.PRICE and query.unit and query.unit != stored_unit:
@@ -235,10 +260,9 @@ def timeseries_page(query: TimeseriesQuery) -> TimeseriesPage:
         lo_limit = query.start.timestamp() if query.start else float("-inf")
         hi_limit = query.end.timestamp() if query.end else float("inf")
         intervals = {key: v for key, v in intervals.items() if key[0] >= lo_limit and key[1] <= hi_limit}
-    digits = WH_EXPONENT.get(unit, PRICE_DIGITS)
-    items = _shape(
-        intervals, roles, labels, query.quantity, convert, digits, computed=bool(convert or query.resolution)
-    )
+    digits = UNIT_EXPONENT.get(unit, PRICE_DIGITS)
+    computed = bool(convert or query.resolution or transform)
+    items = _shape(intervals, roles, labels, query.quantity, convert, digits, computed=computed)
     return TimeseriesPage(unit=unit, items=items, rolled_up=rolled_up, next=next_cursor, previous=previous_cursor)
 
 
@@ -319,7 +343,7 @@ def _bucket(res: Resolution, start: int, tz: ZoneInfo) -> tuple[int | None, int 
     )
 
 
-def _fetch(points: QuerySet[Point]) -> list[tuple[int, int, int, float]]:
+def _fetch(points: QuerySet[Point]) -> Rows:
     """(series id, start, end, value) rows straight from the cursor; the ORM's row iterator costs twice the query."""
     try:
         sql, params = points.values_list(
@@ -333,12 +357,13 @@ def _fetch(points: QuerySet[Point]) -> list[tuple[int, int, int, float]]:
 
 
 def _shape(
-    intervals: _Intervals, roles: dict[int, _Role], labels: dict, quantity: str, convert, digits: int, computed: bool
+    intervals: _Intervals, roles: dict[int, Role], labels: dict, quantity: str, convert, digits: int, computed: bool
 ) -> list[dict]:
     """The response items. One member (the PSR itself) takes a fast path; a roll-up sums per member first."""
     breakdown_key = {
         Quantity.GENERATION: "valueByFuelSource",
         Quantity.CURTAILMENT: "valueByFuelSource",
+        Quantity.EMISSIONS: "valueByFuelSource",
         Quantity.IMPORTS: "valueByConnectedPSR",
         Quantity.EXPORTS: "valueByConnectedPSR",
     }.get(quantity)

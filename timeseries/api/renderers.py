@@ -19,6 +19,8 @@ COLUMNS = [
     "unit",
 ]
 BREAKDOWN_KEYS = {"valueByFuelSource": "fuelSource", "valueByConnectedPSR": "connectedPSR"}
+# An intensity's mix: one row per source with its share of the energy (the unit column says "share").
+SHARE_KEYS = {"mixByFuelSource": "fuelShare", "mixByConnectedPSR": "connectedPSRShare"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,6 +30,11 @@ def _text(value: object) -> str:
         return ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _number(value: float | None) -> str:
+    """A value cell: the float's shortest exact text; empty for a value that is not there (null in JSON)."""
+    return "" if value is None else repr(value)
 
 
 def csv_header() -> str:
@@ -41,7 +48,7 @@ def csv_rows(psr_id: str, quantity: str, timeframe: str, unit: str | None, items
     psr = _text(psr_id)
     for interval in items:
         common = [psr, quantity, timeframe, interval["startDatetime"], interval["endDatetime"]]
-        writer.writerow([*common, "total", "", "", "", repr(interval["value"]), unit])
+        writer.writerow([*common, "total", "", "", "", _number(interval["value"]), unit])
         for key, item_name in BREAKDOWN_KEYS.items():
             for item in interval.get(key, []):
                 writer.writerow(
@@ -51,8 +58,21 @@ def csv_rows(psr_id: str, quantity: str, timeframe: str, unit: str | None, items
                         _text(item.get("type")),
                         _text(item.get("technology")),
                         _text(item.get("connectedPSR")),
-                        repr(item["value"]),
+                        _number(item["value"]),
                         unit,
+                    ]
+                )
+        for key, item_name in SHARE_KEYS.items():
+            for item in interval.get(key, []):
+                writer.writerow(
+                    [
+                        *common,
+                        item_name,
+                        _text(item.get("type")),
+                        _text(item.get("technology")),
+                        _text(item.get("connectedPSR") or item.get("fallback")),
+                        _number(item["share"]),
+                        "share",
                     ]
                 )
     return out.getvalue()
@@ -75,5 +95,6 @@ class TimeseriesCSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = renderer_context.get("view") if renderer_context else None
         quantity, timeframe = getattr(view, "quantity", ""), getattr(view, "timeframe_used", "")
-        body = csv_rows(data.get("id"), quantity, timeframe, data.get("unit"), data.get(quantity, []))
+        key = getattr(view, "body_key", "") or quantity
+        body = csv_rows(data.get("id"), quantity, timeframe, data.get("unit"), data.get(key, []))
         return (csv_header() + body).encode(self.charset)

@@ -65,6 +65,122 @@ def response_serializer(quantity: str) -> type[serializers.Serializer]:
     return type(f"{quantity.title()}Response", (serializers.Serializer,), fields)
 
 
+# --- emissions and carbon intensity --------------------------------------------------------------------------------
+
+
+class EmissionsFuelValueSerializer(FuelSourceValueSerializer):
+    value = serializers.FloatField(allow_null=True, min_value=0, help_text="tCO2e; null when no factor applies.")
+
+
+class EmissionsIntervalSerializer(serializers.Serializer):
+    startDatetime = serializers.DateTimeField()
+    endDatetime = serializers.DateTimeField()
+    value = serializers.FloatField(allow_null=True, min_value=0)
+    valueByFuelSource = EmissionsFuelValueSerializer(many=True)
+    reason = serializers.CharField(required=False, help_text="Why the value is null.")
+
+
+class FactorUsedSerializer(serializers.Serializer):
+    psr = serializers.CharField(help_text="The PSR whose generation the factor applied to.")
+    type = serializers.CharField(help_text="The generation's fuel type.")
+    technology = serializers.CharField(allow_null=True)
+    value = serializers.FloatField(min_value=0, help_text="gCO2e/kWh.")
+    basis = serializers.CharField()
+    factorFuelType = serializers.CharField(help_text="The factor's own fuel type (a catalogue parent's if none).")
+    technologySpecific = serializers.BooleanField()
+    scope = serializers.CharField(allow_null=True, help_text="The PSR that set the factor; null: catalogue default.")
+    source = serializers.CharField()
+    validFrom = serializers.DateTimeField(allow_null=True)
+    validUntil = serializers.DateTimeField(allow_null=True)
+
+
+def _envelope(name: str, key: str, interval: serializers.Serializer, fields: dict) -> type[serializers.Serializer]:
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "id": serializers.CharField(),
+            "unit": serializers.CharField(),
+            "timeframe": serializers.ChoiceField(choices=Timeframe.choices, required=False),
+            "resolution": serializers.CharField(required=False),
+            "rolledUp": serializers.BooleanField(required=False),
+            "basis": serializers.ChoiceField(choices=["direct", "lifecycle"]),
+            **fields,
+            "factors": FactorUsedSerializer(many=True, required=False),
+            key: interval,
+            "next": serializers.URLField(**LINK),
+            "previous": serializers.URLField(**LINK),
+        },
+    )
+
+
+def emissions_response() -> type[serializers.Serializer]:
+    return _envelope(
+        "EmissionsResponse",
+        "emissions",
+        EmissionsIntervalSerializer(many=True),
+        {
+            "source": serializers.ChoiceField(
+                choices=["computed", "reported", "mixed"],
+                help_text="reported: the PSR's own reported emissions; mixed: a roll-up where some members report.",
+            ),
+            "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
+            "missingFactors": serializers.ListField(child=serializers.CharField(), required=False),
+        },
+    )
+
+
+class MixItemSerializer(serializers.Serializer):
+    type = serializers.CharField(allow_null=True, help_text="Fuel type; null for a fallback's energy.")
+    technology = serializers.CharField(allow_null=True)
+    fallback = serializers.CharField(required=False, help_text="The PSR whose fallback intensity this energy has.")
+    share = serializers.FloatField(min_value=0, max_value=1)
+    intensity = serializers.FloatField(allow_null=True, help_text="gCO2e/kWh of this share.")
+
+
+class NeighbourShareSerializer(serializers.Serializer):
+    connectedPSR = serializers.CharField()
+    traced = serializers.BooleanField(help_text="False: a boundary, supplying its fallback intensity.")
+    share = serializers.FloatField(min_value=0, max_value=1, help_text="Share of the PSR's consumed energy.")
+    intensity = serializers.FloatField(allow_null=True, help_text="gCO2e/kWh of what it supplies.")
+
+
+class IntensityIntervalSerializer(serializers.Serializer):
+    startDatetime = serializers.DateTimeField()
+    endDatetime = serializers.DateTimeField()
+    value = serializers.FloatField(allow_null=True, min_value=0, help_text="gCO2e/kWh; null with a reason.")
+    energy = serializers.FloatField(required=False, help_text="MWh consumed (production: generated).")
+    mixByFuelSource = MixItemSerializer(many=True, required=False)
+    mixByConnectedPSR = NeighbourShareSerializer(many=True, required=False)
+    estimated = serializers.BooleanField(required=False)
+    intervalsWithoutValue = serializers.IntegerField(required=False)
+    reason = serializers.CharField(required=False)
+
+
+class FallbackSerializer(serializers.Serializer):
+    psr = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["declared", "estimated"])
+    value = serializers.FloatField(help_text="gCO2e/kWh.")
+    source = serializers.CharField()
+    declaredFor = serializers.CharField(required=False, help_text="The ancestor whose declared intensity it is.")
+
+
+def intensity_response() -> type[serializers.Serializer]:
+    return _envelope(
+        "CarbonIntensityResponse",
+        "carbonIntensity",
+        IntensityIntervalSerializer(many=True),
+        {
+            "method": serializers.ChoiceField(choices=["production", "consumption"]),
+            "emissionsSource": serializers.ChoiceField(choices=["computed", "mixed"]),
+            "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
+            "traced": serializers.ListField(child=serializers.CharField(), required=False),
+            "boundaries": serializers.ListField(child=serializers.CharField(), required=False),
+            "fallbacks": FallbackSerializer(many=True, required=False),
+        },
+    )
+
+
 # --- usage segments (meter readings, CDS-WG3-01) ------------------------------------------------------------------
 
 VALUE_SET_SCHEMA = {

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from psr.validators import PSR_ID_PATTERN
 from timeseries.choices import SPEC_QUANTITIES
 
+from .emissions import CarbonIntensityView, EmissionsView
 from .readings import AllUsageSegmentsView, ProjectUsageSegmentsView
 from .views import timeseries_view
 
@@ -24,3 +25,11 @@ for quantity in SPEC_QUANTITIES:
         # The spec's section headings name the same endpoints without "timeseries/".
         re_path(rf"^power-system-resources/(?P<id>{PSR})/{quantity}$", view, name=f"{quantity}-short"),
     ]
+for name, view_class in (("emissions", EmissionsView), ("carbon-intensity", CarbonIntensityView)):
+    urlpatterns.append(
+        re_path(
+            rf"^power-system-resources/(?P<id>{PSR})/timeseries/{name}$",
+            view_class.as_view(),
+            name=f"timeseries-{name}",
+        )
+    )

@@ -27,7 +27,7 @@ from psr import selectors as psr_selectors
 from psr.validators import PSR_ID_PATTERN
 from timeseries import selectors
 from timeseries.cache import cached
-from timeseries.choices import ENERGY_UNITS, Quantity, Timeframe, default_timeframe
+from timeseries.choices import ENERGY_UNITS, STORAGE_ENERGY_UNIT, Quantity, Timeframe, default_timeframe
 from timeseries.resolution import parse_resolution
 
 from .renderers import TimeseriesCSVRenderer, csv_header, csv_rows
@@ -70,13 +70,14 @@ def cursor_query(query: selectors.TimeseriesQuery) -> dict[str, str | None]:
     }
 
 
-def encode_cursor(cursor: selectors.Cursor, query: selectors.TimeseriesQuery) -> str:
-    data = {"p": cursor.position.isoformat(), "d": cursor.direction, "q": cursor_query(query)}
+def encode_cursor(cursor: selectors.Cursor, query: selectors.TimeseriesQuery, bound: dict | None = None) -> str:
+    data = {"p": cursor.position.isoformat(), "d": cursor.direction, "q": cursor_query(query) | (bound or {})}
     return signing.dumps(data, salt=CURSOR_SALT, compress=True)
 
 
-def decode_cursor(token: str, query: selectors.TimeseriesQuery) -> selectors.Cursor:
-    """The cursor of a `next` or `previous` link; a token not signed here, or issued for another query, is a 400."""
+def decode_cursor(token: str, query: selectors.TimeseriesQuery, bound: dict | None = None) -> selectors.Cursor:
+    """The cursor of a `next` or `previous` link; a token not signed here, or issued for another query, is a 400.
+    `bound`: the parameters of a derived quantity the cursor is bound to as well (basis, method)."""
     try:
         data = signing.loads(token, salt=CURSOR_SALT)
         position, direction, issued = data["p"], data["d"], data["q"]
@@ -85,7 +86,7 @@ def decode_cursor(token: str, query: selectors.TimeseriesQuery) -> selectors.Cur
         cursor = selectors.Cursor(parse_datetime_param("cursor", position), direction)
     except (signing.BadSignature, ValueError, TypeError, KeyError, InvalidParameter):
         raise InvalidParameter("cursor", NOT_ISSUED) from None
-    check_cursor_query(issued, cursor_query(query))
+    check_cursor_query(issued, cursor_query(query) | (bound or {}))
     return cursor
 
 
@@ -93,7 +94,24 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
     """A time series of one quantity for one PSR; `quantity` is set per URL."""
 
     quantity: str = ""
+    body_key: str = ""  # the key of the intervals in the body; the quantity's name unless set
     renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
+
+    def _units(self) -> tuple[tuple[str, ...], str] | None:
+        """The units values can be converted to, and the default; None: no conversion (prices)."""
+        return None if self.quantity == Quantity.PRICE else (ENERGY_UNITS, STORAGE_ENERGY_UNIT)
+
+    def _bound(self) -> dict:
+        """Parameters beyond the time-series query that a cursor is bound to (a derived quantity's)."""
+        return {}
+
+    def _compute(self, query: selectors.TimeseriesQuery) -> selectors.TimeseriesPage:
+        """One page of the quantity."""
+        return selectors.timeseries_page(query)
+
+    def _extra(self, page: selectors.TimeseriesPage) -> dict:
+        """Fields a derived quantity adds to the body, before its intervals."""
+        return {}
 
     def _query(self, request: Request, psr) -> selectors.TimeseriesQuery:
         params = request.query_params
@@ -109,8 +127,9 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             except ValueError as exc:
                 raise InvalidParameter("resolution", str(exc)) from None
         unit = None
-        if self.quantity != Quantity.PRICE:
-            unit = choice_param(request, "unit", ENERGY_UNITS, default="MWh")
+        units = self._units()
+        if units is not None:
+            unit = choice_param(request, "unit", units[0], default=units[1])
         query = selectors.TimeseriesQuery(
             psr=psr,
             quantity=self.quantity,
@@ -121,12 +140,14 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             unit=unit,
             page_size=int_param(request, "pageSize", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
         )
-        return replace(query, cursor=decode_cursor(params["cursor"], query)) if "cursor" in params else query
+        if "cursor" in params:
+            return replace(query, cursor=decode_cursor(params["cursor"], query, self._bound()))
+        return query
 
     def _page(self, request: Request, query: selectors.TimeseriesQuery) -> selectors.TimeseriesPage:
         try:
             with gc_paused():
-                page = selectors.timeseries_page(query)
+                page = self._compute(query)
         except selectors.QueryError as exc:
             raise InvalidParameter(exc.parameter, str(exc)) from None
         asked_unit = request.query_params.get("unit")
@@ -152,7 +173,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
                 if page.next is None:
                     return
                 with gc_paused():
-                    page = selectors.timeseries_page(replace(query, cursor=page.next))
+                    page = self._compute(replace(query, cursor=page.next))
 
         return StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
 
@@ -176,10 +197,12 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             body["resolution"] = query.resolution.code
         if page.rolled_up:
             body["rolledUp"] = True
-        body[self.quantity] = _formatted(page.items)
+        body.update(self._extra(page))
+        body[self.body_key or self.quantity] = _formatted(page.items)
         url = request.build_absolute_uri()
+        bound = self._bound()
         for rel, cursor in (("next", page.next), ("previous", page.previous)):
-            body[rel] = replace_query_param(url, "cursor", encode_cursor(cursor, query)) if cursor else None
+            body[rel] = replace_query_param(url, "cursor", encode_cursor(cursor, query, bound)) if cursor else None
         links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
         headers = {"Link": ", ".join(links)} if links else None
         return Response(body, headers=headers)

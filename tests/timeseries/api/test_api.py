@@ -514,6 +514,6 @@ def test_unknown_psr_is_404_problem(api, demo, quantity, short):
 
 
 def test_unknown_quantity_is_404(api, demo):
-    response = api.get("/power-system-resources/US-WECC-CISO/timeseries/emissions")
+    response = api.get("/power-system-resources/US-WECC-CISO/timeseries/weather")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
