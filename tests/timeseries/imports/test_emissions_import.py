@@ -116,9 +116,10 @@ def stored(demo):
         (row(1, "3", "tCO2e", "", "", "US-WECC-NEVP"), "connected_psr", "only imports and exports"),
         (row(1, "NaN", "tCO2e", COAL), "value", "finite"),
         (row(1, "inf", "kgCO2e", GAS), "value", "finite"),
+        (row(1, "1e308", "ktCO2e", GAS), "value", "out of range once converted to tCO2e"),
         (row(1, "3", "tCO2e", "F99999999"), "fuel_type", "not in the fuel catalogue"),
     ],
-    ids=["negative", "energy-unit", "unknown-unit", "connected-psr", "nan", "inf", "unknown-fuel"],
+    ids=["negative", "energy-unit", "unknown-unit", "connected-psr", "nan", "inf", "overflow", "unknown-fuel"],
 )
 def test_a_bad_emissions_row_is_an_error_on_its_line_and_nothing_is_written(stored, tmp_path, bad, column, reason):
     job = import_text(tmp_path, csv_text(row(0, "3", "tCO2e", COAL), bad, row(2, "4", "tCO2e", COAL)))
