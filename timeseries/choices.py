@@ -26,6 +26,9 @@ ENERGY_QUANTITIES = frozenset(
 # Quantities broken down by fuel source, and by connected PSR.
 FUEL_QUANTITIES = frozenset({Quantity.GENERATION, Quantity.CURTAILMENT, Quantity.EMISSIONS})
 FLOW_QUANTITIES = frozenset({Quantity.IMPORTS, Quantity.EXPORTS})
+# Quantities a negative value of makes no sense for: a flow the other way is the other quantity, and emissions are
+# what was emitted (generation may be negative: a plant's own consumption when idle).
+NON_NEGATIVE_QUANTITIES = FLOW_QUANTITIES | {Quantity.EMISSIONS}
 
 
 class Timeframe(models.TextChoices):

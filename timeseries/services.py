@@ -16,13 +16,17 @@ from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity
 from psr.models import Meter, PowerSystemResource
 
 from .choices import (
+    EMISSIONS_UNITS,
     ENERGY_QUANTITIES,
     ENERGY_UNITS,
     FLOW_QUANTITIES,
     FUEL_QUANTITIES,
+    NON_NEGATIVE_QUANTITIES,
     READING,
     READING_ENERGY_UNIT,
+    STORAGE_EMISSIONS_UNIT,
     STORAGE_ENERGY_UNIT,
+    UNIT_EXPONENT,
     Quality,
     Quantity,
     Timeframe,
@@ -64,11 +68,30 @@ def storage_unit(quantity: str, unit: str) -> str:
                 f"'{unit}' is not an energy unit for {quantity}; use one of {', '.join(ENERGY_UNITS)}."
             )
         return STORAGE_ENERGY_UNIT
+    if quantity == Quantity.EMISSIONS:
+        if unit not in EMISSIONS_UNITS:
+            raise ValidationError(
+                f"'{unit}' is not a unit of emissions (CO2-equivalent mass); use one of {', '.join(EMISSIONS_UNITS)}."
+            )
+        return STORAGE_EMISSIONS_UNIT
     if quantity == Quantity.PRICE:
         if len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
             raise ValidationError(f"'{unit}' is not an ISO 4217 currency code (e.g. USD, EUR, GBP) for a price.")
         return unit
     raise ValidationError(f"'{quantity}' is not a quantity.")
+
+
+def negative_reason(quantity: str) -> str:
+    """Why a negative value of a quantity that cannot be negative (NON_NEGATIVE_QUANTITIES) is refused."""
+    if quantity == Quantity.EMISSIONS:
+        return "emissions cannot be negative: they are the CO2-equivalent emitted in the interval."
+    return f"{quantity} cannot be negative: a flow the other way is the other quantity (imports vs exports)."
+
+
+def quantities_text(quantities: Iterable[str]) -> str:
+    """Quantities as a sentence names them, in the vocabulary's order: "generation, curtailment and emissions"."""
+    names = [q for q in Quantity.values if q in quantities]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def series_get_or_create(
@@ -87,7 +110,7 @@ def series_get_or_create(
     if technology is not None and fuel_type is None:
         raise ValidationError("A technology needs its fuel type: a breakdown item is named by its fuel type.")
     if (fuel_type is not None or technology is not None) and quantity not in FUEL_QUANTITIES:
-        raise ValidationError(f"Only generation and curtailment are broken down by fuel, not {quantity}.")
+        raise ValidationError(f"Only {quantities_text(FUEL_QUANTITIES)} are broken down by fuel, not {quantity}.")
     if connected_psr is not None and quantity not in FLOW_QUANTITIES:
         raise ValidationError("Only imports and exports have a connected PSR.")
     if connected_psr is not None and connected_psr.pk == psr.pk:
@@ -149,8 +172,8 @@ def _validate(series: Series, points: list[PointIn]) -> list[str]:
             errors.append(f"{where}: the end must be after the start.")
         if isinstance(p.value, bool) or not isinstance(p.value, int | float) or not math.isfinite(p.value):
             errors.append(f"{where}: the value must be a finite number, got {p.value!r}.")
-        elif series.quantity in FLOW_QUANTITIES and p.value < 0:
-            errors.append(f"{where}: {series.quantity} cannot be negative; a flow the other way is the other quantity.")
+        elif series.quantity in NON_NEGATIVE_QUANTITIES and p.value < 0:
+            errors.append(f"{where}: {negative_reason(series.quantity)}")
         if p.quality not in Quality.values:
             errors.append(f"{where}: unknown quality flag {p.quality!r}.")
     if errors:
@@ -170,8 +193,8 @@ def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> Wri
 
     A point with the start of an existing one replaces it when both cover the same interval; an interval that
     overlaps an existing one of another length is refused (a series never holds overlapping intervals).
-    Values arrive in `unit` and are stored in the series' unit (MWh for energy). Unchanged points are not
-    rewritten, so their `updated_at` keeps telling when the value last changed.
+    Values arrive in `unit` and are stored in the series' unit (MWh for energy, tCO2e for emissions). Unchanged
+    points are not rewritten, so their `updated_at` keeps telling when the value last changed.
     """
     points = list(points)
     stored = storage_unit(series.quantity, unit)
@@ -182,7 +205,7 @@ def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> Wri
         raise ValidationError(errors)
     if not points:
         return WriteResult()
-    convert = energy_converter(unit, stored) if stored in ENERGY_UNITS else float
+    convert = energy_converter(unit, stored) if stored in UNIT_EXPONENT else float
     first = min(p.start for p in points)
     last = max(p.end for p in points)
     result = WriteResult()
@@ -250,10 +273,10 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
     stored = storage_unit(series.quantity, unit)
     if stored != series.unit:
         raise ValidationError(f"Series '{series}' holds {series.unit}; {unit} cannot be written to it.")
-    convert = energy_converter(unit, stored) if stored in ENERGY_UNITS else float
+    convert = energy_converter(unit, stored) if stored in UNIT_EXPONENT else float
     now = timezone.now()
 
-    flow = series.quantity in FLOW_QUANTITIES
+    non_negative = series.quantity in NON_NEGATIVE_QUANTITIES
 
     def rows():
         previous_end = None
@@ -267,7 +290,7 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
                 or p.end <= p.start
                 or isinstance(p.value, bool)
                 or not math.isfinite(p.value)
-                or (flow and p.value < 0)
+                or (non_negative and p.value < 0)
                 or p.quality not in Quality.values
             ):
                 raise ValidationError(_validate(series, [p]) or f"series '{series}': invalid point {p}.")

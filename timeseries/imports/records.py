@@ -23,7 +23,8 @@ class Record(NamedTuple):
     """One value of one interval, named the way our own CSV names it; the writer resolves and validates it.
 
     `fuel_type` and `technology` are catalogue names or AIB codes; `unit` None means the quantity's default
-    (MWh for energy; a price must name its currency); `timeframe` None means the quantity's default.
+    (MWh for energy, tCO2e for emissions; a price must name its currency); `timeframe` None means the quantity's
+    default.
     """
 
     line: int  # line of the file (for JSON: the record's number) that errors point to

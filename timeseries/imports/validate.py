@@ -14,11 +14,14 @@ from psr.models import ExternalIdentifier, Meter
 from psr.selectors import psr_get
 
 from ..choices import (
+    CO2E_EXPONENT,
     ENERGY_QUANTITIES,
     FLOW_QUANTITIES,
     FUEL_QUANTITIES,
+    NON_NEGATIVE_QUANTITIES,
     READING_ENERGY_UNIT,
     READING_QUALITIES,
+    STORAGE_EMISSIONS_UNIT,
     STORAGE_ENERGY_UNIT,
     WH_EXPONENT,
     Quality,
@@ -26,7 +29,7 @@ from ..choices import (
     Timeframe,
     default_timeframe,
 )
-from ..services import CURRENCY_CODE_LENGTH
+from ..services import CURRENCY_CODE_LENGTH, negative_reason, quantities_text
 from .records import CapacityRecord, GeneratingUnit, ImportFileError, ReadingRecord, Record, RowError
 
 
@@ -41,7 +44,7 @@ class Dimensions:
     fuel_type_id: int | None
     technology_id: int | None
     connected_psr_id: str | None
-    unit: str  # the stored unit: MWh, or the price's currency
+    unit: str  # the stored unit: MWh, tCO2e for emissions, or the price's currency
 
 
 class CapacityIn(NamedTuple):
@@ -67,9 +70,15 @@ class Row(NamedTuple):
     quality: int
 
 
-# A record's dimension columns resolve to (dimension number, scale to MWh or None, is a flow), or to the error
-# (column, value, reason).
+# A record's dimension columns resolve to (dimension number, scale to the stored unit or None, cannot be negative),
+# or to the error (column, value, reason).
 _Resolved = tuple[int, float | None, bool] | tuple[str, str, str]
+
+# The quantities stored in a unit of their own family, each unit a power of ten of another: the stored unit, the
+# family's exponents, and what an error calls a unit of the family. A price keeps the currency it comes in.
+SCALED_UNITS = {q: (STORAGE_ENERGY_UNIT, WH_EXPONENT, "an energy unit") for q in ENERGY_QUANTITIES} | {
+    Quantity.EMISSIONS: (STORAGE_EMISSIONS_UNIT, CO2E_EXPONENT, "a unit of emissions (CO2-equivalent mass)")
+}
 
 
 class RowValidator:
@@ -96,9 +105,9 @@ class RowValidator:
         resolved = self._resolved.get(key)
         if resolved is None:
             resolved = self._resolved[key] = self._resolve(record)
-        dim, scale, flow = resolved
+        dim, scale, non_negative = resolved
         if dim.__class__ is str:  # (column, value, reason): these names do not resolve
-            return RowError(record[0], dim, scale, flow)
+            return RowError(record[0], dim, scale, non_negative)
         line, _, _, start, end, value = record[:6]
         quality = record[11]
         if (
@@ -109,33 +118,31 @@ class RowValidator:
             and end > start
             and not (start.microsecond or end.microsecond)
             and quality in self._qualities
-            and not (flow and value < 0)
+            and not (non_negative and value < 0)
         ):
             if scale is not None:
                 value *= scale
                 if value - value != 0.0:
-                    return RowError(line, "value", str(record[5]), "the value is out of range once converted to MWh.")
+                    stored = self.dimensions[dim - 1].unit
+                    return RowError(
+                        line, "value", str(record[5]), f"the value is out of range once converted to {stored}."
+                    )
             # Rows of a series that arrive in time order without overlaps need no duplicate or overlap check later.
             last_end = self._last_end.get(dim)
             if last_end is not None and start < last_end:
                 self.unordered.add(dim)
             self._last_end[dim] = end
             return Row(line, dim, start, end, value, quality)
-        return self._refusal(record, flow)
+        return self._refusal(record, non_negative)
 
-    def _refusal(self, record: Record, flow: bool) -> Row | RowError:
+    def _refusal(self, record: Record, non_negative: bool) -> Row | RowError:
         """Why a record failed the fast checks of `check` (or its row, for an int value that is fine)."""
         line, _, quantity, start, end, value = record[:6]
         error = interval_refusal(line, start, end, value)
         if error is not None:
             return error
-        if flow and value < 0:
-            return RowError(
-                line,
-                "value",
-                str(value),
-                f"{quantity} cannot be negative: a flow the other way is the other quantity (imports vs exports).",
-            )
+        if non_negative and value < 0:
+            return RowError(line, "value", str(value), negative_reason(quantity))
         if record.quality not in self._qualities:
             return RowError(line, "quality", str(record.quality), "unknown quality flag.")
         return self.check(record._replace(value=float(value)))  # an integer value: fine as a float
@@ -153,7 +160,11 @@ class RowValidator:
         fuel_type_id = technology_id = None
         if record.fuel_type or record.technology:
             if quantity not in FUEL_QUANTITIES:
-                return ("fuel_type", record.fuel_type or "", "only generation and curtailment have a fuel type.")
+                return (
+                    "fuel_type",
+                    record.fuel_type or "",
+                    f"only {quantities_text(FUEL_QUANTITIES)} have a fuel type.",
+                )
             fuel = self._fuel_ids(record.fuel_type, record.technology)
             if isinstance(fuel[0], str):
                 return fuel
@@ -168,13 +179,14 @@ class RowValidator:
             if connected == psr_id:
                 return ("connected_psr", record.connected_psr, "a PSR cannot import from or export to itself.")
         unit = record.unit
-        if quantity in ENERGY_QUANTITIES:
-            unit = unit or STORAGE_ENERGY_UNIT
-            if unit not in WH_EXPONENT:
-                return ("unit", unit, f"not an energy unit; use one of {', '.join(WH_EXPONENT)}.")
-            scale = 10.0 ** (WH_EXPONENT[unit] - WH_EXPONENT[STORAGE_ENERGY_UNIT])
+        scaled = SCALED_UNITS.get(quantity)
+        if scaled is not None:
+            stored, exponents, what = scaled
+            unit = unit or stored
+            if unit not in exponents:
+                return ("unit", unit, f"not {what}; use one of {', '.join(exponents)}.")
+            scale = 10.0 ** (exponents[unit] - exponents[stored])
             scale = None if scale == 1.0 else scale
-            stored = STORAGE_ENERGY_UNIT
         else:
             if not unit or len(unit) != CURRENCY_CODE_LENGTH or not unit.isalpha() or not unit.isupper():
                 return ("unit", unit or "", "a price needs its ISO 4217 currency code (USD, EUR, GBP...).")
@@ -185,7 +197,7 @@ class RowValidator:
             dims = Dimensions(len(self.dimensions) + 1, *dims_key)
             self.dimensions.append(dims)
             self._by_key[dims_key] = dims
-        return dims.dim, scale, quantity in FLOW_QUANTITIES
+        return dims.dim, scale, quantity in NON_NEGATIVE_QUANTITIES
 
     def _fuel_ids(self, fuel_type: str | None, technology: str | None) -> tuple[int, int | None] | tuple[str, str, str]:
         """The catalogue ids named by a fuel (name, AIB code or `source:code`) and technology, or the error."""

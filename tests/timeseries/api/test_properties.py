@@ -25,7 +25,7 @@ from psr import services as psr_services
 from psr.demo import load_spec_examples
 from tests.timeseries.helpers import COAL, HOUR, QUARTER, SOLAR, WIND, psr, run, url, utc
 from tests.timeseries.helpers import write as write_series
-from timeseries.choices import Quantity, Timeframe
+from timeseries.choices import SPEC_QUANTITIES, Timeframe
 from timeseries.services import PointIn
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,8 @@ pytestmark = pytest.mark.django_db
 CISO, MADRID, WECC, ERCOT = "US-WECC-CISO", "PROP-ES", "US-WECC", "US-ERCOT"  # ERCOT holds no data
 NEVP = "US-WECC-NEVP"
 PSRS = [CISO, MADRID, WECC, CISO, MADRID, ERCOT]  # the first two weighed twice
-QUANTITIES = list(Quantity.values)
+# The quantities the generic time-series views serve (emissions have an endpoint of their own, other parameters).
+QUANTITIES = list(SPEC_QUANTITIES)
 RESOLUTIONS = [None, "PT15M", "PT30M", "PT1H", "P1D", "P1M", "P1Y"]
 UNITS = ["Wh", "kWh", "MWh", "GWh", "USD", "EUR"]
 MAX_PAGE_SIZE = 10_000

@@ -185,6 +185,34 @@ def test_energy_series_refuse_a_non_energy_unit(demo, unit):
     assert not Series.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("unit", "value", "tonnes"), [("kgCO2e", 1500, 1.5), ("gCO2e", 250_000, 0.25), ("ktCO2e", 0.002, 2.0)]
+)
+def test_emissions_written_in_another_unit_are_stored_in_tco2e(demo, unit, value, tonnes):
+    series = write("US-WECC-CISO", "emissions", [PointIn(T0, T0 + HOUR, value)], unit=unit, fuel=COAL)
+    assert series.unit == "tCO2e"
+    assert stored(series) == [(T0, T0 + HOUR, pytest.approx(tonnes, rel=1e-12), 0)]
+
+
+@pytest.mark.parametrize("unit", ["MWh", "tco2e", "tCO2", "EUR", ""])
+def test_emissions_series_refuse_a_unit_that_is_not_co2e_mass(demo, unit):
+    with pytest.raises(ValidationError) as exc:
+        series_get_or_create(psr=psr("US-WECC-CISO"), quantity="emissions", unit=unit, timeframe="actual")
+    assert "gCO2e, kgCO2e, tCO2e, ktCO2e" in messages(exc)
+    assert not Series.objects.exists()
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["points_write", "series_replace_points"])
+def test_negative_emissions_are_refused_and_nothing_is_written(demo, replace):
+    series = write("US-WECC-CISO", "emissions", run(T0 - 5 * HOUR, [7.0]), unit="tCO2e")
+    before = stored_with_times(series)
+    points = [PointIn(T0 - HOUR, T0, 1.0), PointIn(T0, T0 + HOUR, -0.5)]
+    with pytest.raises(ValidationError) as exc:
+        (series_replace_points if replace else points_write)(series=series, points=points, unit="tCO2e")
+    assert "emissions cannot be negative" in messages(exc)
+    assert stored_with_times(series) == before
+
+
 @pytest.mark.parametrize("unit", ["usd", "EURO", "US1", "MWh", "E", ""])
 def test_price_unit_must_be_an_iso_currency_code(demo, unit):
     with pytest.raises(ValidationError) as exc:
@@ -302,7 +330,7 @@ def test_range_query_uses_the_primary_key_index_on_postgresql(demo):
     ("quantity", "dims", "message"),
     [
         ("generation", {"technology": "T050900"}, "A technology needs its fuel type"),
-        ("demand", {"fuel_type": "F02010100"}, "Only generation and curtailment are broken down by fuel"),
+        ("demand", {"fuel_type": "F02010100"}, "Only generation, curtailment and emissions are broken down by fuel"),
     ],
 )
 def test_series_with_a_breakdown_its_quantity_does_not_have_is_refused(demo, quantity, dims, message):

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import ijson
 
-from ...choices import FLOW_QUANTITIES, FUEL_QUANTITIES, WH_EXPONENT, Quantity, Timeframe
+from ...choices import FLOW_QUANTITIES, FUEL_QUANTITIES, UNIT_EXPONENT, Quantity, Timeframe
 from ...selectors import PRICE_DIGITS
 from ..records import ImportFileError, ImportOptions, Payload, Record, RowError
 from .common import NOT_UTF8, Utf8Reader, invalid_json, listed, shown
@@ -16,7 +16,10 @@ from .common import NOT_UTF8, Utf8Reader, invalid_json, listed, shown
 QUANTITIES = tuple(Quantity.values)
 FUEL_KEY, FLOW_KEY = "valueByFuelSource", "valueByConnectedPSR"
 BREAKDOWN_KEY = {q: FUEL_KEY for q in FUEL_QUANTITIES} | {q: FLOW_KEY for q in FLOW_QUANTITIES}
-HEADER_KEYS = frozenset({"id", "unit", "timeframe", "resolution", "rolledUp"})
+HEADER_KEYS = frozenset({"id", "unit", "timeframe", "resolution", "rolledUp", "source"})
+# An emissions response says whether its values were measured by the operator ("reported"), computed from
+# generation and emission factors ("computed"), or some of each ("mixed"). Only reported ones are data of their own.
+REPORTED = "reported"
 # Intervals of a response whose data array comes before its `id` and `unit` are held until those arrive. The API
 # writes them first and never more than 10,000 intervals a page (timeseries.api.views.MAX_PAGE_SIZE): holding one
 # page's worth keeps memory flat and still reads a response whose keys were reordered (e.g. sorted by a tool).
@@ -122,7 +125,7 @@ class _Reader:
                 if event != "start_array":
                     raise ImportFileError(f"{name}: '{key}' must be an array of intervals.")
                 quantity = key
-                if "id" in header and "unit" in header:
+                if _header_complete(header, quantity):
                     before = self.intervals
                     yield from self._intervals(_describe(name, header, quantity), f"{path}{quantity}")
                     streamed = self.intervals - before
@@ -158,9 +161,10 @@ class _Reader:
             if event == "end_array":
                 return held
             if len(held) == HELD_INTERVALS_LIMIT:
+                keys = "'id', 'unit' and 'source'" if quantity == Quantity.EMISSIONS else "'id' and 'unit'"
                 raise ImportFileError(
-                    f"{name}: its '{quantity}' array comes before 'id' and 'unit' and holds more than "
-                    f"{HELD_INTERVALS_LIMIT:,} intervals, too many to hold until they come. Put 'id' and 'unit' "
+                    f"{name}: its '{quantity}' array comes before {keys} and holds more than "
+                    f"{HELD_INTERVALS_LIMIT:,} intervals, too many to hold until they come. Put {keys} "
                     f"before the array, as the API writes them."
                 )
             self.intervals += 1
@@ -278,12 +282,18 @@ class _Reader:
         return result
 
 
+def _header_complete(header: dict[str, Any], quantity: str) -> bool:
+    """Whether the header says enough to read intervals as they come: an emissions response's must also say where
+    its values come from (until then they are held, and refused with the response if they are computed)."""
+    return "id" in header and "unit" in header and (quantity != Quantity.EMISSIONS or "source" in header)
+
+
 def _check_late(name: str, header: dict[str, Any], quantity: str, key: str, value: Any, streamed: int) -> None:
     """Refuse a header field that comes after the intervals it applies to were read (the API writes it before)."""
     if key == "rolledUp" and value is True:
         _describe(name, header | {key: value}, quantity)  # refuses a roll-up, saying why
-    if not streamed or key in ("resolution", "rolledUp"):
-        return  # changes nothing that was read
+    if not streamed or key in ("resolution", "rolledUp", "source"):
+        return  # changes nothing that was read (an emissions response's intervals wait for its source)
     raise ImportFileError(
         f"{name}: '{key}' comes after the '{quantity}' array, whose intervals were read without it; put it "
         f"before the array, as the API writes it."
@@ -291,7 +301,8 @@ def _check_late(name: str, header: dict[str, Any], quantity: str, key: str, valu
 
 
 def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
-    """The response's header checked: a PSR id, a unit, a known timeframe, and no roll-up."""
+    """The response's header checked: a PSR id, a unit, a known timeframe, no roll-up, and emissions that were
+    reported, not computed."""
     psr = header.get("id")
     if not isinstance(psr, str) or not psr.strip():
         raise ImportFileError(f"{name} has no PSR 'id' (found {shown(psr) or 'none'}).")
@@ -301,6 +312,8 @@ def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
             f"'{psr}', which hold the data. Importing them on '{psr}' would count them twice; import the responses "
             f"of those PSRs instead."
         )
+    if quantity == Quantity.EMISSIONS and header.get("source") != REPORTED:
+        raise ImportFileError(_not_reported(name, psr, header.get("source")))
     if "unit" not in header:
         raise ImportFileError(f"{name} has no 'unit'.")
     unit = header["unit"]
@@ -315,8 +328,24 @@ def _describe(name: str, header: dict[str, Any], quantity: str) -> _Response:
         unit=unit,
         timeframe=timeframe,
         breakdown=BREAKDOWN_KEY.get(quantity),
-        digits=WH_EXPONENT.get(unit, PRICE_DIGITS),
+        digits=UNIT_EXPONENT.get(unit, PRICE_DIGITS),
     )
+
+
+def _not_reported(name: str, psr: str, source: Any) -> str:
+    """Why an emissions response that is not the operator's reported emissions is refused."""
+    why = (
+        f"computed emissions are derived from generation and emission factors, not measured: imported on '{psr}' "
+        "they would pass for reported emissions and take the place of what is computed. Import the generation "
+        'instead; only reported emissions ("source": "reported") are imported.'
+    )
+    if source == "computed":
+        return f'{name} holds computed emissions ("source": "computed"): {why}'
+    if source == "mixed":
+        return f'{name} holds emissions partly computed ("source": "mixed"): {why}'
+    if source is None:
+        return f"{name} holds emissions and does not say their 'source': {why}"
+    return f"{name} holds emissions of an unknown 'source' {shown(source)}: {why}"
 
 
 def _number(raw: dict, key: str, number: int, path: str, errors: list[RowError]) -> float:
