@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from psr.selectors import EmissionFactors, Factor, declared_intensity_timeline
 
 from .cache import cached
 from .choices import STORAGE_EMISSIONS_UNIT, Quantity
+from .db import fetch_columns
 from .models import Point, Series
 from .resolution import Resolution
 from .selectors import (
@@ -33,7 +33,6 @@ from .selectors import (
     TimeseriesPage,
     TimeseriesQuery,
     _bucket,
-    _fetch,
     _in_range,
     _page_bounds_resampled,
     fuel_label,
@@ -366,8 +365,8 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
     page_res = base.resolution or step
     paged = replace(base, resolution=page_res)
     window, next_cursor, previous_cursor = _page_bounds_resampled(paged, _in_range(base, system.clock), tz)
-    rows = _fetch(_in_range(base, system.series_ids()).filter(window))
-    traced = _trace(system, rows, step, tz)
+    ids = system.series_ids()
+    traced = _trace(system, fetch_columns(_in_range(base, ids).filter(window), ids), step, tz)
     items, factors, fallbacks = _intervals(query, system, traced, page_res, tz)
     extra = _intensity_extra(query, system, page_res, factors, fallbacks)
     return ComputedPage(
@@ -387,7 +386,8 @@ def _intensity_extra(
     extra: dict = {"basis": query.basis, "method": query.method}
     if res is not None:
         extra["resolution"] = res.code
-    extra["emissionsSource"] = "mixed" if reporting else "computed"
+    members = {key[0] for inputs in system.inputs for key in inputs.generation.values()}
+    extra["emissionsSource"] = "computed" if not reporting else "reported" if members <= set(reporting) else "mixed"
     if reporting:
         extra["reportedFor"] = reporting
     if query.method == CONSUMPTION:
@@ -506,13 +506,18 @@ def _build_system(psr: PowerSystemResource, timeframe: str, basis: str, method: 
         into_owner = quantity == Quantity.IMPORTS
         into_u = into_owner if a == u else not into_owner
         flow_of[series_id] = (pair_index[(u, v)], side, 1.0 if into_u else -1.0)
+    # A pair's flows are read from one side's series: the first end's where it holds any (both sides usually write
+    # the same flow, mirrored), else the other's.
+    first_side = {pair for pair, side, _ in flow_of.values() if side == 0}
+    flow_of = {sid: f for sid, f in flow_of.items() if f[1] == 0 or f[0] not in first_side}
 
     fallbacks = [_fallback(end, basis, asked_line) for end in ends]
     own = series_set(psr, Quantity.GENERATION, timeframe)
     clock = sorted(set(inputs[0].generation) | set(inputs[0].reported))
     if method == CONSUMPTION:
         # Its flows count whoever holds them: an interval it only has flows for is one without generation data.
-        clock = sorted(set(clock) | {sid for sid, (owner, other, _) in flows.items() if psr.pk in (owner, other)})
+        own_flows = {sid for sid, (owner, other, _) in flows.items() if psr.pk in (owner, other)}
+        clock = sorted(set(clock) | (own_flows & set(flow_of)))
     return _System(
         nodes=nodes,
         boundaries=boundaries,
@@ -613,34 +618,43 @@ class _Traced:
     factors: dict[tuple, Factor | None]  # the factors applied: ((member, fuel, technology), factor id) -> factor
 
 
-def _trace(system: _System, rows: Rows, step: Resolution, tz: ZoneInfo) -> _Traced:
+def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, tz: ZoneInfo) -> _Traced:
     n_nodes, n_ends, n_cols = len(system.nodes), len(system.ends), len(system.columns)
     width = n_cols + n_ends  # energy columns, then one fallback column per end
     used: dict[tuple, Factor | None] = {}
-    if not rows:
+    series, start, end, value = columns
+    if not len(series):
         empty = np.zeros(0)
         return _Traced(empty, empty, empty, empty, [], np.zeros((0, width)), np.zeros((0, width)),
                        np.zeros((0, n_ends)), np.zeros((0, n_ends)), np.zeros(0, bool), used)  # fmt: skip
-    data = np.array(rows, dtype=np.float64)  # ids and epoch seconds are below 2**53: exact as floats
-    series = data[:, 0].astype(np.int64)
-    start, end, value = data[:, 1].astype(np.int64), data[:, 2].astype(np.int64), data[:, 3]
 
     # Each row into its tracing interval, cut in the asked PSR's timezone like any resampling.
-    starts, first_of = np.unique(start, return_inverse=True)
-    bounds = [_bucket(step, int(s), tz) for s in starts.tolist()]
-    lo_of = np.array([b[0] if b[0] is not None else -1 for b in bounds], dtype=np.int64)[first_of]
-    hi_of = np.array([b[1] if b[1] is not None else -1 for b in bounds], dtype=np.int64)[first_of]
-    if np.any(end > hi_of):
-        longest = int(np.max(end - start))
-        raise QueryError(
-            "resolution",
-            f"the data's {longest // 60}-minute intervals cross the boundaries of the {step.code} tracing step, cut "
-            f"in the PSR's local time ({tz.key}).",
-        )
-    lo, t = np.unique(lo_of, return_inverse=True)
-    hi = np.zeros_like(lo)
-    hi[t] = hi_of
+    if step.aligned_in_utc(tz, int(start.min()), int(end.max())):
+        # Buckets at multiples of the step since the epoch: numbered without a sort, empty ones dropped.
+        lo_of = start - start % step.seconds
+        if np.any(end > lo_of + step.seconds):
+            raise _crossing(start, end, step, tz)
+        slot = (lo_of - lo_of.min()) // step.seconds
+        present = np.bincount(slot) > 0
+        t = (np.cumsum(present) - 1)[slot]
+        lo = lo_of.min() + np.flatnonzero(present) * step.seconds
+        hi = lo + step.seconds
+    else:
+        starts, first_of = np.unique(start, return_inverse=True)
+        bounds = [_bucket(step, int(s), tz) for s in starts.tolist()]
+        lo_of = np.array([b[0] if b[0] is not None else -1 for b in bounds], dtype=np.int64)[first_of]
+        hi_of = np.array([b[1] if b[1] is not None else -1 for b in bounds], dtype=np.int64)[first_of]
+        if np.any(end > hi_of):
+            raise _crossing(start, end, step, tz)
+        lo, t = np.unique(lo_of, return_inverse=True)
+        hi = np.zeros_like(lo)
+        hi[t] = hi_of
     n_t = len(lo)
+
+    def summed(index: tuple[np.ndarray, np.ndarray], weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Weights summed per (interval, column): bincount over the flattened index (np.add.at is ten times slower)."""
+        flat = index[0] * shape[1] + index[1]
+        return np.bincount(flat, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
     # Per series: its kind and where its rows go.
     keys = np.array(sorted({*system.column_of, *system.reported_of, *system.flow_of}), dtype=np.int64)
@@ -680,23 +694,21 @@ def _trace(system: _System, rows: Rows, step: Resolution, tz: ZoneInfo) -> _Trac
         mine = k[gen] == i
         values = np.array([math.nan if f is None else f.value for f in factors])
         factor_rows[mine] = values[np.searchsorted(froms, start[gen][mine], side="right") - 1]
-    energy = np.zeros((n_t, n_cols))
-    emitted = np.zeros((n_t, n_cols))
-    node_emitted = np.zeros((n_t, n_nodes))
     has_generation = np.zeros((n_t, n_nodes), dtype=bool)
-    np.add.at(energy, (t[gen], column[k[gen]]), energy_rows)
+    gen_index = (t[gen], column[k[gen]])
+    energy = summed(gen_index, energy_rows, (n_t, n_cols))
     col_emissions = energy_rows * factor_rows * TONNES_PER_MWH_PER_G_KWH
-    np.add.at(emitted, (t[gen], column[k[gen]]), col_emissions)
-    np.add.at(node_emitted, (t[gen], node[k[gen]]), col_emissions)
+    emitted = summed(gen_index, col_emissions, (n_t, n_cols))
+    node_emitted = summed((t[gen], node[k[gen]]), col_emissions, (n_t, n_nodes))
     has_generation[t[gen], node[k[gen]]] = True
-    _note_factors(system, keys, k[gen], start[gen], end[gen], used)
+    _note_factors(system, keys, k[gen], int(lo[0]), int(hi[-1]), used)
 
     # Reported emissions: to their node, and to the energy column of the same fuel where there is one.
     rep = kind[k] == 1
-    np.add.at(node_emitted, (t[rep], node[k[rep]]), value[rep])
+    node_emitted += summed((t[rep], node[k[rep]]), value[rep], (n_t, n_nodes))
     with_column = rep.copy()
     with_column[rep] = column[k[rep]] >= 0
-    np.add.at(emitted, (t[with_column], column[k[with_column]]), value[with_column])
+    emitted += summed((t[with_column], column[k[with_column]]), value[with_column], (n_t, n_cols))
 
     # Flows: per pair of ends and interval, the net flow, from the first end's own series where it holds one.
     flows = np.zeros((n_t, n_ends, n_ends))  # [t, from, to]
@@ -705,9 +717,10 @@ def _trace(system: _System, rows: Rows, step: Resolution, tz: ZoneInfo) -> _Trac
         pair_of = np.array([system.flow_of[key][0] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
         side_of = np.array([system.flow_of[key][1] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
         sign_of = np.array([system.flow_of[key][2] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
-        into_u = np.zeros((n_t, len(system.pairs), 2))
-        held = np.zeros((n_t, len(system.pairs), 2), dtype=bool)
-        np.add.at(into_u, (t[fl], pair_of[k[fl]], side_of[k[fl]]), sign_of[k[fl]] * value[fl])
+        n_pairs = len(system.pairs)
+        slot = pair_of[k[fl]] * 2 + side_of[k[fl]]
+        into_u = summed((t[fl], slot), sign_of[k[fl]] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
+        held = np.zeros((n_t, n_pairs, 2), dtype=bool)
         held[t[fl], pair_of[k[fl]], side_of[k[fl]]] = True
         net = np.where(held[:, :, 0], into_u[:, :, 0], into_u[:, :, 1])
         us = np.array([p[0] for p in system.pairs])
@@ -787,6 +800,15 @@ def _trace(system: _System, rows: Rows, step: Resolution, tz: ZoneInfo) -> _Trac
     )  # fmt: skip
 
 
+def _crossing(start: np.ndarray, end: np.ndarray, step: Resolution, tz: ZoneInfo) -> QueryError:
+    longest = int(np.max(end - start))
+    return QueryError(
+        "resolution",
+        f"the data's {longest // 60}-minute intervals cross the boundaries of the {step.code} tracing step, cut in "
+        f"the PSR's local time ({tz.key}).",
+    )
+
+
 def _solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The systems solved at once; when one is singular, each alone (the singular ones NaN, and flagged)."""
     unsolvable = np.zeros(len(matrix), dtype=bool)
@@ -802,27 +824,19 @@ def _solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         return solution, unsolvable
 
 
-def _note_factors(
-    system: _System, keys: np.ndarray, k: np.ndarray, start: np.ndarray, end: np.ndarray, used: dict
-) -> None:
-    """Record the factors that applied to the generation rows read: each series' steps within its rows' span."""
-    if not len(k):
-        return
-    first = np.full(len(keys), np.iinfo(np.int64).max)
-    last = np.full(len(keys), np.iinfo(np.int64).min)
-    np.minimum.at(first, k, start)
-    np.maximum.at(last, k, end)
-    for i in np.unique(k).tolist():
+def _note_factors(system: _System, keys: np.ndarray, k: np.ndarray, first: int, last: int, used: dict) -> None:
+    """Record the factors that applied to the generation read: the steps, within the span read, of each series that
+    had rows."""
+    for i in np.flatnonzero(np.bincount(k, minlength=len(keys))).tolist():
         key = int(keys[i])
-        node = system.column_of[key]
-        inputs = system.inputs[system.columns[node][0]]
+        inputs = system.inputs[system.columns[system.column_of[key]][0]]
         ident = inputs.generation[key]
         if ident[0] in inputs.reporting:
             continue
         froms, factors = inputs.timelines[key]
         for j, factor in enumerate(factors):
             until = froms[j + 1] if j + 1 < len(froms) else 2**62
-            if froms[j] < last[i] and until > first[i]:
+            if froms[j] < last and until > first:
                 used[(ident, factor.factor_id if factor else None)] = factor
 
 
@@ -870,58 +884,66 @@ def _intervals(
     for i, reason in enumerate(traced.reasons):
         if reason is not None:
             first_reason.setdefault(int(group[i]), reason)
-    missing_factor_columns = np.isnan(traced.column_intensity[:, :n_cols]) & (traced.shares[:, :n_cols] > 0)
+    missing_factor = np.isnan(traced.column_intensity[:, :n_cols]) & (traced.shares[:, :n_cols] > 0)
 
-    # Fuel columns merged across the nodes they come from (one item per fuel and technology).
-    fuels: dict[tuple, list[int]] = defaultdict(list)
+    # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once;
+    # the items are then built from plain lists (numpy scalars one by one would cost ten times the arithmetic).
+    fuel_keys = sorted(
+        {("fuel", fuel, tech) for _node, fuel, tech in system.columns},
+        key=lambda f: (system.labels[f]["type"], system.labels[f]["technology"] or ""),
+    )
+    merge = np.zeros((n_cols, len(fuel_keys)))
+    rank = {f: i for i, f in enumerate(fuel_keys)}
     for c, (_node, fuel, tech) in enumerate(system.columns):
-        fuels[("fuel", fuel, tech)].append(c)
-    fuel_order = sorted(fuels, key=lambda f: (system.labels[f]["type"], system.labels[f]["technology"] or ""))
+        merge[c, rank[("fuel", fuel, tech)]] = 1.0
+    fuel_share = shares[:, :n_cols] @ merge
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fuel_intensity = (shares[:, :n_cols] * np.nan_to_num(col_intensity[:, :n_cols])) @ merge / fuel_share
+    fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
+    fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
+    fuel_share_rows = np.round(fuel_share, SHARE_DIGITS).tolist()
+    fuel_intensity_rows = np.round(fuel_intensity, SHARE_DIGITS).tolist()
+    fallback_share_rows = np.round(shares[:, n_cols:], SHARE_DIGITS).tolist()
+    fallback_intensity_rows = np.round(col_intensity[:, n_cols:], SHARE_DIGITS).tolist()
+    inflow_share_rows = np.round(inflow_share, SHARE_DIGITS).tolist()
+    end_intensity_rows = np.round(end_intensity, SHARE_DIGITS).tolist()
+    values = np.round(value, SHARE_DIGITS).tolist()
+    energies = np.round(energy, ENERGY_DIGITS).tolist()
+    labels = [system.labels[f] for f in fuel_keys]
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     ends, n_nodes = system.ends, len(system.nodes)
     consumption = query.method == CONSUMPTION
     items = []
     fed_ends: set[int] = set()
-    for g in range(n_out):
-        if out_lo[g] < lo_limit or out_hi[g] > hi_limit:
+    for g, (lo, hi) in enumerate(zip(out_lo.tolist(), out_hi.tolist(), strict=True)):
+        if lo < lo_limit or hi > hi_limit:
             continue  # a bucket cut by the range is left out, as everywhere
-        item: dict = {"startDatetime": int(out_lo[g]), "endDatetime": int(out_hi[g])}
-        if energy[g] <= 0:
+        item: dict = {"startDatetime": lo, "endDatetime": hi}
+        if energies[g] <= 0:
             item["value"] = None
             item["reason"] = first_reason.get(g, "no generation in this interval.")
             items.append(item)
             continue
-        item["value"] = round(float(value[g]), SHARE_DIGITS)
-        item["energy"] = round(float(energy[g]), ENERGY_DIGITS)
-        mix = []
-        for f in fuel_order:
-            cols = fuels[f]
-            share = float(shares[g, cols].sum())
-            if share <= 0:
-                continue
-            ci = col_intensity[g, cols]
-            w = shares[g, cols]
-            fuel_value = float((w * np.nan_to_num(ci)).sum() / share)
-            lacking = bool(np.any(missing_factor_columns[group == g][:, cols]))
-            mix.append({**system.labels[f], "share": round(share, SHARE_DIGITS),
-                        "intensity": None if lacking else round(fuel_value, SHARE_DIGITS)})  # fmt: skip
-        for e in range(len(ends)):
-            share = float(shares[g, n_cols + e])
-            if share > 1e-12:
+        item["value"] = values[g]
+        item["energy"] = energies[g]
+        mix = [
+            {**label, "share": share, "intensity": None if math.isnan(fuel_value) else fuel_value}
+            for label, share, fuel_value in zip(labels, fuel_share_rows[g], fuel_intensity_rows[g], strict=True)
+            if share > 0
+        ]
+        for e, share in enumerate(fallback_share_rows[g]):
+            if share > 0:
                 fed_ends.add(e)
-                mix.append({"type": None, "technology": None, "fallback": ends[e], "share": round(share, SHARE_DIGITS),
-                            "intensity": round(float(col_intensity[g, n_cols + e]), SHARE_DIGITS)})  # fmt: skip
+                mix.append({"type": None, "technology": None, "fallback": ends[e], "share": share,
+                            "intensity": fallback_intensity_rows[g][e]})  # fmt: skip
         item["mixByFuelSource"] = mix
         if consumption:
-            neighbours = []
-            for e in range(1, len(ends)):
-                share = float(inflow_share[g, e])
-                if share > 0:
-                    neighbours.append({"connectedPSR": ends[e], "traced": e < n_nodes,
-                                       "share": round(share, SHARE_DIGITS),
-                                       "intensity": round(float(end_intensity[g, e]), SHARE_DIGITS)})  # fmt: skip
-            item["mixByConnectedPSR"] = neighbours
+            item["mixByConnectedPSR"] = [
+                {"connectedPSR": ends[e], "traced": e < n_nodes, "share": share, "intensity": end_intensity_rows[g][e]}
+                for e, share in enumerate(inflow_share_rows[g])
+                if e and share > 0
+            ]
         if estimated[g]:
             item["estimated"] = True
         if nulls[g]:

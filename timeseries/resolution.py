@@ -45,6 +45,11 @@ class Resolution:
 
     def shift(self, bucket: datetime, n: int, tz: ZoneInfo) -> datetime | None:
         """The bucket start `n` buckets after (n > 0) or before (n < 0) `bucket`; None past an end of the calendar."""
+        if self.seconds:
+            target = bucket.timestamp() + n * self.seconds
+            lo, hi = sorted((int(bucket.timestamp()), int(target)))
+            if self.aligned_in_utc(tz, lo, hi):
+                return datetime.fromtimestamp(target, UTC)
         for _ in range(abs(n)):
             if n > 0:
                 bucket = self.next(bucket, tz)
@@ -53,6 +58,21 @@ class Resolution:
             if bucket is None:
                 return None
         return bucket
+
+    def aligned_in_utc(self, tz: ZoneInfo, start: int, end: int) -> bool:
+        """Whether, between two instants (epoch seconds), these buckets are those of UTC: fixed buckets dividing an
+        hour in a timezone whose offsets there are whole multiples of them (then a bucket starts at a multiple of its
+        length since the epoch, and a local day's last bucket is never cut). Offsets are sampled daily: a timezone
+        holds each of its offsets for months."""
+        if not self.seconds or 3600 % self.seconds or end - start > 1000 * SECONDS_PER_DAY:
+            return False
+        if not (_EARLY.timestamp() <= start and end < _LATE.timestamp()):
+            return False
+        for t in range(start, end + SECONDS_PER_DAY, SECONDS_PER_DAY):
+            offset = tz.utcoffset(datetime.fromtimestamp(t, UTC))
+            if offset is None or offset.total_seconds() % self.seconds:
+                return False
+        return True
 
     def _floor(self, t: datetime, tz: ZoneInfo) -> datetime:
         local = t.astimezone(tz)

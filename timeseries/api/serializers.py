@@ -172,7 +172,10 @@ def intensity_response() -> type[serializers.Serializer]:
         IntensityIntervalSerializer(many=True),
         {
             "method": serializers.ChoiceField(choices=["production", "consumption"]),
-            "emissionsSource": serializers.ChoiceField(choices=["computed", "mixed"]),
+            "emissionsSource": serializers.ChoiceField(
+                choices=["computed", "reported", "mixed"],
+                help_text="reported: every traced PSR's emissions are its own reported ones; mixed: some are.",
+            ),
             "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
             "traced": serializers.ListField(child=serializers.CharField(), required=False),
             "boundaries": serializers.ListField(child=serializers.CharField(), required=False),

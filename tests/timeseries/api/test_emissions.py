@@ -307,3 +307,19 @@ def test_an_emissions_factor_refuses_a_negative_value_or_an_end_before_its_start
     factor.value, factor.valid_from, factor.valid_until = 1, T0, T0 - timedelta(days=1)
     with pytest.raises(ValidationError, match="end of validity must be after its start"):
         factor.full_clean()
+
+
+def test_reported_emissions_win_over_computed_ones_and_the_response_says_so(api, area):
+    write("T-A", "generation", run(T0, [100]), fuel=GAS)
+    write("T-A", "emissions", run(T0, [30]), fuel=GAS, unit="tCO2e")  # measured at the stack: 300 g/kWh, not 400
+    write("T-B", "generation", run(T0, [50]), fuel=GAS)
+    own = emissions(api, "T-A").json()
+    assert own["source"] == "reported" and own["reportedFor"] == ["T-A"]
+    assert own["emissions"][0]["value"] == 30
+    rolled = emissions(api, "T").json()
+    assert rolled["rolledUp"] is True and rolled["source"] == "mixed" and rolled["reportedFor"] == ["T-A"]
+    assert rolled["emissions"][0]["value"] == pytest.approx(30 + 50 * 400 / 1000)
+    assert [f["psr"] for f in rolled["factors"]] == ["T-B"]  # only computed emissions name a factor
+    produced = intensity(api, "T-A", method="production").json()
+    assert produced["emissionsSource"] == "reported" and produced["reportedFor"] == ["T-A"]
+    assert produced["carbonIntensity"][0]["value"] == pytest.approx(300)
