@@ -865,6 +865,8 @@ def _intervals(
     weight = np.where(valid, traced.energy, 0.0)
 
     def total(values: np.ndarray) -> np.ndarray:
+        if base.resolution is None:  # one output interval per tracing interval
+            return values.astype(np.float64)
         sums = np.zeros((n_out, *values.shape[1:]))
         np.add.at(sums, group, values)
         return sums
@@ -909,7 +911,8 @@ def _intervals(
     end_intensity_rows = np.round(end_intensity, SHARE_DIGITS).tolist()
     values = np.round(value, SHARE_DIGITS).tolist()
     energies = np.round(energy, ENERGY_DIGITS).tolist()
-    labels = [system.labels[f] for f in fuel_keys]
+    names = [(system.labels[f]["type"], system.labels[f]["technology"]) for f in fuel_keys]
+    any_lacking = bool(fuel_lacking.any())
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     ends, n_nodes = system.ends, len(system.nodes)
@@ -928,10 +931,14 @@ def _intervals(
         item["value"] = values[g]
         item["energy"] = energies[g]
         mix = [
-            {**label, "share": share, "intensity": None if math.isnan(fuel_value) else fuel_value}
-            for label, share, fuel_value in zip(labels, fuel_share_rows[g], fuel_intensity_rows[g], strict=True)
+            {"technology": tech, "type": fuel, "share": share, "intensity": fuel_value}
+            for (fuel, tech), share, fuel_value in zip(names, fuel_share_rows[g], fuel_intensity_rows[g], strict=True)
             if share > 0
         ]
+        if any_lacking:
+            for part in mix:
+                if math.isnan(part["intensity"]):
+                    part["intensity"] = None
         for e, share in enumerate(fallback_share_rows[g]):
             if share > 0:
                 fed_ends.add(e)

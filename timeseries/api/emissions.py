@@ -2,11 +2,20 @@
 errors: /timeseries/emissions (tCO2e by fuel) and /timeseries/carbon-intensity (gCO2e/kWh with its mix)."""
 
 from dataclasses import replace
+from datetime import datetime
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiTypes,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from cdsc_site.api.params import choice_param
+from cdsc_site.api.renderers import FastJSONRenderer
 from metadata.models import EmissionBasis
 from timeseries import selectors
 from timeseries.choices import EMISSIONS_UNITS, STORAGE_EMISSIONS_UNIT, Quantity
@@ -21,8 +30,11 @@ from timeseries.emissions import (
     intensity_page,
 )
 
-from .serializers import emissions_response, intensity_response
+from .renderers import TimeseriesCSVRenderer
+from .serializers import SupplyMixResponseSerializer, emissions_response, intensity_response
 from .views import TimeseriesView, _parameters
+
+SUPPLY_MIX = "supply-mix"
 
 DEFAULT_BASIS = EmissionBasis.LIFECYCLE
 BASIS_HELP = (
@@ -58,9 +70,22 @@ class EmissionsView(_DerivedView):
         return {"basis": self.basis, **super()._extra(page)}
 
 
+class SupplyMixRenderer(FastJSONRenderer):
+    """`format=supply-mix`: the intensity in the shape of CDS-WG3-01's supply_mix value sets (docs/spec-notes.md)."""
+
+    format = SUPPLY_MIX
+
+
 class CarbonIntensityView(_DerivedView):
     quantity = "carbon-intensity"
     body_key = "carbonIntensity"
+    renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer, SupplyMixRenderer]
+
+    def get(self, request: Request, id: str) -> Response:
+        response = super().get(request, id)
+        if request.accepted_renderer.format == SUPPLY_MIX and isinstance(response, Response):
+            response.data = supply_mix_body(response.data)
+        return response
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
@@ -80,8 +105,60 @@ class CarbonIntensityView(_DerivedView):
         return page
 
 
+def supply_mix_body(body: dict) -> dict:
+    """An intensity response reshaped as CDS-WG3-01 value sets: runs of equal, contiguous intervals as segments,
+    each interval one `supply_mix` value set ([null] where the intensity is null). The envelope and links stay."""
+    segments: list[dict] = []
+    for item in body["carbonIntensity"]:
+        start, end = item["startDatetime"], item["endDatetime"]
+        length = int((_instant(end) - _instant(start)).total_seconds())
+        current = segments[-1] if segments else None
+        if current is None or current["segment_end"] != start or current["interval"] != length:
+            current = {"segment_start": start, "segment_end": end, "interval": length, "format": ["supply_mix"],
+                       "values": []}  # fmt: skip
+            segments.append(current)
+        current["segment_end"] = end
+        current["values"].append([_supply_mix_value(item)])
+    head = {key: value for key, value in body.items() if key not in ("carbonIntensity", "next", "previous")}
+    return {**head, "supply_mix_segments": segments, "next": body["next"], "previous": body["previous"]}
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _supply_mix_value(item: dict) -> dict | None:
+    if item["value"] is None:
+        return None
+    mix = []
+    for part in item.get("mixByFuelSource", []):
+        if part.get("fallback"):
+            supply_type = f"imports from {part['fallback']}"
+        else:
+            supply_type = part["type"] if not part["technology"] else f"{part['type']} / {part['technology']}"
+        mix.append({"supply_type": supply_type, "share": part["share"], "intensity_gco2e_kwh": part["intensity"]})
+    value = {"intensity_gco2e_kwh": item["value"], "energy_mwh": item["energy"], "supply_mix": mix}
+    if item.get("estimated"):
+        value["estimated"] = True
+    return value
+
+
 def _derived_parameters(quantity: str, units: tuple[str, ...], default_unit: str) -> list[OpenApiParameter]:
-    params = [p for p in _parameters(Quantity.GENERATION) if p.name != "unit"]
+    params = [p for p in _parameters(Quantity.GENERATION) if p.name not in ("unit", "format")]
+    formats = ["json", "csv", SUPPLY_MIX] if quantity == "carbon-intensity" else ["json", "csv"]
+    params.append(
+        OpenApiParameter(
+            "format",
+            {"type": "string", "enum": formats},
+            description="csv: one row per interval and item"
+            + (
+                "; supply-mix: the intervals as CDS-WG3-01 `supply_mix` value sets in segments (an extension, "
+                "docs/spec-notes.md)."
+                if quantity == "carbon-intensity"
+                else "."
+            ),
+        )
+    )
     params.append(
         OpenApiParameter(
             "unit",
@@ -222,6 +299,10 @@ CarbonIntensityView = _schema(
     "PSR connected by flows (`traced`); ends whose generation is not held supply their declared intensity, else the "
     "catalogue's Unspecified factor (`estimated`). Intervals at the tracing step (the longest interval involved), "
     "or aggregated to `resolution` weighted by energy. No generation: null with a `reason`.",
-    intensity_response(),
+    PolymorphicProxySerializer(
+        component_name="CarbonIntensityOrSupplyMix",
+        serializers=[intensity_response(), SupplyMixResponseSerializer],
+        resource_type_field_name=None,
+    ),
     INTENSITY_EXAMPLE,
 )

@@ -184,6 +184,75 @@ def intensity_response() -> type[serializers.Serializer]:
     )
 
 
+class SupplyMixPartSerializer(serializers.Serializer):
+    supply_type = serializers.CharField(help_text="Fuel type (/ technology), or 'imports from <PSR>' for a fallback.")
+    share = serializers.FloatField(min_value=0, max_value=1)
+    intensity_gco2e_kwh = serializers.FloatField(allow_null=True)
+
+
+SUPPLY_MIX_VALUE_SETS = {
+    "type": "array",
+    "description": "One value set per interval from segment_start: [{intensity_gco2e_kwh, energy_mwh, supply_mix}], "
+    "or [null] where the intensity is null.",
+    "items": {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 1,
+        "items": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["intensity_gco2e_kwh", "energy_mwh", "supply_mix"],
+                    "properties": {
+                        "intensity_gco2e_kwh": {"type": "number"},
+                        "energy_mwh": {"type": "number"},
+                        "estimated": {"type": "boolean"},
+                        "supply_mix": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["supply_type", "share", "intensity_gco2e_kwh"],
+                                "properties": {
+                                    "supply_type": {"type": "string"},
+                                    "share": {"type": "number", "minimum": 0, "maximum": 1},
+                                    "intensity_gco2e_kwh": {"type": ["number", "null"]},
+                                },
+                            },
+                        },
+                    },
+                },
+                {"type": "null"},
+            ]
+        },
+    },
+}
+
+
+@extend_schema_field(SUPPLY_MIX_VALUE_SETS)
+class SupplyMixValuesField(serializers.JSONField):
+    pass
+
+
+class SupplyMixSegmentSerializer(serializers.Serializer):
+    segment_start = serializers.DateTimeField()
+    segment_end = serializers.DateTimeField()
+    interval = serializers.IntegerField(min_value=1, help_text="Seconds per value set.")
+    format = serializers.ListField(child=serializers.ChoiceField(choices=["supply_mix"]))
+    values = SupplyMixValuesField()
+
+
+class SupplyMixResponseSerializer(serializers.Serializer):
+    """format=supply-mix: the intensity as CDS-WG3-01 supply_mix value sets (an extension, docs/spec-notes.md)."""
+
+    id = serializers.CharField()
+    unit = serializers.CharField()
+    basis = serializers.ChoiceField(choices=["direct", "lifecycle"])
+    method = serializers.ChoiceField(choices=["production", "consumption"])
+    supply_mix_segments = SupplyMixSegmentSerializer(many=True)
+    next = serializers.URLField(**LINK)
+    previous = serializers.URLField(**LINK)
+
+
 # --- usage segments (meter readings, CDS-WG3-01) ------------------------------------------------------------------
 
 VALUE_SET_SCHEMA = {

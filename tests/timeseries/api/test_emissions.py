@@ -323,3 +323,19 @@ def test_reported_emissions_win_over_computed_ones_and_the_response_says_so(api,
     produced = intensity(api, "T-A", method="production").json()
     assert produced["emissionsSource"] == "reported" and produced["reportedFor"] == ["T-A"]
     assert produced["carbonIntensity"][0]["value"] == pytest.approx(300)
+
+
+def test_supply_mix_format_gives_wg3_value_sets_in_segments(api, area):
+    write("T-A", "generation", run(T0, [100, 0, 100]), fuel=GAS)
+    write("T-A", "generation", run(T0 + 4 * HOUR, [50]), fuel=GAS)  # a gap: a second segment
+    body = intensity(api, "T-A", method="production", format="supply-mix", endDatetime=z(T0 + 5 * HOUR)).json()
+    assert "carbonIntensity" not in body and body["basis"] == "lifecycle"
+    first, second = body["supply_mix_segments"]
+    assert (first["segment_start"], first["segment_end"], first["interval"]) == (z(T0), z(T0 + 3 * HOUR), 3600)
+    assert first["format"] == ["supply_mix"]
+    hour, zero, _ = first["values"]
+    assert hour == [{"intensity_gco2e_kwh": 400.0, "energy_mwh": 100.0,
+                     "supply_mix": [{"supply_type": fuel_source_type_get(GAS).name, "share": 1.0,
+                                     "intensity_gco2e_kwh": 400.0}]}]  # fmt: skip
+    assert zero == [None]
+    assert second["segment_start"] == z(T0 + 4 * HOUR) and len(second["values"]) == 1
