@@ -120,3 +120,29 @@ def test_operators_see_the_defaults_and_set_a_psrs_own_factor_in_the_admin(demo,
          "source_document": "typo"},
     )  # fmt: skip
     assert refused.status_code == 200 and "Ensure this value is greater than or equal to 0" in refused.content.decode()
+
+
+def test_operators_declare_a_neighbours_intensity_in_the_admin_with_history(demo, client):
+    from psr.models import DeclaredIntensity
+    from psr.selectors import declared_intensity_timeline
+
+    client.force_login(SuperuserFactory())
+    page = client.get("/admin/psr/powersystemresource/US-WECC-NEVP/change/").content.decode()
+    assert "Declared intensity of what this PSR supplies" in page
+    response = client.post(
+        "/admin/psr/declaredintensity/add/",
+        {"psr": "US-WECC-NEVP", "basis": "lifecycle", "value": "310", "valid_from_0": "2023-01-01",
+         "valid_from_1": "00:00:00", "source_document": "NEVP 2023 annual report"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    declared = DeclaredIntensity.objects.get(psr_id="US-WECC-NEVP", basis="lifecycle")
+    assert declared.history.count() == 1
+    steps = declared_intensity_timeline(psr_id="US-WECC-NEVP", basis="lifecycle")
+    assert [(t, d.value if d else None) for t, d in steps] == [(None, None), (declared.valid_from, 310)]
+    inverted = client.post(
+        "/admin/psr/declaredintensity/add/",
+        {"psr": "US-WECC-NEVP", "basis": "direct", "value": "300", "valid_from_0": "2023-02-01",
+         "valid_from_1": "00:00:00", "valid_until_0": "2023-01-01", "valid_until_1": "00:00:00",
+         "source_document": "typo"},
+    )  # fmt: skip
+    assert inverted.status_code == 200 and "must be after its start" in inverted.content.decode()
