@@ -82,7 +82,10 @@ def emissions_page(query: TimeseriesQuery, *, basis: str) -> ComputedPage:
     if not inputs.computed and not inputs.reported:
         return ComputedPage(unit=query.unit or STORAGE_EMISSIONS_UNIT, items=[], extra={"source": "computed"})
     roles = {sid: Role(member, ("fuel", fuel, tech)) for sid, (member, fuel, tech) in inputs.computed.items()}
-    roles |= {sid: Role(member, ("fuel", fuel, tech)) for sid, (member, fuel, tech) in inputs.reported.items()}
+    roles |= {
+        sid: Role(member, None if fuel is None else ("fuel", fuel, tech))
+        for sid, (member, fuel, tech) in inputs.reported.items()
+    }
     chosen = SeriesSet(roles, inputs.labels, generation.rolled_up, STORAGE_EMISSIONS_UNIT)
     used: dict[tuple, Factor | None] = {}
 
@@ -116,7 +119,7 @@ class _EmissionInputs:
 
     generation: dict[int, tuple[str, int, int | None]]
     reporting: frozenset[str]
-    reported: dict[int, tuple[str, int, int | None]]
+    reported: dict[int, tuple[str, int | None, int | None]]  # fuel None: a member's reported total
     labels: dict[tuple, dict]
     timelines: dict[int, tuple[list[int], list[Factor | None]]]  # series id -> (from epochs, factors)
 
@@ -153,7 +156,11 @@ def _find_emission_inputs(psr: PowerSystemResource, timeframe: str, basis: str) 
     generation = series_set(psr, Quantity.GENERATION, timeframe)
     members = sorted({role.member for role in generation.roles.values()})
     holding = Series.objects.filter(quantity=Quantity.EMISSIONS, timeframe=timeframe, psr_id__in=members)
-    reported_series = [s for s in holding.select_related("fuel_type", "technology") if s.fuel_type_id is not None]
+    holding_series = list(holding.select_related("fuel_type", "technology"))
+    # A member's reported emissions by fuel, or its reported total where it reports no breakdown (never both: the
+    # total would count them twice).
+    by_fuel = {s.psr_id for s in holding_series if s.fuel_type_id is not None}
+    reported_series = [s for s in holding_series if s.fuel_type_id is not None or s.psr_id not in by_fuel]
     labels = dict(generation.labels)
     gen_series = list(
         Series.objects.filter(pk__in=list(generation.roles)).only("pk", "psr_id", "fuel_type_id", "technology_id")
@@ -168,10 +175,11 @@ def _find_emission_inputs(psr: PowerSystemResource, timeframe: str, basis: str) 
             # A total with no breakdown: generation of unknown fuels, the catalogue's Unspecified.
             gen[s.pk] = (s.psr_id, unspecified.pk, None)
             labels[("fuel", unspecified.pk, None)] = {"technology": None, "type": unspecified.name}
-    reported: dict[int, tuple[str, int, int | None]] = {}
+    reported: dict[int, tuple[str, int | None, int | None]] = {}
     for s in reported_series:
         reported[s.pk] = (s.psr_id, s.fuel_type_id, s.technology_id)
-        labels[("fuel", s.fuel_type_id, s.technology_id)] = fuel_label(s)
+        if s.fuel_type_id is not None:
+            labels[("fuel", s.fuel_type_id, s.technology_id)] = fuel_label(s)
     factors_of = {m.pk: EmissionFactors(psr=m, basis=basis) for m in PowerSystemResource.objects.filter(pk__in=members)}
     timelines = {}
     for series_id, (member, fuel, tech) in gen.items():

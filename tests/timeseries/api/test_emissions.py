@@ -339,3 +339,14 @@ def test_supply_mix_format_gives_wg3_value_sets_in_segments(api, area):
                                      "intensity_gco2e_kwh": 400.0}]}]  # fmt: skip
     assert zero == [None]
     assert second["segment_start"] == z(T0 + 4 * HOUR) and len(second["values"]) == 1
+
+
+def test_a_reported_total_without_fuels_counts_once(api, area):
+    write("T-A", "generation", run(T0, [60]), fuel=GAS)
+    write("T-A", "generation", run(T0, [40]), fuel=WIND)
+    write("T-A", "emissions", run(T0, [25]), unit="tCO2e")  # the plant's stack total, no breakdown
+    write("T-B", "generation", run(T0, [10]), fuel=WIND)
+    assert emissions(api, "T-A").json()["emissions"][0]["value"] == 25
+    assert only_interval(intensity(api, "T-A", method="production"))["value"] == pytest.approx(250)
+    rolled = emissions(api, "T").json()["emissions"][0]
+    assert rolled["value"] == pytest.approx(25 + 10 * 10 / 1000)
