@@ -44,6 +44,8 @@ BASES = tuple(EmissionBasis.values)
 PRODUCTION, CONSUMPTION = "production", "consumption"
 METHODS = (PRODUCTION, CONSUMPTION)
 INTENSITY_UNIT = "gCO2e/kWh"
+# Where a response's emissions come from: generation x factors, operators' reported emissions, or both.
+EMISSION_SOURCES = ("computed", "reported", "mixed")
 SHARE_DIGITS = 9  # decimals of an intensity (gCO2e/kWh) and of a share: below any factor's precision
 ENERGY_DIGITS = 6  # decimals of energy in MWh: one watt-hour
 MAX_TRACED = 200  # PSRs in one traced system; beyond, a 400 (a tracing that large is a batch job, not a request)

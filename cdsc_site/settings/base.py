@@ -271,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the choice set two responses share (the emissions' `source`, the intensity's `emissionsSource`).
+    "ENUM_NAME_OVERRIDES": {"EmissionsSourceEnum": "timeseries.emissions.EMISSION_SOURCES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cdsc_site.api.schema.add_problem_responses",

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from psr.choices import WG3_VALUE_TYPE, ReadingDirection, ReadingFormat, ReadingValidity
 from timeseries.choices import FLOW_QUANTITIES, FUEL_QUANTITIES, READING_QUALITIES, Quantity, Timeframe
+from timeseries.emissions import EMISSION_SOURCES
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -121,7 +122,7 @@ def emissions_response() -> type[serializers.Serializer]:
         EmissionsIntervalSerializer(many=True),
         {
             "source": serializers.ChoiceField(
-                choices=["computed", "reported", "mixed"],
+                choices=EMISSION_SOURCES,
                 help_text="reported: the PSR's own reported emissions; mixed: a roll-up where some members report.",
             ),
             "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
@@ -173,7 +174,7 @@ def intensity_response() -> type[serializers.Serializer]:
         {
             "method": serializers.ChoiceField(choices=["production", "consumption"]),
             "emissionsSource": serializers.ChoiceField(
-                choices=["computed", "reported", "mixed"],
+                choices=EMISSION_SOURCES,
                 help_text="reported: every traced PSR's emissions are its own reported ones; mixed: some are.",
             ),
             "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
