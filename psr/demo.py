@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
+from metadata.models import EmissionBasis
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from metadata.services import topology_level_upsert
 
 from . import services
 from .choices import PLANT_LEVEL, UNIT_LEVEL
-from .models import PowerSystemResource
+from .models import DeclaredIntensity, PowerSystemResource
 
 # The spec's "Reference TopologyLevels" table (section 3.1.1): US and European names per level, with CIM classes.
 REFERENCE_TOPOLOGY_LEVELS = [
@@ -285,6 +286,23 @@ REALISTIC_CONNECTIONS = [
     ("EU-CE-BE", "EU-CE-NL", 2400),
 ]
 
+# Declared intensities (gCO2e/kWh: direct, lifecycle) for some neighbours whose generation the demo does not hold,
+# so flow tracing shows both fallbacks: these supply their declared figure, the others the catalogue's Unspecified
+# factor (marked estimated). Round figures of the size such areas' mixes give (hydro-heavy BPAT low, coal- and
+# gas-heavy desert south-west high), NOT published values: an operator replaces them with its own sourced figures.
+DEMO_DECLARED_INTENSITIES = [
+    ("US-WECC-PACW", 350, 400),
+    ("US-WECC-BPAT", 20, 40),
+    ("US-WECC-AZPS", 400, 450),
+    ("US-WECC-SRP", 450, 500),
+    ("EU-CE-BE", 150, 170),
+    ("EU-CE-NL", 350, 400),
+]
+DEMO_FIGURE_SOURCE = "Demo figure (illustrative, not a published value)"
+DEMO_FIGURE_NOTE = (
+    "A round figure of a plausible size for the demo only; an operator replaces it with its own sourced figure."
+)
+
 
 def _point(lon_lat: tuple[float, float]) -> dict:
     return {"type": "Point", "coordinates": [lon_lat[0], lon_lat[1]]}
@@ -324,8 +342,24 @@ def load_demo_grid() -> dict[str, int]:
         first, second = (PowerSystemResource.objects.get(pk=x) for x in (a, b))
         services.connection_ensure(psr=first, connected_psr=second)
         services.transmission_capacity_set(psr=first, connected_psr=second, value=mw)
+    counts["declared intensities added"] = _declare_demo_intensities()
     counts["power system resources"] = PowerSystemResource.objects.count()
     return counts
+
+
+def _declare_demo_intensities() -> int:
+    """The demo's declared intensities, each created only where the PSR declares none on that basis (an operator's
+    own figure, or an edit of the demo's, is never overwritten); returns how many were created."""
+    created = 0
+    for psr_id, *values in DEMO_DECLARED_INTENSITIES:
+        for basis, value in zip((EmissionBasis.DIRECT, EmissionBasis.LIFECYCLE), values, strict=True):
+            if DeclaredIntensity.objects.filter(psr_id=psr_id, basis=basis).exists():
+                continue
+            DeclaredIntensity.objects.create(
+                psr_id=psr_id, basis=basis, value=value, source_document=DEMO_FIGURE_SOURCE, note=DEMO_FIGURE_NOTE
+            )
+            created += 1
+    return created
 
 
 def _load_almaraz(spain: PowerSystemResource) -> None:
