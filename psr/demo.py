@@ -311,8 +311,8 @@ def _point(lon_lat: tuple[float, float]) -> dict:
 @transaction.atomic
 def load_demo_grid() -> dict[str, int]:
     """The spec's examples plus the realistic grid around them (areas, zones, interconnectors, connections with
-    transmission capacities, locations); returns counts. Plants, units and meters come with their time series
-    (`generate_timeseries`), whose fuel mixes size them."""
+    transmission capacities, locations, the demo's declared intensities of some neighbours); returns counts. Plants,
+    units and meters come with their time series (`generate_timeseries`), whose fuel mixes size them."""
     counts = load_spec_examples()
     psrs = {}
     for psr_id, name, level, parent, tz, external_ids, lon_lat, place in REALISTIC_PSRS:
