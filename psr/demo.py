@@ -290,6 +290,8 @@ REALISTIC_CONNECTIONS = [
 # so flow tracing shows both fallbacks: these supply their declared figure, the others the catalogue's Unspecified
 # factor (marked estimated). Round figures of the size such areas' mixes give (hydro-heavy BPAT low, coal- and
 # gas-heavy desert south-west high), NOT published values: an operator replaces them with its own sourced figures.
+# The demo areas that hold generation only in the generated year (France, CISO's spec-example neighbours) have one
+# too: on the real sample days (2021, 2022) their generation is missing and they supply it instead of an estimate.
 DEMO_DECLARED_INTENSITIES = [
     ("US-WECC-PACW", 350, 400),
     ("US-WECC-BPAT", 20, 40),
@@ -297,6 +299,10 @@ DEMO_DECLARED_INTENSITIES = [
     ("US-WECC-SRP", 450, 500),
     ("EU-CE-BE", 150, 170),
     ("EU-CE-NL", 350, 400),
+    ("EU-CE-FR", 30, 60),
+    ("US-WECC-LADWP", 350, 400),
+    ("US-WECC-NEVP", 350, 400),
+    ("US-WECC-BANC", 200, 250),
 ]
 DEMO_FIGURE_SOURCE = "Demo figure (illustrative, not a published value)"
 DEMO_FIGURE_NOTE = (

@@ -142,7 +142,9 @@ class MixItemSerializer(serializers.Serializer):
 class NeighbourShareSerializer(serializers.Serializer):
     connectedPSR = serializers.CharField()
     traced = serializers.BooleanField(help_text="False: a boundary, supplying its fallback intensity.")
-    share = serializers.FloatField(min_value=0, max_value=1, help_text="Share of the PSR's consumed energy.")
+    share = serializers.FloatField(
+        min_value=0, max_value=1, help_text="Share of the PSR's supply (generation + inflow) that came from it."
+    )
     intensity = serializers.FloatField(allow_null=True, help_text="gCO2e/kWh of what it supplies.")
 
 
@@ -150,7 +152,11 @@ class IntensityIntervalSerializer(serializers.Serializer):
     startDatetime = serializers.DateTimeField()
     endDatetime = serializers.DateTimeField()
     value = serializers.FloatField(allow_null=True, min_value=0, help_text="gCO2e/kWh; null with a reason.")
-    energy = serializers.FloatField(required=False, help_text="MWh consumed (production: generated).")
+    energy = serializers.FloatField(
+        required=False,
+        help_text="MWh the intensity averages over: production, the generation; consumption, the PSR's supply "
+        "(its generation plus what flowed in: what it consumed and what it passed on).",
+    )
     mixByFuelSource = MixItemSerializer(many=True, required=False)
     mixByConnectedPSR = NeighbourShareSerializer(many=True, required=False)
     estimated = serializers.BooleanField(required=False)
