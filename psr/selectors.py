@@ -254,27 +254,34 @@ class EmissionFactors:
     it. None: no factor applies (a missing factor is reported, never a zero).
     """
 
-    def __init__(self, *, psr: PowerSystemResource, basis: str) -> None:
-        ancestors = list(psr.get_ancestors(include_self=True).values_list("pk", flat=True))
-        depth = {psr_id: i for i, psr_id in enumerate(reversed(ancestors))}  # 0: the PSR itself
-        own = PsrEmissionFactor.objects.filter(psr_id__in=ancestors, basis=basis).select_related("technology")
+    def __init__(
+        self,
+        *,
+        basis: str,
+        psr: PowerSystemResource | None = None,
+        line: list[str] | None = None,
+        catalogue: "FactorCatalogue | None" = None,
+    ) -> None:
+        """For `psr`, or for `line` (a PSR's id and its ancestors', nearest first) when the caller has it; with the
+        `catalogue` of `factor_catalogue(basis)` when the caller keeps one (a batch of PSRs shares it)."""
+        if line is None:
+            if psr is None:
+                raise ValueError("EmissionFactors needs a PSR or its line of ancestors.")
+            line = list(reversed(psr.get_ancestors(include_self=True).values_list("pk", flat=True)))
+        catalogue = catalogue or factor_catalogue(basis)
+        depth = {psr_id: i for i, psr_id in enumerate(line)}  # 0: the PSR itself
+        own = PsrEmissionFactor.objects.filter(psr_id__in=line, basis=basis).select_related("technology")
         self._candidates: dict[int, list[tuple[tuple, EmissionFactorBase]]] = defaultdict(list)
         for factor in own:
             rank = (depth[factor.psr_id], 0 if factor.technology_id else 1)
             self._candidates[factor.fuel_type_id].append((rank, factor))
-        for factor in EmissionFactor.objects.filter(basis=basis):
-            rank = (len(ancestors), 0 if factor.technology_id else 1)
+        for factor in catalogue.defaults:
+            rank = (len(line), 0 if factor.technology_id else 1)
             self._candidates[factor.fuel_type_id].append((rank, factor))
         for candidates in self._candidates.values():
             candidates.sort(key=lambda c: c[0])
         self._memo: dict[tuple, Factor | None] = {}
-        codes = dict(FuelSourceType.objects.exclude(aib_code=None).values_list("pk", "aib_code"))
-        ids = {code: pk for pk, code in codes.items()}
-        # Each fuel type's own id, then its catalogue parents' that exist, nearest first.
-        self._lineage = {
-            pk: list(dict.fromkeys([pk, *(ids[p] for p in _aib_parents(code) if p in ids)]))
-            for pk, code in codes.items()
-        }
+        self._lineage = catalogue.lineage
 
     def factor(self, *, fuel_type_id: int, technology_id: int | None, at: datetime) -> Factor | None:
         """The factor for generation of this fuel and technology at `at`, or None."""
@@ -337,10 +344,42 @@ class EmissionFactors:
         return None
 
 
+@dataclass(frozen=True)
+class FactorCatalogue:
+    """The catalogue's default factors on one basis, and each fuel type's lineage (itself, then its catalogue parents
+    that exist, nearest first): the part of EmissionFactors every PSR shares."""
+
+    defaults: list[EmissionFactor]
+    lineage: dict[int, list[int]]
+
+
+def factor_catalogue(basis: str) -> FactorCatalogue:
+    """The catalogue's defaults and fuel lineages, read once (two queries)."""
+    codes = dict(FuelSourceType.objects.exclude(aib_code=None).values_list("pk", "aib_code"))
+    ids = {code: pk for pk, code in codes.items()}
+    lineage = {
+        pk: list(dict.fromkeys([pk, *(ids[p] for p in _aib_parents(code) if p in ids)])) for pk, code in codes.items()
+    }
+    return FactorCatalogue(defaults=list(EmissionFactor.objects.filter(basis=basis)), lineage=lineage)
+
+
 def declared_intensity_timeline(*, psr_id: str, basis: str) -> list[tuple[datetime | None, DeclaredIntensity | None]]:
     """The intensity declared for a PSR's supply on a basis over all time: (from, declared) pairs in time order, the
     first from None (always); each holds until the next one's start; None where nothing is declared."""
-    declared = list(DeclaredIntensity.objects.filter(psr_id=psr_id, basis=basis).order_by("valid_from", "pk"))
+    return declared_intensity_timelines(psr_ids=[psr_id], basis=basis)[psr_id]
+
+
+def declared_intensity_timelines(
+    *, psr_ids: list[str], basis: str
+) -> dict[str, list[tuple[datetime | None, DeclaredIntensity | None]]]:
+    """declared_intensity_timeline of several PSRs, in one query."""
+    by_psr: dict[str, list[DeclaredIntensity]] = {psr_id: [] for psr_id in psr_ids}
+    for declared in DeclaredIntensity.objects.filter(psr_id__in=psr_ids, basis=basis).order_by("valid_from", "pk"):
+        by_psr[declared.psr_id].append(declared)
+    return {psr_id: _declared_steps(declared) for psr_id, declared in by_psr.items()}
+
+
+def _declared_steps(declared: list[DeclaredIntensity]) -> list[tuple[datetime | None, DeclaredIntensity | None]]:
     instants = sorted({t for d in declared for t in (d.valid_from, d.valid_until) if t is not None})
 
     def at(instant: datetime) -> DeclaredIntensity | None:

@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from metadata.models import EmissionBasis, FuelSourceTechnology, FuelSourceType
 from psr.models import PowerSystemResource
-from psr.selectors import EmissionFactors, Factor, declared_intensity_timeline
+from psr.selectors import EmissionFactors, Factor, FactorCatalogue, declared_intensity_timelines, factor_catalogue
 
 from .cache import cached
 from .choices import STORAGE_EMISSIONS_UNIT, Quantity
@@ -168,7 +168,7 @@ def _find_emission_inputs(psr: PowerSystemResource, timeframe: str, basis: str) 
         Series.objects.filter(pk__in=list(generation.roles)).only("pk", "psr_id", "fuel_type_id", "technology_id")
     )
     with_fuels = {s.psr_id for s in gen_series if s.fuel_type_id is not None}
-    unspecified = FuelSourceType.objects.filter(aib_code=UNSPECIFIED_FUEL).first()
+    unspecified = _unspecified()
     gen: dict[int, tuple[str, int, int | None]] = {}
     for s in gen_series:
         if s.fuel_type_id is not None:
@@ -182,7 +182,8 @@ def _find_emission_inputs(psr: PowerSystemResource, timeframe: str, basis: str) 
         reported[s.pk] = (s.psr_id, s.fuel_type_id, s.technology_id)
         if s.fuel_type_id is not None:
             labels[("fuel", s.fuel_type_id, s.technology_id)] = fuel_label(s)
-    factors_of = {m.pk: EmissionFactors(psr=m, basis=basis) for m in PowerSystemResource.objects.filter(pk__in=members)}
+    catalogue = _catalogue(basis)
+    factors_of = {m: EmissionFactors(basis=basis, line=_line(m), catalogue=catalogue) for m in members}
     timelines = {}
     for series_id, (member, fuel, tech) in gen.items():
         steps = factors_of[member].timeline(fuel_type_id=fuel, technology_id=tech)
@@ -565,24 +566,36 @@ def _line(psr_id: str) -> list[str]:
 
 
 def _fallback(end: str, basis: str, asked_line: set[str]) -> _Fallback:
-    declared_by = None
-    declared = ([_epoch(None)], [None])
+    line = []
     for ancestor in _line(end):
         if ancestor in asked_line:
             break
-        steps = declared_intensity_timeline(psr_id=ancestor, basis=basis)
+        line.append(ancestor)
+    declared_by, declared = None, ([_epoch(None)], [None])
+    timelines = declared_intensity_timelines(psr_ids=line, basis=basis)
+    for ancestor in line:  # the nearest that declares one
+        steps = timelines[ancestor]
         if any(d is not None for _, d in steps):
             declared_by = ancestor
             declared = ([_epoch(t) for t, _ in steps], [d for _, d in steps])
             break
-    psr = PowerSystemResource.objects.filter(pk=end).first()
-    unspecified = FuelSourceType.objects.filter(aib_code=UNSPECIFIED_FUEL).first()
-    if psr is None or unspecified is None:
-        estimated: tuple[list[int], list] = ([_epoch(None)], [None])
-    else:
-        steps = EmissionFactors(psr=psr, basis=basis).timeline(fuel_type_id=unspecified.pk, technology_id=None)
+    unspecified = _unspecified()
+    estimated: tuple[list[int], list] = ([_epoch(None)], [None])
+    if unspecified is not None:
+        factors = EmissionFactors(basis=basis, line=_line(end), catalogue=_catalogue(basis))
+        steps = factors.timeline(fuel_type_id=unspecified.pk, technology_id=None)
         estimated = ([_epoch(t) for t, _ in steps], [f for _, f in steps])
     return _Fallback(end, declared_by, declared, estimated)
+
+
+def _catalogue(basis: str) -> FactorCatalogue:
+    return cached(f"factor-catalogue:{basis}", lambda: factor_catalogue(basis))
+
+
+def _unspecified() -> FuelSourceType | None:
+    """The catalogue's Unspecified fuel type (F00000000): what generation of unknown fuels, and an end supplying no
+    declared intensity, count as."""
+    return cached("unspecified-fuel", lambda: FuelSourceType.objects.filter(aib_code=UNSPECIFIED_FUEL).first())
 
 
 def _tracing_step(series_ids: list[int]) -> Resolution:
