@@ -76,7 +76,8 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[float, bytes]
 
 
 def _latency(base: str, path: str, runs: int = 20, headers: dict[str, str] | None = None) -> dict:
-    _get(base + path, headers)  # warm the caches once
+    for _ in range(WORKERS):  # warm the caches once per worker (which worker takes a request is up to the kernel)
+        _get(base + path, headers)
     times, size, body = [], 0, b""
     for _ in range(runs):
         elapsed, body = _get(base + path, headers)

@@ -375,7 +375,10 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
         )
     page_res = base.resolution or step
     paged = replace(base, resolution=page_res)
-    window, next_cursor, previous_cursor = _page_bounds_resampled(paged, _in_range(base, system.clock), tz)
+    if _one_page(paged, tz):
+        window, next_cursor, previous_cursor = Q(start__gte=base.start, start__lt=base.end), None, None
+    else:
+        window, next_cursor, previous_cursor = _page_bounds_resampled(paged, _in_range(base, system.clock), tz)
     ids = system.series_ids()
     traced = _trace(system, fetch_columns(_in_range(base, ids).filter(window), ids), step, tz)
     items, factors, fallbacks = _intervals(query, system, traced, page_res, tz)
@@ -388,6 +391,16 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
         previous=previous_cursor,
         extra=extra,
     )
+
+
+def _one_page(query: TimeseriesQuery, tz: ZoneInfo) -> bool:
+    """Whether the whole asked range fits the first page: fixed buckets on the UTC grid, as many as the page holds.
+    Then the page is the range, with no link either way, and the data need not be searched for its bounds."""
+    res = query.resolution
+    if query.cursor is not None or query.start is None or query.end is None or res is None or not res.seconds:
+        return False
+    start, end = int(query.start.timestamp()), int(query.end.timestamp())
+    return (end - start) // res.seconds + 1 <= query.page_size and res.aligned_in_utc(tz, start, end)
 
 
 def _intensity_extra(

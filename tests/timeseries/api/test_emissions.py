@@ -350,3 +350,21 @@ def test_a_reported_total_without_fuels_counts_once(api, area):
     assert only_interval(intensity(api, "T-A", method="production"))["value"] == pytest.approx(250)
     rolled = emissions(api, "T").json()["emissions"][0]
     assert rolled["value"] == pytest.approx(25 + 10 * 10 / 1000)
+
+
+def test_a_walk_in_small_pages_gives_the_intervals_of_one_page(api, traced):
+    write("T-A", "generation", run(T0 + HOUR, [70, 0, 90]), fuel=GAS)
+    write("T-B", "generation", run(T0 + HOUR, [50, 50, 50]), fuel=COAL)
+    write("T-A", "imports", run(T0 + HOUR, [5, 5, 5]), to="T-B")
+    params = {"startDatetime": z(T0 - HOUR), "endDatetime": z(T0 + 5 * HOUR)}
+    whole = intensity(api, "T-A", **params).json()
+    assert whole["next"] is None and len(whole["carbonIntensity"]) == 4
+    walked = []
+    response = intensity(api, "T-A", pageSize=1, **params)
+    while True:
+        body = response.json()
+        walked += body["carbonIntensity"]
+        if body["next"] is None:
+            break
+        response = api.get(body["next"])
+    assert walked == whole["carbonIntensity"]
