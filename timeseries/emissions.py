@@ -400,7 +400,8 @@ def _one_page(query: TimeseriesQuery, tz: ZoneInfo) -> bool:
     if query.cursor is not None or query.start is None or query.end is None or res is None or not res.seconds:
         return False
     start, end = int(query.start.timestamp()), int(query.end.timestamp())
-    return (end - start) // res.seconds + 1 <= query.page_size and res.aligned_in_utc(tz, start, end)
+    buckets = -(-end // res.seconds) - start // res.seconds  # those the range touches, on the UTC grid
+    return buckets <= query.page_size and res.aligned_in_utc(tz, start, end)
 
 
 def _intensity_extra(
