@@ -950,6 +950,13 @@ def _intervals(
     energies = np.round(energy, ENERGY_DIGITS).tolist()
     names = [(system.labels[f]["type"], system.labels[f]["technology"]) for f in fuel_keys]
     any_lacking = bool(fuel_lacking.any())
+
+    # Only the fuels, fallbacks and neighbours that supply anything on this page are looked at per interval.
+    def supplying(values: np.ndarray) -> list[int]:
+        return np.flatnonzero(np.nan_to_num(values).max(axis=0, initial=0) > 0).tolist()
+
+    fuel_cols, fallback_cols = supplying(fuel_share), supplying(shares[:, n_cols:])
+    neighbour_cols = [e for e in supplying(inflow_share) if e]
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     ends, n_nodes = system.ends, len(system.nodes)
@@ -967,26 +974,29 @@ def _intervals(
             continue
         item["value"] = values[g]
         item["energy"] = energies[g]
+        shares_g, intensities_g = fuel_share_rows[g], fuel_intensity_rows[g]
         mix = [
-            {"technology": tech, "type": fuel, "share": share, "intensity": fuel_value}
-            for (fuel, tech), share, fuel_value in zip(names, fuel_share_rows[g], fuel_intensity_rows[g], strict=True)
-            if share > 0
+            {"technology": names[f][1], "type": names[f][0], "share": shares_g[f], "intensity": intensities_g[f]}
+            for f in fuel_cols
+            if shares_g[f] > 0
         ]
         if any_lacking:
             for part in mix:
                 if math.isnan(part["intensity"]):
                     part["intensity"] = None
-        for e, share in enumerate(fallback_share_rows[g]):
+        for e in fallback_cols:
+            share = fallback_share_rows[g][e]
             if share > 0:
                 fed_ends.add(e)
                 mix.append({"type": None, "technology": None, "fallback": ends[e], "share": share,
                             "intensity": fallback_intensity_rows[g][e]})  # fmt: skip
         item["mixByFuelSource"] = mix
         if consumption:
+            inflows_g, intensities_e = inflow_share_rows[g], end_intensity_rows[g]
             item["mixByConnectedPSR"] = [
-                {"connectedPSR": ends[e], "traced": e < n_nodes, "share": share, "intensity": end_intensity_rows[g][e]}
-                for e, share in enumerate(inflow_share_rows[g])
-                if e and share > 0
+                {"connectedPSR": ends[e], "traced": e < n_nodes, "share": inflows_g[e], "intensity": intensities_e[e]}
+                for e in neighbour_cols
+                if inflows_g[e] > 0
             ]
         if estimated[g]:
             item["estimated"] = True
