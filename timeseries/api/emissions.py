@@ -265,7 +265,12 @@ INTENSITY_EXAMPLE = {
 
 
 def _schema(
-    view: type[TimeseriesView], units: tuple[tuple[str, ...], str], summary: str, description: str, response, example
+    view: type[TimeseriesView],
+    units: tuple[tuple[str, ...], str],
+    summary: str,
+    description: str,
+    response,
+    examples: dict[str, dict],
 ) -> type:
     return extend_schema(
         methods=["GET"],
@@ -273,7 +278,10 @@ def _schema(
         description=description,
         parameters=_derived_parameters(view.quantity, units[0], units[1]),
         responses={(200, "application/json"): response, (200, "text/csv"): OpenApiTypes.STR},
-        examples=[OpenApiExample("one interval", value=example, response_only=True, media_type="application/json")],
+        examples=[
+            OpenApiExample(name, value=value, response_only=True, media_type="application/json")
+            for name, value in examples.items()
+        ],
         tags=["emissions"],
     )(view)
 
@@ -287,7 +295,7 @@ EmissionsView = _schema(
     "applies, listed in `factors`. Negative generation (charging, pumping) emits nothing. A fuel with no factor "
     "gives null with a `reason`, never zero. Same parameters, envelope, paging and roll-up as the spec's series.",
     emissions_response(),
-    EMISSIONS_EXAMPLE,
+    {"one interval": EMISSIONS_EXAMPLE},
 )
 CarbonIntensityView = _schema(
     CarbonIntensityView,
@@ -304,5 +312,5 @@ CarbonIntensityView = _schema(
         serializers=[intensity_response(), SupplyMixResponseSerializer],
         resource_type_field_name=None,
     ),
-    INTENSITY_EXAMPLE,
+    {"one interval": INTENSITY_EXAMPLE, "format=supply-mix": supply_mix_body(INTENSITY_EXAMPLE)},
 )
