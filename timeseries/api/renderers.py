@@ -18,9 +18,14 @@ COLUMNS = [
     "value",
     "unit",
 ]
-BREAKDOWN_KEYS = {"valueByFuelSource": "fuelSource", "valueByConnectedPSR": "connectedPSR"}
-# An intensity's mix: one row per source with its share of the energy (the unit column says "share").
-SHARE_KEYS = {"mixByFuelSource": "fuelShare", "mixByConnectedPSR": "connectedPSRShare"}
+# Per breakdown key of an interval: the CSV item name, and the key of the item's number. A breakdown's values are in
+# the body's unit; an intensity's mix is one row per source with its share of the energy (the unit column: "share").
+ITEM_KEYS = {
+    "valueByFuelSource": ("fuelSource", "value"),
+    "valueByConnectedPSR": ("connectedPSR", "value"),
+    "mixByFuelSource": ("fuelShare", "share"),
+    "mixByConnectedPSR": ("connectedPSRShare", "share"),
+}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,20 +54,7 @@ def csv_rows(psr_id: str, quantity: str, timeframe: str, unit: str | None, items
     for interval in items:
         common = [psr, quantity, timeframe, interval["startDatetime"], interval["endDatetime"]]
         writer.writerow([*common, "total", "", "", "", _number(interval["value"]), unit])
-        for key, item_name in BREAKDOWN_KEYS.items():
-            for item in interval.get(key, []):
-                writer.writerow(
-                    [
-                        *common,
-                        item_name,
-                        _text(item.get("type")),
-                        _text(item.get("technology")),
-                        _text(item.get("connectedPSR")),
-                        _number(item["value"]),
-                        unit,
-                    ]
-                )
-        for key, item_name in SHARE_KEYS.items():
+        for key, (item_name, value_key) in ITEM_KEYS.items():
             for item in interval.get(key, []):
                 writer.writerow(
                     [
@@ -71,8 +63,8 @@ def csv_rows(psr_id: str, quantity: str, timeframe: str, unit: str | None, items
                         _text(item.get("type")),
                         _text(item.get("technology")),
                         _text(item.get("connectedPSR") or item.get("fallback")),
-                        _number(item["share"]),
-                        "share",
+                        _number(item[value_key]),
+                        unit if value_key == "value" else "share",
                     ]
                 )
     return out.getvalue()

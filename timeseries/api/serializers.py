@@ -10,6 +10,15 @@ from timeseries.emissions import EMISSION_SOURCES
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
 
+def value_sets_schema(description: str, value_object: dict) -> dict:
+    """CDS-WG3-01's value sets as a JSON schema: one set per interval, each holding one value object or null."""
+    return {
+        "type": "array",
+        "description": description,
+        "items": {"type": "array", "minItems": 1, "maxItems": 1, "items": {"oneOf": [value_object, {"type": "null"}]}},
+    }
+
+
 class FuelSourceValueSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="Name of the fuel source type.")
     technology = serializers.CharField(allow_null=True, help_text="Name of the technology, if known.")
@@ -197,42 +206,31 @@ class SupplyMixPartSerializer(serializers.Serializer):
     intensity_gco2e_kwh = serializers.FloatField(allow_null=True)
 
 
-SUPPLY_MIX_VALUE_SETS = {
-    "type": "array",
-    "description": "One value set per interval from segment_start: [{intensity_gco2e_kwh, energy_mwh, supply_mix}], "
-    "or [null] where the intensity is null.",
-    "items": {
-        "type": "array",
-        "minItems": 1,
-        "maxItems": 1,
-        "items": {
-            "oneOf": [
-                {
+SUPPLY_MIX_VALUE_SETS = value_sets_schema(
+    "One value set per interval from segment_start: [{intensity_gco2e_kwh, energy_mwh, supply_mix}], or [null] where "
+    "the intensity is null.",
+    {
+        "type": "object",
+        "required": ["intensity_gco2e_kwh", "energy_mwh", "supply_mix"],
+        "properties": {
+            "intensity_gco2e_kwh": {"type": "number"},
+            "energy_mwh": {"type": "number"},
+            "estimated": {"type": "boolean"},
+            "supply_mix": {
+                "type": "array",
+                "items": {
                     "type": "object",
-                    "required": ["intensity_gco2e_kwh", "energy_mwh", "supply_mix"],
+                    "required": ["supply_type", "share", "intensity_gco2e_kwh"],
                     "properties": {
-                        "intensity_gco2e_kwh": {"type": "number"},
-                        "energy_mwh": {"type": "number"},
-                        "estimated": {"type": "boolean"},
-                        "supply_mix": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["supply_type", "share", "intensity_gco2e_kwh"],
-                                "properties": {
-                                    "supply_type": {"type": "string"},
-                                    "share": {"type": "number", "minimum": 0, "maximum": 1},
-                                    "intensity_gco2e_kwh": {"type": ["number", "null"]},
-                                },
-                            },
-                        },
+                        "supply_type": {"type": "string"},
+                        "share": {"type": "number", "minimum": 0, "maximum": 1},
+                        "intensity_gco2e_kwh": {"type": ["number", "null"]},
                     },
                 },
-                {"type": "null"},
-            ]
+            },
         },
     },
-}
+)
 
 
 @extend_schema_field(SUPPLY_MIX_VALUE_SETS)
@@ -271,29 +269,17 @@ class SupplyMixResponseSerializer(serializers.Serializer):
 
 # --- usage segments (meter readings, CDS-WG3-01) ------------------------------------------------------------------
 
-VALUE_SET_SCHEMA = {
-    "type": "array",
-    "description": "One value set per interval from segment_start: [{value, quality}], or [null] where the reading "
-    "is missing.",
-    "items": {
-        "type": "array",
-        "minItems": 1,
-        "maxItems": 1,
-        "items": {
-            "oneOf": [
-                {
-                    "type": "object",
-                    "required": ["value", "quality"],
-                    "properties": {
-                        "value": {"type": "number", "description": "Energy of the interval in kWh."},
-                        "quality": {"type": "string", "enum": list(READING_QUALITIES)},
-                    },
-                },
-                {"type": "null"},
-            ]
+VALUE_SET_SCHEMA = value_sets_schema(
+    "One value set per interval from segment_start: [{value, quality}], or [null] where the reading is missing.",
+    {
+        "type": "object",
+        "required": ["value", "quality"],
+        "properties": {
+            "value": {"type": "number", "description": "Energy of the interval in kWh."},
+            "quality": {"type": "string", "enum": list(READING_QUALITIES)},
         },
     },
-}
+)
 
 
 @extend_schema_field(VALUE_SET_SCHEMA)
