@@ -700,6 +700,9 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     column = np.zeros(len(keys), dtype=np.int64)
     node = np.zeros(len(keys), dtype=np.int64)
     factor_const = np.zeros(len(keys))
+    pair_of = np.zeros(len(keys), dtype=np.int64)
+    side_of = np.zeros(len(keys), dtype=np.int64)
+    sign_of = np.zeros(len(keys))
     varying = []
     node_of_column = np.array([c[0] for c in system.columns], dtype=np.int64)
     for i, key in enumerate(keys.tolist()):
@@ -721,6 +724,7 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
             column[i] = -1 if col is None else col
         else:
             kind[i] = 2
+            pair_of[i], side_of[i], sign_of[i] = system.flow_of[key]
 
     # Generation: energy per column (negative generation, storage charging or pumping, counts as none) and its
     # computed emissions at the factor of each row's instant.
@@ -751,9 +755,6 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     flows = np.zeros((n_t, n_ends, n_ends))  # [t, from, to]
     if system.pairs:
         fl = kind[k] == 2
-        pair_of = np.array([system.flow_of[key][0] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
-        side_of = np.array([system.flow_of[key][1] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
-        sign_of = np.array([system.flow_of[key][2] if kind[i] == 2 else 0 for i, key in enumerate(keys.tolist())])
         n_pairs = len(system.pairs)
         slot = pair_of[k[fl]] * 2 + side_of[k[fl]]
         into_u = summed((t[fl], slot), sign_of[k[fl]] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
