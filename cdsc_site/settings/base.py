@@ -35,6 +35,12 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
     )
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost, which the read path's range scans
+    # over a year of series do: compiling cost 75 ms of a 250 ms read and saved nothing (docs/performance.md). Off
+    # for this server's sessions unless DJANGO_DB_JIT=server leaves it to the server's configuration.
+    if env.str("DJANGO_DB_JIT", default="off") == "off":
+        options = DATABASES["default"]["OPTIONS"]
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # Seconds to connect to Redis and to wait for one answer (the cache, sending an import job, /health/ready): a Redis

@@ -1,0 +1,69 @@
+"""fetch_columns, the bulk read flow tracing computes on: every point of the asked series and range, with its exact
+instants and value, whatever the series' shape (regular, with gaps, intervals of varying length), on both
+databases (PostgreSQL reads regular series as values alone and rebuilds their instants)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import Q
+
+from tests.timeseries.helpers import COAL, HOUR, QUARTER, run, utc, write
+from timeseries.db import fetch_columns
+from timeseries.models import Point
+from timeseries.services import PointIn
+
+pytestmark = pytest.mark.django_db
+
+T0 = utc(2023, 3, 1)
+
+
+def as_rows(columns) -> list[tuple]:
+    series, starts, ends, values = columns
+    return sorted(zip(series.tolist(), starts.tolist(), ends.tolist(), values.tolist(), strict=True))
+
+
+def expected(points, series_ids) -> list[tuple]:
+    return sorted(
+        (p.series_id, int(p.start.timestamp()), int(p.end.timestamp()), p.value)
+        for p in points.filter(series_id__in=series_ids)
+    )
+
+
+def test_every_shape_of_series_comes_back_point_for_point(demo):
+    regular = write("US-WECC-CISO", "generation", run(T0, [1.5, -2.25, 0.0, 1e-9, 12345.678]), fuel=COAL)
+    quarters = write("US-WECC-CISO", "demand", run(T0, [float(i) for i in range(9)], QUARTER))
+    gapped = write("US-WECC-ABCD", "demand", [*run(T0, [1.0, 2.0]), *run(T0 + 5 * HOUR, [3.0])])
+    uneven = write(
+        "US-WECC",
+        "demand",
+        [
+            PointIn(T0, T0 + HOUR, 4.0),
+            PointIn(T0 + HOUR, T0 + 3 * HOUR, 5.0),
+            PointIn(T0 + 3 * HOUR, T0 + 4 * HOUR, 6.0),
+        ],
+    )
+    single = write("US-WECC-CISO-ABC", "demand", run(T0, [7.0]))
+    ids = [regular.pk, quarters.pk, gapped.pk, uneven.pk, single.pk]
+
+    rows = as_rows(fetch_columns(Point.objects.filter(series_id__in=ids), ids))
+
+    assert rows == expected(Point.objects.all(), ids)
+    assert len(rows) == 5 + 9 + 3 + 3 + 1
+    gapped_starts = [r[1] for r in rows if r[0] == gapped.pk]
+    assert gapped_starts == [int((T0 + h * HOUR).timestamp()) for h in (0, 1, 5)]
+    uneven_ends = [r[2] - r[1] for r in rows if r[0] == uneven.pk]
+    assert uneven_ends == [3600, 7200, 3600]
+
+
+def test_a_range_and_series_without_points_in_it(demo):
+    inside = write("US-WECC-CISO", "demand", run(T0, [float(i) for i in range(24)]))
+    outside = write("US-WECC-ABCD", "demand", run(T0 + timedelta(days=10), [1.0]))
+    ids = [inside.pk, outside.pk]
+    window = Q(start__gte=T0 + 3 * HOUR, start__lt=T0 + 7 * HOUR)
+
+    rows = as_rows(fetch_columns(Point.objects.filter(series_id__in=ids).filter(window), ids))
+
+    assert [(r[0], r[3]) for r in rows] == [(inside.pk, v) for v in (3.0, 4.0, 5.0, 6.0)]
+    assert rows[0][1] == int((T0 + 3 * HOUR).timestamp())
+    assert as_rows(fetch_columns(Point.objects.filter(series_id__in=[outside.pk]).filter(window), [outside.pk])) == []
+    assert as_rows(fetch_columns(Point.objects.none(), [])) == []
