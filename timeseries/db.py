@@ -1,11 +1,11 @@
 """Database functions the query engine needs beyond the ORM's, one SQL spelling per backend."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Func, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -81,25 +81,25 @@ def fetch_page_rows(
         return cursor.fetchall()
 
 
-# PostgreSQL's binary form of a one-dimensional array without nulls (array_send): a 20-byte header (dimensions, null
-# flag, element type, length, lower bound), then each element's length and big-endian bytes. A timestamptz element is
-# microseconds since 2000-01-01 UTC.
-_ARRAY_HEADER = 20
-_INT8_ELEMENTS = np.dtype([("length", ">i4"), ("value", ">i8")])
-_FLOAT8_ELEMENTS = np.dtype([("length", ">i4"), ("value", ">f8")])
+# PostgreSQL's binary forms (timestamptz_send, float8send): big-endian, an instant in microseconds since 2000-01-01 UTC.
+_INSTANTS = np.dtype(">i8")
+_VALUES = np.dtype(">f8")
 _PG_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z in Unix seconds
 
 
-def fetch_columns(points: QuerySet, series_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def fetch_columns(
+    points: QuerySet, series_ids: list[int], lengths: dict[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Series ids, starts, ends (epoch seconds) and values of `points` (of the series `series_ids`), as four numpy
     arrays, in no particular order.
 
-    For reads of hundreds of thousands of points computed on as arrays (flow tracing). On PostgreSQL each series comes
-    as three binary arrays (one row per series, no epoch arithmetic per point) parsed in one step each: building a
-    Python tuple per point, or converting each instant in SQL, costs more than the query.
+    For reads of hundreds of thousands of points computed on as arrays (flow tracing). `lengths`: the interval
+    length (seconds) each series is expected to have. On PostgreSQL each series comes as one row of binary strings
+    parsed in one step each, and a series whose points in the read all have its expected length, with no gap, sends
+    its values alone: building a Python tuple per point, or converting each instant in SQL, costs more than the query.
     """
     if connection.vendor == "postgresql":
-        return _fetch_columns_postgresql(points, series_ids)
+        return _fetch_columns_postgresql(points, series_ids, lengths or {})
     try:
         sql, params = points.values_list(
             "series_id", EpochSeconds("start"), EpochSeconds("end"), "value"
@@ -118,35 +118,74 @@ def _no_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _fetch_columns_postgresql(
-    points: QuerySet, series_ids: list[int]
+    points: QuerySet, series_ids: list[int], lengths: dict[int, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    if not series_ids:
-        return _no_columns()
     # One aggregate per series (a lateral join over their ids: each an index range scan, no sort or hash of the
-    # whole read). Ends are sent only for a series whose intervals differ in length: else start + the one length.
-    one = points.filter(series_id=RawSQL("s.id", ())).values_list("start", "end", "value")
-    sql, params = one.query.sql_with_params()
-    lateral = (
-        "SELECT s.id, a.n, date_part('epoch', a.shortest)::int8, a.b, a.v, a.e FROM unnest(%s::bigint[]) AS s(id) "
-        "CROSS JOIN LATERAL (SELECT count(*) AS n, min(p.e - p.b) AS shortest, array_send(array_agg(p.b)) AS b, "
-        "array_send(array_agg(p.v::float8)) AS v, "
-        "CASE WHEN min(p.e - p.b) <> max(p.e - p.b) THEN array_send(array_agg(p.e)) END AS e "
-        f"FROM ({sql}) AS p(b, e, v)) AS a WHERE a.n > 0"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(lateral, [series_ids, *params])
-        rows = cursor.fetchall()
-    if not rows:
+    # whole read). First the series with an expected length: a series is regular if every point has that length
+    # and its starts span (count - 1) lengths (points never overlap, so they are then back to back); it sends its
+    # values in time order, its instants are its first start plus multiples of the length. The others, and any
+    # that turns out irregular, send their instants with their values.
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    irregular = [s for s in series_ids if not lengths.get(s)]
+    expected = [s for s in series_ids if lengths.get(s)]
+    if expected:
+        rows = _lateral(
+            points,
+            "date_part('epoch', min(p.b))::int8, date_part('epoch', max(p.b))::int8, bool_and(p.e = p.b + s.len), "
+            "string_agg(float8send(p.v), '')",
+            expected,
+            [timedelta(seconds=lengths[s]) for s in expected],
+            ordered=True,
+        )
+        for series_id, n, first, last, all_of_length, values in rows:
+            length = lengths[series_id]
+            if not all_of_length or last - first != (n - 1) * length:
+                irregular.append(series_id)
+                continue
+            starts = first + length * np.arange(n, dtype=np.int64)
+            parts.append((np.full(n, series_id, dtype=np.int64), starts, starts + length, _numbers(values, _VALUES)))
+    if irregular:
+        rows = _lateral(
+            points,
+            "string_agg(timestamptz_send(p.b), ''), string_agg(timestamptz_send(p.e), ''), "
+            "string_agg(float8send(p.v), '')",
+            irregular,
+            [timedelta(0)] * len(irregular),
+        )
+        for series_id, n, starts, ends, values in rows:
+            parts.append(
+                (np.full(n, series_id, dtype=np.int64), _instants(starts), _instants(ends), _numbers(values, _VALUES))
+            )
+    if not parts:
         return _no_columns()
+    series, starts, ends, values = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return series, starts, ends, values
 
-    def elements(blob: bytes, dtype: np.dtype) -> np.ndarray:
-        return np.frombuffer(blob, dtype=dtype, offset=_ARRAY_HEADER)["value"]
 
-    series = np.repeat(np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows])
-    starts = [elements(r[3], _INT8_ELEMENTS) // 1_000_000 + _PG_EPOCH for r in rows]
-    ends = [
-        starts[i] + r[2] if r[5] is None else elements(r[5], _INT8_ELEMENTS) // 1_000_000 + _PG_EPOCH
-        for i, r in enumerate(rows)
-    ]
-    values = np.concatenate([elements(r[4], _FLOAT8_ELEMENTS) for r in rows]).astype(np.float64)
-    return series, np.concatenate(starts), np.concatenate(ends), values
+def _lateral(
+    points: QuerySet, aggregates: str, series_ids: list[int], lengths: list[timedelta], *, ordered: bool = False
+) -> list[tuple]:
+    """Per series of `series_ids` (each with a length s.len) that has points in `points`: its id, its count of points,
+    then `aggregates` (SQL) over its points p(b, e, v), fed in time order if `ordered`."""
+    one = points.filter(series_id=RawSQL("s.id", ())).values_list("start", "end", "value")
+    if ordered:
+        one = one.order_by("start")
+    sql, params = one.query.sql_with_params()
+    query = (
+        "SELECT s.id, a.* FROM unnest(%s::bigint[], %s::interval[]) AS s(id, len) CROSS JOIN LATERAL "
+        f"(SELECT count(*) AS n, {aggregates} FROM ({sql}) AS p(b, e, v)) AS a WHERE a.n > 0"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The index gives the order: a bitmap scan would need a sort of each series after it.
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(query, [series_ids, lengths, *params])
+        return cursor.fetchall()
+
+
+def _numbers(blob: bytes, dtype: np.dtype) -> np.ndarray:
+    return np.frombuffer(blob, dtype=dtype).astype(dtype.newbyteorder("="))
+
+
+def _instants(blob: bytes) -> np.ndarray:
+    """Epoch seconds of concatenated binary timestamptz values (microseconds since 2000-01-01)."""
+    return _numbers(blob, _INSTANTS) // 1_000_000 + _PG_EPOCH

@@ -52,6 +52,16 @@ MAX_TRACED = 200  # PSRs in one traced system; beyond, a 400 (a tracing that lar
 UNSPECIFIED_FUEL = "F00000000"
 # t = MWh x gCO2e/kWh x 1,000 kWh/MWh / 1,000,000 g/t
 TONNES_PER_MWH_PER_G_KWH = 1e-3
+# Why a tracing interval has no intensity, by code ({psr}: the asked PSR).
+TRACED, NO_DATA, NO_SUPPLY, UNTRACEABLE, NO_FACTOR = range(5)
+REASONS = (
+    "",
+    "no generation data for {psr} in this interval.",
+    "no generation and no inflow in this interval.",
+    "the flows of this interval cannot be traced: they circulate between PSRs with no generation, or come from a "
+    "PSR with neither generation nor inflow.",
+    "an emission factor or a fallback intensity is missing for a source of this interval.",
+)
 
 
 # --- emissions -----------------------------------------------------------------------------------------------------
@@ -368,7 +378,9 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
             "supply to trace a consumption intensity from.",
         )
     tz = ZoneInfo(base.psr.timezone)
-    step = _tracing_step(system.series_ids())
+    ids = system.series_ids()
+    lengths = _interval_lengths(ids)
+    step = _tracing_step(lengths)
     if base.resolution is not None and base.resolution.seconds and base.resolution.seconds < step.seconds:
         raise QueryError(
             "resolution", f"{base.resolution.code} is finer than the tracing step of this system ({step.code})."
@@ -379,8 +391,7 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
         window, next_cursor, previous_cursor = Q(start__gte=base.start, start__lt=base.end), None, None
     else:
         window, next_cursor, previous_cursor = _page_bounds_resampled(paged, _in_range(base, system.clock), tz)
-    ids = system.series_ids()
-    traced = _trace(system, fetch_columns(_in_range(base, ids).filter(window), ids), step, tz)
+    traced = _trace(system, fetch_columns(_in_range(base, ids).filter(window), ids, lengths), step, tz)
     items, factors, fallbacks = _intervals(query, system, traced, page_res, tz)
     extra = _intensity_extra(query, system, page_res, factors, fallbacks)
     return ComputedPage(
@@ -612,12 +623,19 @@ def _unspecified() -> FuelSourceType | None:
     return cached("unspecified-fuel", lambda: FuelSourceType.objects.filter(aib_code=UNSPECIFIED_FUEL).first())
 
 
-def _tracing_step(series_ids: list[int]) -> Resolution:
-    """The longest interval among the series (their latest point each): the step the system is traced at."""
-    longest = 0
+def _interval_lengths(series_ids: list[int]) -> dict[int, int]:
+    """Each series' interval length in seconds (of its latest point), for those that have points."""
+    lengths = {}
     for series_id in series_ids:
         length = cached(f"interval-length:{series_id}", lambda sid=series_id: _interval_length(sid))
-        longest = max(longest, length or 0)
+        if length:
+            lengths[series_id] = length
+    return lengths
+
+
+def _tracing_step(lengths: dict[int, int]) -> Resolution:
+    """The longest interval among the series: the step the system is traced at."""
+    longest = max(lengths.values(), default=0)
     if longest == 0:
         longest = 3600
     if longest > 86_400 or 86_400 % longest:
@@ -646,7 +664,7 @@ class _Traced:
     hi: np.ndarray  # interval ends
     energy: np.ndarray  # MWh the asked PSR consumed (production: generated)
     intensity: np.ndarray  # gCO2e/kWh, NaN where there is none (see reasons)
-    reasons: list[str | None]
+    reasons: np.ndarray  # why there is none: one of the codes of REASONS (TRACED where there is one)
     shares: np.ndarray  # share of each column (energy columns, then each end's fallback) in that energy
     column_intensity: np.ndarray  # gCO2e/kWh of each column
     inflow: np.ndarray  # MWh flowing into the asked PSR from each end
@@ -662,7 +680,7 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     series, start, end, value = columns
     if not len(series):
         empty = np.zeros(0)
-        return _Traced(empty, empty, empty, empty, [], np.zeros((0, width)), np.zeros((0, width)),
+        return _Traced(empty, empty, empty, empty, np.zeros(0, np.int8), np.zeros((0, width)), np.zeros((0, width)),
                        np.zeros((0, n_ends)), np.zeros((0, n_ends)), np.zeros(0, bool), used)  # fmt: skip
 
     # Each row into its tracing interval, cut in the asked PSR's timezone like any resampling.
@@ -801,30 +819,21 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     rhs[ti[gap], ni[gap], n_cols + ni[gap]] = 1.0
     rhs[ti[gap], ni[gap], width] = fallback[ti[gap], ni[gap]] * TONNES_PER_MWH_PER_G_KWH
 
-    solution, unsolvable = _solve(matrix, rhs)
-    shares = solution[:, 0, :width]
-    intensity = solution[:, 0, width] / TONNES_PER_MWH_PER_G_KWH
-    node_intensity = solution[:, :, width] / TONNES_PER_MWH_PER_G_KWH
+    # Only the asked node's row of the solution is read whole (its mix); of the others, their intensity.
+    inverse, unsolvable = _inverse(matrix)
+    first_row = np.einsum("tn,tnc->tc", inverse[:, 0, :], rhs)
+    shares = first_row[:, :width]
+    intensity = first_row[:, width] / TONNES_PER_MWH_PER_G_KWH
+    node_intensity = np.einsum("tmn,tn->tm", inverse, rhs[:, :, width]) / TONNES_PER_MWH_PER_G_KWH
 
-    asked = system.nodes[0]
-    reasons: list[str | None] = []
-    total = shares.sum(axis=1)
-    for i in range(n_t):
-        if missing[i, 0]:
-            reason = f"no generation data for {asked} in this interval."
-        elif supply[i, 0] <= 0:
-            reason = "no generation and no inflow in this interval."
-        elif unsolvable[i] or not abs(total[i] - 1.0) < 1e-6:
-            reason = (
-                "the flows of this interval cannot be traced: they circulate between PSRs with no generation, or "
-                "come from a PSR with neither generation nor inflow."
-            )
-        elif math.isnan(intensity[i]):
-            reason = "an emission factor or a fallback intensity is missing for a source of this interval."
-        else:
-            reason = None
-        reasons.append(reason)
-    intensity = np.where([r is None for r in reasons], intensity, math.nan)
+    no_data, no_supply = missing[:, 0], supply[:, 0] <= 0
+    untraceable = unsolvable | ~(np.abs(shares.sum(axis=1) - 1.0) < 1e-6)
+    reasons = np.select(
+        [no_data, no_supply, untraceable, np.isnan(intensity)],
+        [NO_DATA, NO_SUPPLY, UNTRACEABLE, NO_FACTOR],
+        default=TRACED,
+    ).astype(np.int8)
+    intensity = np.where(reasons == TRACED, intensity, math.nan)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         fuel_intensity = np.where(energy > 0, emitted / energy / TONNES_PER_MWH_PER_G_KWH, math.nan)
@@ -847,19 +856,19 @@ def _crossing(start: np.ndarray, end: np.ndarray, step: Resolution, tz: ZoneInfo
     )
 
 
-def _solve(matrix: np.ndarray, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The systems solved at once; when one is singular, each alone (the singular ones NaN, and flagged)."""
+def _inverse(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The matrices inverted at once; when one is singular, each alone (the singular ones NaN, and flagged)."""
     unsolvable = np.zeros(len(matrix), dtype=bool)
     try:
-        return np.linalg.solve(matrix, rhs), unsolvable
+        return np.linalg.inv(matrix), unsolvable
     except np.linalg.LinAlgError:
-        solution = np.full(rhs.shape, math.nan)
+        inverse = np.full(matrix.shape, math.nan)
         for i in range(len(matrix)):
             try:
-                solution[i] = np.linalg.solve(matrix[i], rhs[i])
+                inverse[i] = np.linalg.inv(matrix[i])
             except np.linalg.LinAlgError:
                 unsolvable[i] = True
-        return solution, unsolvable
+        return inverse, unsolvable
 
 
 def _note_factors(system: _System, keys: np.ndarray, k: np.ndarray, first: int, last: int, used: dict) -> None:
@@ -921,9 +930,8 @@ def _intervals(
     estimated = total(traced.estimated & valid) > 0
     nulls = total((~valid).astype(float))
     first_reason: dict[int, str] = {}
-    for i, reason in enumerate(traced.reasons):
-        if reason is not None:
-            first_reason.setdefault(int(group[i]), reason)
+    for i in np.flatnonzero(traced.reasons != TRACED).tolist():
+        first_reason.setdefault(int(group[i]), REASONS[traced.reasons[i]].format(psr=system.nodes[0]))
     missing_factor = np.isnan(traced.column_intensity[:, :n_cols]) & (traced.shares[:, :n_cols] > 0)
 
     # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once;
@@ -941,29 +949,36 @@ def _intervals(
         fuel_intensity = (shares[:, :n_cols] * np.nan_to_num(col_intensity[:, :n_cols])) @ merge / fuel_share
     fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
     fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
-    fuel_share_rows = np.round(fuel_share, SHARE_DIGITS).tolist()
-    fuel_intensity_rows = np.round(fuel_intensity, SHARE_DIGITS).tolist()
-    fallback_share_rows = np.round(shares[:, n_cols:], SHARE_DIGITS).tolist()
-    fallback_intensity_rows = np.round(col_intensity[:, n_cols:], SHARE_DIGITS).tolist()
-    inflow_share_rows = np.round(inflow_share, SHARE_DIGITS).tolist()
-    end_intensity_rows = np.round(end_intensity, SHARE_DIGITS).tolist()
-    values = np.round(value, SHARE_DIGITS).tolist()
-    energies = np.round(energy, ENERGY_DIGITS).tolist()
     names = [(system.labels[f]["type"], system.labels[f]["technology"]) for f in fuel_keys]
     any_lacking = bool(fuel_lacking.any())
 
-    # Only the fuels, fallbacks and neighbours that supply anything on this page are looked at per interval.
+    # Only the fuels, fallbacks and neighbours that supply anything on this page are looked at per interval: their
+    # columns are cut out first, so each interval's items are built by zipping plain lists.
     def supplying(values: np.ndarray) -> list[int]:
         return np.flatnonzero(np.nan_to_num(values).max(axis=0, initial=0) > 0).tolist()
 
+    def rows(values: np.ndarray, columns: list[int]) -> list[list[float]]:
+        return np.round(values[:, columns], SHARE_DIGITS).tolist()
+
     fuel_cols, fallback_cols = supplying(fuel_share), supplying(shares[:, n_cols:])
     neighbour_cols = [e for e in supplying(inflow_share) if e]
+    fuel_names = [names[f] for f in fuel_cols]
+    fuel_share_rows, fuel_intensity_rows = rows(fuel_share, fuel_cols), rows(fuel_intensity, fuel_cols)
+    fallback_ends = [system.ends[e] for e in fallback_cols]
+    fallback_share_rows = rows(shares[:, n_cols:], fallback_cols)
+    fallback_intensity_rows = rows(col_intensity[:, n_cols:], fallback_cols)
+    n_nodes = len(system.nodes)
+    neighbours = [(system.ends[e], e < n_nodes) for e in neighbour_cols]
+    inflow_share_rows, end_intensity_rows = rows(inflow_share, neighbour_cols), rows(end_intensity, neighbour_cols)
+    values = np.round(value, SHARE_DIGITS).tolist()
+    energies = np.round(energy, ENERGY_DIGITS).tolist()
+    estimated_list, nulls_list = estimated.tolist(), nulls.astype(np.int64).tolist()
+
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
-    ends, n_nodes = system.ends, len(system.nodes)
     consumption = query.method == CONSUMPTION
     items = []
-    fed_ends: set[int] = set()
+    fed: set[str] = set()
     for g, (lo, hi) in enumerate(zip(out_lo.tolist(), out_hi.tolist(), strict=True)):
         if lo < lo_limit or hi > hi_limit:
             continue  # a bucket cut by the range is left out, as everywhere
@@ -975,35 +990,41 @@ def _intervals(
             continue
         item["value"] = values[g]
         item["energy"] = energies[g]
-        shares_g, intensities_g = fuel_share_rows[g], fuel_intensity_rows[g]
         mix = [
-            {"technology": names[f][1], "type": names[f][0], "share": shares_g[f], "intensity": intensities_g[f]}
-            for f in fuel_cols
-            if shares_g[f] > 0
+            {"technology": tech, "type": kind, "share": share, "intensity": intensity}
+            for (kind, tech), share, intensity in zip(
+                fuel_names, fuel_share_rows[g], fuel_intensity_rows[g], strict=True
+            )
+            if share > 0
         ]
         if any_lacking:
             for part in mix:
                 if math.isnan(part["intensity"]):
                     part["intensity"] = None
-        for e in fallback_cols:
-            share = fallback_share_rows[g][e]
-            if share > 0:
-                fed_ends.add(e)
-                mix.append({"type": None, "technology": None, "fallback": ends[e], "share": share,
-                            "intensity": fallback_intensity_rows[g][e]})  # fmt: skip
+        if fallback_cols:
+            for end, share, intensity in zip(
+                fallback_ends, fallback_share_rows[g], fallback_intensity_rows[g], strict=True
+            ):
+                if share > 0:
+                    fed.add(end)
+                    mix.append({"type": None, "technology": None, "fallback": end, "share": share,
+                                "intensity": intensity})  # fmt: skip
         item["mixByFuelSource"] = mix
         if consumption:
-            inflows_g, intensities_e = inflow_share_rows[g], end_intensity_rows[g]
             item["mixByConnectedPSR"] = [
-                {"connectedPSR": ends[e], "traced": e < n_nodes, "share": inflows_g[e], "intensity": intensities_e[e]}
-                for e in neighbour_cols
-                if inflows_g[e] > 0
+                {"connectedPSR": end, "traced": traced_end, "share": share, "intensity": intensity}
+                for (end, traced_end), share, intensity in zip(
+                    neighbours, inflow_share_rows[g], end_intensity_rows[g], strict=True
+                )
+                if share > 0
             ]
-        if estimated[g]:
+        if estimated_list[g]:
             item["estimated"] = True
-        if nulls[g]:
-            item["intervalsWithoutValue"] = int(nulls[g])
+        if nulls_list[g]:
+            item["intervalsWithoutValue"] = nulls_list[g]
         items.append(item)
     first, last = int(traced.lo[0]), int(traced.hi[-1])
-    fallbacks = [entry for e in sorted(fed_ends) for entry in system.fallbacks[e].described(first, last)]
+    fallbacks = [
+        entry for e, end in enumerate(system.ends) if end in fed for entry in system.fallbacks[e].described(first, last)
+    ]
     return items, _factors_out(traced.factors), fallbacks

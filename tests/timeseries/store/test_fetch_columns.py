@@ -1,6 +1,7 @@
 """fetch_columns, the bulk read flow tracing computes on: every point of the asked series and range, with its exact
-instants and value, whatever the series' shape (regular, with gaps, intervals of varying length), on both
-databases (PostgreSQL reads regular series as values alone and rebuilds their instants)."""
+instants and value, whatever the series' shape (regular, with gaps, intervals of varying length) and whatever
+interval length the caller expects of it, on both databases (PostgreSQL reads a series that has the expected length
+and no gap as values alone and rebuilds its instants)."""
 
 from datetime import timedelta
 
@@ -43,12 +44,24 @@ def test_every_shape_of_series_comes_back_point_for_point(demo):
         ],
     )
     single = write("US-WECC-CISO-ABC", "demand", run(T0, [7.0]))
-    ids = [regular.pk, quarters.pk, gapped.pk, uneven.pk, single.pk]
+    # Written later hours first: stored out of time order, values must still meet their own instants.
+    backwards = write("US-WECC-CISO-ABC", "generation", run(T0 + 3 * HOUR, [40.0, 50.0, 60.0]), fuel=COAL)
+    write("US-WECC-CISO-ABC", "generation", run(T0, [10.0, 20.0, 30.0]), fuel=COAL)
+    ids = [regular.pk, quarters.pk, gapped.pk, uneven.pk, single.pk, backwards.pk]
 
-    rows = as_rows(fetch_columns(Point.objects.filter(series_id__in=ids), ids))
+    points = Point.objects.filter(series_id__in=ids)
+    hour, quarter = 3600, 900
+    # As flow tracing asks (each series' latest interval), with a wrong guess, and with none.
+    for lengths in (
+        {regular.pk: hour, quarters.pk: quarter, gapped.pk: hour, uneven.pk: hour, single.pk: hour, backwards.pk: hour},
+        {regular.pk: quarter, quarters.pk: hour, gapped.pk: 7200, uneven.pk: 7200, single.pk: 60},
+        None,
+    ):
+        rows = as_rows(fetch_columns(points, ids, lengths))
+        assert rows == expected(Point.objects.all(), ids), lengths
 
-    assert rows == expected(Point.objects.all(), ids)
-    assert len(rows) == 5 + 9 + 3 + 3 + 1
+    assert len(rows) == 5 + 9 + 3 + 3 + 1 + 6
+    assert [r[3] for r in rows if r[0] == backwards.pk] == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
     gapped_starts = [r[1] for r in rows if r[0] == gapped.pk]
     assert gapped_starts == [int((T0 + h * HOUR).timestamp()) for h in (0, 1, 5)]
     uneven_ends = [r[2] - r[1] for r in rows if r[0] == uneven.pk]
@@ -61,7 +74,7 @@ def test_a_range_and_series_without_points_in_it(demo):
     ids = [inside.pk, outside.pk]
     window = Q(start__gte=T0 + 3 * HOUR, start__lt=T0 + 7 * HOUR)
 
-    rows = as_rows(fetch_columns(Point.objects.filter(series_id__in=ids).filter(window), ids))
+    rows = as_rows(fetch_columns(Point.objects.filter(series_id__in=ids).filter(window), ids, {inside.pk: 3600}))
 
     assert [(r[0], r[3]) for r in rows] == [(inside.pk, v) for v in (3.0, 4.0, 5.0, 6.0)]
     assert rows[0][1] == int((T0 + 3 * HOUR).timestamp())
