@@ -977,11 +977,12 @@ def _intervals(
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     consumption = query.method == CONSUMPTION
+    # The buckets with a value (one cut by the range is left out, as everywhere).
+    shown = (out_lo >= lo_limit) & (out_hi <= hi_limit) & (np.round(energy, ENERGY_DIGITS) > 0)
     items = []
-    fed: set[str] = set()
     for g, (lo, hi) in enumerate(zip(out_lo.tolist(), out_hi.tolist(), strict=True)):
         if lo < lo_limit or hi > hi_limit:
-            continue  # a bucket cut by the range is left out, as everywhere
+            continue
         item: dict = {"startDatetime": lo, "endDatetime": hi}
         if energies[g] <= 0:
             item["value"] = None
@@ -1002,13 +1003,13 @@ def _intervals(
                 if math.isnan(part["intensity"]):
                     part["intensity"] = None
         if fallback_cols:
-            for end, share, intensity in zip(
-                fallback_ends, fallback_share_rows[g], fallback_intensity_rows[g], strict=True
-            ):
-                if share > 0:
-                    fed.add(end)
-                    mix.append({"type": None, "technology": None, "fallback": end, "share": share,
-                                "intensity": intensity})  # fmt: skip
+            mix += [
+                {"type": None, "technology": None, "fallback": end, "share": share, "intensity": intensity}
+                for end, share, intensity in zip(
+                    fallback_ends, fallback_share_rows[g], fallback_intensity_rows[g], strict=True
+                )
+                if share > 0
+            ]
         item["mixByFuelSource"] = mix
         if consumption:
             item["mixByConnectedPSR"] = [
@@ -1024,7 +1025,6 @@ def _intervals(
             item["intervalsWithoutValue"] = nulls_list[g]
         items.append(item)
     first, last = int(traced.lo[0]), int(traced.hi[-1])
-    fallbacks = [
-        entry for e, end in enumerate(system.ends) if end in fed for entry in system.fallbacks[e].described(first, last)
-    ]
+    fed = np.flatnonzero(np.round(np.nan_to_num(shares[shown, n_cols:]), SHARE_DIGITS).max(axis=0, initial=0) > 0)
+    fallbacks = [entry for e in fed.tolist() for entry in system.fallbacks[e].described(first, last)]
     return items, _factors_out(traced.factors), fallbacks
