@@ -76,20 +76,33 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[float, bytes]
 
 
 def _latency(base: str, path: str, runs: int = 20, headers: dict[str, str] | None = None) -> dict:
+    return _latencies(base, [path], runs, headers)[0]
+
+
+def _latencies(base: str, paths: list[str], runs: int = 20, headers: dict[str, str] | None = None) -> list[dict]:
+    """Median and p95 of each path, the paths asked in turn (a, b, a, b, ...) so that a slower spell of the machine
+    weighs on each alike; the last body of each."""
     for _ in range(WORKERS):  # warm the caches once per worker (which worker takes a request is up to the kernel)
-        _get(base + path, headers)
-    times, size, body = [], 0, b""
+        for path in paths:
+            _get(base + path, headers)
+    times: list[list[float]] = [[] for _ in paths]
+    bodies = [b""] * len(paths)
     for _ in range(runs):
-        elapsed, body = _get(base + path, headers)
-        times.append(elapsed)
-        size = len(body)
-    times.sort()
-    return {
-        "median_ms": statistics.median(times) * 1000,
-        "p95_ms": times[math.ceil(0.95 * len(times)) - 1] * 1000,
-        "bytes": size,
-        "body": body,
-    }
+        for i, path in enumerate(paths):
+            elapsed, bodies[i] = _get(base + path, headers)
+            times[i].append(elapsed)
+    results = []
+    for elapsed, body in zip(times, bodies, strict=True):
+        elapsed.sort()
+        results.append(
+            {
+                "median_ms": statistics.median(elapsed) * 1000,
+                "p95_ms": elapsed[math.ceil(0.95 * len(elapsed)) - 1] * 1000,
+                "bytes": len(body),
+                "body": body,
+            }
+        )
+    return results
 
 
 def _walk(base: str, path: str, runs: int = 5) -> dict:
@@ -195,10 +208,11 @@ def measure(base: str, label: str, results: list) -> None:
 
 
 def _intensity_year(base: str, label: str, results: list) -> bool:
-    """The consumption intensity year beside the generation year (one page each, median of 20); whether within
-    target."""
-    generation = _latency(base, f"{CISO}?{YEAR}&pageSize=8760")
-    intensity = _latency(base, f"{INTENSITY}?{YEAR}&pageSize=8760&method=consumption&basis=lifecycle")
+    """The consumption intensity year beside the generation year (one page each, asked in turn, median of 20);
+    whether within target."""
+    generation, intensity = _latencies(
+        base, [f"{CISO}?{YEAR}&pageSize=8760", f"{INTENSITY}?{YEAR}&pageSize=8760&method=consumption&basis=lifecycle"]
+    )
     traced = json.loads(intensity["body"])
     ratio = intensity["median_ms"] / generation["median_ms"]
     results.append(
