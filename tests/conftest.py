@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from cdsc_site.api.response_cache import clear_local_responses
 from metadata.services import catalogue_sync, source_mappings_sync
 from psr.demo import load_spec_examples
 from timeseries import cache as timeseries_cache
@@ -36,6 +37,7 @@ def _fresh_cache():
     """Each test starts with an empty cache: a rolled-back test must not leave cached rows behind."""
     cache.clear()
     timeseries_cache.clear()
+    clear_local_responses()  # a rolled-back test's data version comes back: its responses must not
 
 
 @pytest.fixture

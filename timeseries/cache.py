@@ -2,7 +2,8 @@
 
 They change rarely (an admin edit, an import that creates a series); points are never cached. Any save or
 delete of a PSR, a series or a catalogue entry in this process bumps a version that every key includes, so the
-process sees its own changes at once, and other processes within `TTL_SECONDS`. A plain dict, not Django's
+process sees its own changes at once; other processes' changes raise the data version (timeseries.versions), which
+each time-series request checks first (`sync`), and at worst `TTL_SECONDS` pass. A plain dict, not Django's
 cache framework: entries are used as they are, with no pickling on every request.
 """
 
@@ -40,6 +41,19 @@ def bump(**_signal_kwargs: Any) -> None:
 
 def clear() -> None:
     _incr()
+
+
+_seen_data_version: int | None = None
+
+
+def sync(data_version: int) -> None:
+    """Invalidate every entry if the data version (timeseries.versions) moved since the last call: another process
+    changed a PSR, a series or the catalogue. Called by each time-series request with the version it answers for, so
+    its answer (which may be cached under that version) is never computed from older metadata."""
+    global _seen_data_version
+    if data_version != _seen_data_version:
+        _incr()
+        _seen_data_version = data_version
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:

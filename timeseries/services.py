@@ -33,6 +33,7 @@ from .choices import (
     energy_converter,
 )
 from .models import Point, Series
+from .versions import data_changed
 
 CURRENCY_CODE_LENGTH = 3
 
@@ -211,6 +212,7 @@ def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> Wri
     result = WriteResult()
     now = timezone.now()
     with transaction.atomic():
+        data_changed()
         existing = {
             start: (end, value, quality)
             for start, end, value, quality in Point.objects.select_for_update()
@@ -300,6 +302,7 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
             yield series.pk, p.start, p.end, convert(p.value), p.quality, now
 
     with transaction.atomic():
+        data_changed()
         Point.objects.filter(series=series).delete()
         return _bulk_insert(rows())
 

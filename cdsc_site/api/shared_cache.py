@@ -62,6 +62,20 @@ class SharedCache:
                 return result
         return operation(self.local)
 
+    def shared_only(self, operation: Callable[[BaseCache], Any], *, default: Any = None) -> Any:
+        """`operation` on the shared cache, or `default` while it does not answer: never this process's stand-in, for
+        entries that are only worth having shared (a cached response computed here is as quick to compute again)."""
+        if self._degraded and time.monotonic() < self._retry_at:
+            return default
+        try:
+            result = operation(caches[self.alias])
+        except CONNECTION_ERRORS as exc:
+            self._degrade(exc)
+            return default
+        if self._degraded:
+            self._recover()
+        return result
+
     def counters(
         self, increments: dict[str, tuple[int, int]], sets: dict[str, tuple[Any, int]] | None = None
     ) -> dict[str, int]:

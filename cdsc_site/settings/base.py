@@ -48,6 +48,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # fails").
 CDSC_REDIS_TIMEOUT = env.float("CDSC_REDIS_TIMEOUT", default=2.0)
 
+# Rendered time-series responses, keyed on the request and the data version (docs/performance.md, "Response cache"):
+# in Redis when REDIS_URL is set (shared by every process), else in each process within a byte budget.
+CDSC_RESPONSE_CACHE = env.bool("CDSC_RESPONSE_CACHE", default=True)
+CDSC_RESPONSE_CACHE_SECONDS = env.int("CDSC_RESPONSE_CACHE_SECONDS", default=24 * 3600)
+CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES", default=16 * 1024**2)
+CDSC_RESPONSE_CACHE_LOCAL_BYTES = env.int("CDSC_RESPONSE_CACHE_LOCAL_BYTES", default=128 * 1024**2)
+
 # Imports (timeseries.imports): uploaded files are kept in a private folder, never served.
 CDSC_IMPORT_DIR = Path(env.str("CDSC_IMPORT_DIR", default=str(VAR_DIR / "imports")))
 CDSC_IMPORT_MAX_BYTES = env.int("CDSC_IMPORT_MAX_BYTES", default=2 * 1024**3)

@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.core import signing
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
@@ -21,14 +23,17 @@ from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
 from cdsc_site.api.renderers import FastJSONRenderer
+from cdsc_site.api.response_cache import CachedResponse, cached_response, keep_response, response_key
 from cdsc_site.api.views import ProblemJsonErrorsMixin
 from cdsc_site.clients.ratelimit import charge_points
 from psr import selectors as psr_selectors
 from psr.validators import PSR_ID_PATTERN
+from timeseries import cache as metadata_cache
 from timeseries import selectors
 from timeseries.cache import cached
 from timeseries.choices import ENERGY_UNITS, STORAGE_ENERGY_UNIT, Quantity, Timeframe, default_timeframe
 from timeseries.resolution import parse_resolution
+from timeseries.versions import data_version
 
 from .renderers import TimeseriesCSVRenderer, csv_header, csv_rows
 from .serializers import response_serializer
@@ -177,7 +182,9 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
 
         return StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
 
-    def get(self, request: Request, id: str) -> Response:
+    def get(self, request: Request, id: str) -> HttpResponseBase:
+        version = data_version()
+        metadata_cache.sync(version)
         psr = cached(f"psr:{id}", lambda: psr_selectors.psr_get(id))
         if psr is None:
             raise NotFound(f"There is no power system resource '{id}'.")
@@ -186,10 +193,21 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         streamed = request.accepted_renderer.format == "csv" and not PAGING_PARAMS & request.query_params.keys()
         if streamed:
             query = replace(query, page_size=CSV_BATCH)
+        else:
+            # The answer depends on the request and the data alone: its key is the ETag, and its body may be kept.
+            key = response_key(version, request.build_absolute_uri(), request.accepted_media_type)
+            etag = f'"{key[:32]}"'
+            if _matches(request, etag):
+                return HttpResponseNotModified(headers={"ETag": etag})
+            hit = cached_response(key)
+            if hit is not None:
+                charge_points(request._request, hit.charge)
+                return HttpResponse(hit.content, content_type=hit.content_type, headers={**hit.headers, "ETag": etag})
         page = self._page(request, query)
         if streamed:
             return self._csv_stream(request, query, page)
-        charge_points(request._request, value_count(page.items))
+        charge = value_count(page.items)
+        charge_points(request._request, charge)
         body: dict = {"id": psr.pk, "unit": page.unit or query.unit}
         if self.quantity == Quantity.PRICE or "timeframe" in request.query_params:
             body["timeframe"] = query.timeframe
@@ -204,8 +222,24 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         for rel, cursor in (("next", page.next), ("previous", page.previous)):
             body[rel] = replace_query_param(url, "cursor", encode_cursor(cursor, query, bound)) if cursor else None
         links = [f'<{body[rel]}>; rel="{rel}"' for rel in ("next", "previous") if body[rel]]
-        headers = {"Link": ", ".join(links)} if links else None
-        return Response(body, headers=headers)
+        headers = {"Link": ", ".join(links)} if links else {}
+        response = Response(body, headers={**headers, "ETag": etag})
+
+        def keep(rendered: HttpResponseBase) -> None:
+            if rendered.status_code == 200:
+                keep_response(key, CachedResponse(rendered.content, rendered["Content-Type"], headers, charge))
+
+        response.add_post_render_callback(keep)
+        return response
+
+
+def _matches(request: Request, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weakly compared: a gzipped answer's ETag is marked weak)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
 
 
 def value_count(items: list[dict]) -> int:

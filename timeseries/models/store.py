@@ -109,3 +109,15 @@ class Point(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series_id} {self.start.isoformat()} {self.value}"
+
+
+class DataVersion(models.Model):
+    """One row: a counter raised by every transaction that changes what the time-series answers read (points,
+    series, PSRs, the fuel catalogue, emission factors), inside that transaction, so it becomes visible with the
+    change. Cached responses and their ETags are keyed on it (timeseries.versions)."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

@@ -8,6 +8,7 @@ from psr.services.inventory import GeneratingUnit, generating_units_apply
 
 from ... import cache
 from ...models import ImportJob
+from ...versions import data_changed, raised_at_end
 from ..adapters import InventoryAdapter
 from ..files import ImportSource
 from ..outcome import Counts, JobFailed, job_conclude, job_finish_dry_run, merge_errors, strict_failure, summary_text
@@ -36,7 +37,8 @@ def run(
             unit.line, "generatorid", unit.unit_key.partition(":")[2], f"the same generator as line {first}."
         ),
     )
-    with transaction.atomic():
+    with transaction.atomic(), raised_at_end():
+        data_changed()  # PSRs created in bulk send no signals
         try:
             result = generating_units_apply(units=units, asset_info_name=adapter.asset_info, user=job.created_by)
         except ValidationError as exc:

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ...models import Point, Series
+from ...versions import data_changed
 from ..outcome import Counts
 from ..validate import Row
 
@@ -222,7 +223,9 @@ class StagingWriter:
         return Counts(inserted=total - matched, updated=matched - (same or 0), unchanged=same or 0)
 
     def upsert(self) -> Counts:
-        """Write the staged rows: insert new points, update changed ones, leave unchanged ones untouched."""
+        """Write the staged rows: insert new points, update changed ones, leave unchanged ones untouched; raise the
+        data version."""
+        data_changed()
         now = timezone.now()
         stamp = now if self.postgres else connection.ops.adapt_datetimefield_value(now)
         columns = 'series_id, start, "end", value, quality, updated_at'

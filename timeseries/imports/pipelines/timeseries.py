@@ -16,6 +16,7 @@ from psr.models import PowerSystemResource
 
 from ...models import ImportJob, Series
 from ...services import series_get_or_create
+from ...versions import raised_at_end
 from ..adapters import Adapter
 from ..files import ImportSource
 from ..outcome import (
@@ -180,7 +181,7 @@ def _write(job: ImportJob, reader: _Reader, writer: StagingWriter, target: Targe
     """Check the staged rows as a set and write them, all in one transaction with the job's outcome."""
     ImportJob.objects.filter(pk=job.pk).update(stage="checking")
     strict = job.mode == ImportJob.Mode.STRICT
-    with transaction.atomic():
+    with transaction.atomic(), raised_at_end():
         ranges = writer.ranges()
         dims = {d.dim: d for d in target.validator.dimensions if d.dim in ranges}
         series, series_errors = target.series_for(dims)
