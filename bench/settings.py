@@ -7,6 +7,9 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 # wrk's connections all come from one address: no anonymous limit unless a bench part sets one.
 os.environ.setdefault("CDSC_RATE_LIMIT_ANONYMOUS", "0")
 os.environ.setdefault("CDSC_RATE_LIMIT_ANONYMOUS_POINTS", "0")
+# The latency parts measure computing an answer: the response cache is off unless a part turns it on (the rate
+# part measures both).
+os.environ.setdefault("CDSC_RESPONSE_CACHE", "0")
 
 from cdsc_site.settings.production import *  # noqa: F403
 

@@ -17,6 +17,7 @@ from django.test import Client
 
 from tests.factories import OperatorFactory
 from tests.timeseries.imports.workers.workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
+from timeseries.imports.dispatch import IMPORTS_QUEUE
 from timeseries.models import ImportJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,12 +154,12 @@ def test_a_job_queued_in_redis_when_it_restarts(operator, workers, tmp_path, app
             job = ImportJob.objects.get()
             assert response.status_code == 302 and job.status == ImportJob.Status.QUEUED
             with redis.Redis.from_url(server.url) as client:
-                assert client.llen("celery") == 1
+                assert client.llen(IMPORTS_QUEUE) == 1
 
             server.stop_server()
             server.start_server()
             with redis.Redis.from_url(server.url) as client:
-                assert client.llen("celery") == (1 if appendonly else 0)
+                assert client.llen(IMPORTS_QUEUE) == (1 if appendonly else 0)
 
             worker = start_worker(workers, server, tmp_path)
             if appendonly:

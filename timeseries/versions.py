@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -57,7 +57,8 @@ def raised_at_end() -> Iterator[None]:
     _state.depth -= 1
     if not _state.depth and getattr(_state, "pending", False):
         _state.pending = False
-        _raise()
+        if not (connection.in_atomic_block and transaction.get_rollback()):  # a dry run changes nothing
+            _raise()
 
 
 def _raise() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -65,6 +66,8 @@ CDSC_IMPORT_TIME_LIMIT = env.int("CDSC_IMPORT_TIME_LIMIT", default=4 * 3600)
 # Uploaded files of jobs finished more than this many days ago are deleted by `manage.py cleanup_imports` (run it
 # daily from cron or Celery beat); the jobs and their row errors stay.
 CDSC_IMPORT_RETENTION_DAYS = env.int("CDSC_IMPORT_RETENTION_DAYS", default=30)
+# Files of this many bytes or more are imported from the Celery queue "imports-large", the others from "imports".
+CDSC_IMPORT_LARGE_BYTES = env.int("CDSC_IMPORT_LARGE_BYTES", default=64 * 1024**2)
 
 # API clients (cdsc_site.clients). Grid data is public: without a key a request is anonymous, unless keys are
 # required. A key that is sent must be valid either way (else 401).
@@ -92,6 +95,10 @@ if CDSC_IMPORT_RUNNER == "celery" and not REDIS_URL:
     raise ImproperlyConfigured("CDSC_IMPORT_RUNNER=celery needs a broker: set REDIS_URL.")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Import jobs go to "imports", or "imports-large" for files of CDSC_IMPORT_LARGE_BYTES or more (timeseries.imports.
+# dispatch). A worker started without --queues consumes both; `--queues imports` keeps one free for small jobs.
+CELERY_TASK_DEFAULT_QUEUE = "imports"
+CELERY_TASK_QUEUES = [Queue("imports"), Queue("imports-large")]
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without a broker nothing is ever sent: a task called with .delay() runs at once, in the caller.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

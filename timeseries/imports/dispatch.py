@@ -16,13 +16,24 @@ logger = logging.getLogger(__name__)
 
 # The name of the Celery task that runs one import job (tasks.run_import).
 RUN_IMPORT_TASK = "timeseries.run_import"
+# The Celery queues of import jobs: files of CDSC_IMPORT_LARGE_BYTES or more go to their own, so that workers
+# consuming only IMPORTS_QUEUE take the small jobs while a large one runs (docs/deployment.md, "Workers").
+IMPORTS_QUEUE = "imports"
+LARGE_IMPORTS_QUEUE = "imports-large"
+
+
+def import_queue(size: int) -> str:
+    """The queue of a job whose file has `size` bytes."""
+    return LARGE_IMPORTS_QUEUE if size >= settings.CDSC_IMPORT_LARGE_BYTES else IMPORTS_QUEUE
+
 
 # Runs one job to its end, given the job's id (the import service's import_job_run).
 JobRunner = Callable[[int], object]
 
 
-def dispatch_import(job_id: int, *, run: JobRunner) -> None:
-    """Start a queued job as settings.CDSC_IMPORT_RUNNER says: on a Celery worker, in a background thread, or now.
+def dispatch_import(job_id: int, *, run: JobRunner, size: int = 0) -> None:
+    """Start a queued job as settings.CDSC_IMPORT_RUNNER says: on a Celery worker (in the queue for its file's
+    `size`), in a background thread, or now.
 
     Call it once the job is committed (transaction.on_commit): a worker must find the row.
     """
@@ -31,7 +42,7 @@ def dispatch_import(job_id: int, *, run: JobRunner) -> None:
         # ignore_result: the job's row is its result, and following the result would first subscribe to it in
         # Redis, retrying for some twenty seconds when Redis is down. Sending itself is bounded by the broker's
         # socket timeouts and publish retry policy (settings: CDSC_REDIS_TIMEOUT); a refusal raises here.
-        current_app.send_task(RUN_IMPORT_TASK, args=[job_id], ignore_result=True)
+        current_app.send_task(RUN_IMPORT_TASK, args=[job_id], ignore_result=True, queue=import_queue(size))
     elif runner == "thread":
         _background_submit(job_id, run)
     else:

@@ -102,11 +102,11 @@ def import_job_enqueue(*, job: ImportJob) -> None:
     """Run the job on a worker once the current transaction commits (in-process without a broker). If the broker
     does not take it (within the broker's timeouts), the job is failed with QUEUE_UNAVAILABLE: see
     import_job_not_sent."""
-    job_id = job.pk
+    job_id, size = job.pk, job.size
 
     def dispatch() -> None:
         try:
-            dispatch_import(job_id, run=_run_by_id)
+            dispatch_import(job_id, run=_run_by_id, size=size)
         except Exception as exc:  # the broker is down: say so on the job instead of leaving it queued for ever
             logger.error(
                 "Could not send import job %s to the task queue (%s: %s); the job is failed, its file kept.",

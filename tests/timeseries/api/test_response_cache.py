@@ -111,6 +111,10 @@ def test_the_version_rises_once_at_the_end_of_a_long_transaction_and_not_on_fail
         data_changed()
         raise RuntimeError("the import failed")
     assert data_version() == start + 1
+    with transaction.atomic(), raised_at_end():  # a dry run: rolled back whole, nothing changed
+        data_changed()
+        transaction.set_rollback(True)
+    assert data_version() == start + 1
     data_changed()
     assert data_version() == start + 2
 

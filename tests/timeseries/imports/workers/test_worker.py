@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
 from psr.services import psr_upsert
 from tests.factories import OperatorFactory
 from tests.timeseries.imports.workers.workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
+from timeseries.imports.dispatch import IMPORTS_QUEUE, LARGE_IMPORTS_QUEUE
 from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
 from timeseries.imports.tasks import run_import
 from timeseries.models import ImportJob, Point, Series
@@ -98,8 +100,8 @@ def start_worker(broker, import_dir, tmp_path) -> Iterator[Callable[..., CeleryW
     whatever is left of them is stopped at the end."""
     workers: list[CeleryWorker] = []
 
-    def start(**env: str) -> CeleryWorker:
-        worker = CeleryWorker(broker, tmp_path, **env)
+    def start(queues: str | None = None, **env: str) -> CeleryWorker:
+        worker = CeleryWorker(broker, tmp_path, queues, **env)
         workers.append(worker)
         worker.wait_ready()
         return worker
@@ -166,7 +168,7 @@ def test_uploaded_file_is_queued_run_by_the_worker_and_served_by_the_api(grid, b
     # No worker yet: the job waits in the broker's queue.
     assert job.status == Status.QUEUED
     with redis.Redis.from_url(broker) as client_of_redis:
-        assert client_of_redis.llen("celery") == 1
+        assert client_of_redis.llen(IMPORTS_QUEUE) == 1
 
     worker = start_worker()
     state = wait_until(
@@ -284,3 +286,35 @@ def test_job_past_its_soft_time_limit_fails_with_a_message_and_writes_nothing(gr
     assert points_of(ids).count() == 0
     # A clean failure inside the job: the pool process was not killed for the hard limit.
     assert "Hard time limit" not in worker.log() and "exited with" not in worker.log(), worker.log()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite takes one writer at a time: a short import waits for a long one's commit there by design",
+)
+def test_a_long_import_on_the_large_queue_does_not_hold_up_a_short_one_on_the_other(
+    grid, start_worker, large_file, tmp_path, settings
+):
+    path, ids, rows, total = large_file
+    make_meters(ids)
+    small_ids = meter_ids("S", 2)
+    make_meters(small_ids)
+    small_rows, small_total = canonical_csv(tmp_path / "small.csv", small_ids, 2)
+    settings.CDSC_IMPORT_LARGE_BYTES = 1024**2  # the large file is some 30 MB, the small one 40 kB
+    large_worker = start_worker(queues=LARGE_IMPORTS_QUEUE)
+    small_worker = start_worker(queues=IMPORTS_QUEUE)
+
+    long_job = import_job_create(source_path=str(path))
+    import_job_enqueue(job=long_job)
+    # "checking": the long job is in its one write transaction, its series locked, until it commits.
+    wait_for_job(long_job, lambda j: j.stage == "checking", timeout=120, what="the long job to start writing")
+    short_job = import_job_create(source_path=str(tmp_path / "small.csv"))
+    import_job_enqueue(job=short_job)
+
+    short_done = wait_finished(short_job, small_worker, timeout=120)
+    long_done = wait_finished(long_job, large_worker, timeout=300)
+    assert short_done.finished_at < long_done.finished_at, (short_done.finished_at, long_done.finished_at)
+    assert short_done.worker.endswith(f" pid {small_worker.pool_pids()[0]}")
+    assert long_done.worker.endswith(f" pid {large_worker.pool_pids()[0]}")
+    assert_every_point_once(short_done, small_ids, small_rows, small_total)
+    assert_every_point_once(long_done, ids, rows, total)

@@ -135,7 +135,7 @@ class CeleryWorker:
     the pool process alone (the worker lives on) or the whole worker (nothing is left to report the job).
     """
 
-    def __init__(self, broker_url: str, log_dir: Path, **env: str) -> None:
+    def __init__(self, broker_url: str, log_dir: Path, queues: str | None = None, **env: str) -> None:
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log_path = log_dir / f"{self.name}.log"
         env = {
@@ -156,6 +156,7 @@ class CeleryWorker:
                     sys.executable, "-m", "celery", "-A", "cdsc_site", "worker", "--hostname", self.name,
                     "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO",
                     "--without-gossip", "--without-mingle", "--without-heartbeat",
+                    *(["--queues", queues] if queues else []),
                 ],
                 cwd=REPO,
                 env=env,
