@@ -58,3 +58,23 @@ def grid(transactional_db) -> None:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A throwaway Redis of this test only as the default cache, as REDIS_URL makes it in production (1 s socket
+    timeouts); the server, to stop, freeze or start again."""
+    from tests.timeseries.imports.workers.workers import ThrowawayRedis  # it imports this module
+
+    server = ThrowawayRedis()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+    try:
+        yield server
+    finally:
+        server.stop()

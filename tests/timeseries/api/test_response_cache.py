@@ -13,7 +13,6 @@ from metadata.selectors import fuel_source_type_get
 from psr.models import PsrEmissionFactor
 from tests.timeseries.helpers import COAL, SOLAR, run, utc, write
 from tests.timeseries.imports.helpers import import_text
-from tests.timeseries.imports.workers.workers import ThrowawayRedis
 from timeseries.models import Point, Series
 from timeseries.versions import data_changed, data_version, raised_at_end
 
@@ -117,22 +116,6 @@ def test_the_version_rises_once_at_the_end_of_a_long_transaction_and_not_on_fail
     assert data_version() == start + 1
     data_changed()
     assert data_version() == start + 2
-
-
-@pytest.fixture
-def redis_cache(settings):
-    server = ThrowawayRedis()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_with_redis_one_process_serves_what_another_computed(api, coal, redis_cache):
