@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 # The name of the Celery task that runs one import job (tasks.run_import).
 RUN_IMPORT_TASK = "timeseries.run_import"
 # The Celery queues of import jobs: files of CDSC_IMPORT_LARGE_BYTES or more go to their own, so that workers
-# consuming only IMPORTS_QUEUE take the small jobs while a large one runs (docs/deployment.md, "Workers").
+# consuming only IMPORTS_QUEUE take the small jobs while a large one runs (docs/deployment.md, "Two queues").
 IMPORTS_QUEUE = "imports"
 LARGE_IMPORTS_QUEUE = "imports-large"
 
