@@ -47,18 +47,17 @@ def raised_at_end() -> Iterator[None]:
     """Inside a long transaction: changes only note that the version must rise, and it rises once, when the block
     ends without an error (still inside the transaction: put the block inside the `atomic`)."""
     _state.depth = getattr(_state, "depth", 0) + 1
+    completed = False
     try:
         yield
-    except BaseException:
+        completed = True
+    finally:
         _state.depth -= 1
-        if not _state.depth:
+        if not _state.depth and getattr(_state, "pending", False):
             _state.pending = False
-        raise
-    _state.depth -= 1
-    if not _state.depth and getattr(_state, "pending", False):
-        _state.pending = False
-        if not (connection.in_atomic_block and transaction.get_rollback()):  # a dry run changes nothing
-            _raise()
+            # A failed block, or a dry run rolled back whole, changed nothing.
+            if completed and not (connection.in_atomic_block and transaction.get_rollback()):
+                _raise()
 
 
 def _raise() -> None:

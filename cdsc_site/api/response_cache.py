@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 from .shared_cache import shared_cache
@@ -70,8 +71,6 @@ _KEY_PREFIX = "cdsc:response:"
 
 
 def _shared() -> bool:
-    from django.core.cache import caches
-
     return isinstance(caches["default"], RedisCache)
 
 
