@@ -81,15 +81,49 @@ def fetch_page_rows(
         return cursor.fetchall()
 
 
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # series ids, starts, ends (epoch seconds), values
+
+
+def fetch_page_columns(
+    *,
+    series_ids: list[int],
+    start: datetime | None,
+    end: datetime | None,
+    after: datetime | None,
+    size: int,
+) -> Columns:
+    """The rows of `fetch_page_rows` as four arrays (series ids, starts, ends, values), in no particular order; on
+    PostgreSQL a superset of them: up to `size` + 1 points per series, which hold every point of the first `size` + 1
+    intervals (a series has at most one point per interval). The caller cuts the page after its `size` intervals.
+
+    On PostgreSQL each series comes as one row of binary strings, read in its index order up to its limit: no
+    search for the page's last interval across the series, and no Python object per point (a year of hourly
+    generation by 10 fuels came in 35 ms against 130 ms as tuples).
+    """
+    if connection.vendor != "postgresql":
+        return _as_columns(fetch_page_rows(series_ids=series_ids, start=start, end=end, after=after, size=size))
+    points = Point.objects.all()
+    if start is not None:
+        points = points.filter(start__gte=start)
+    if end is not None:
+        points = points.filter(end__lte=end, start__lt=end)  # the second bounds the index range scan
+    if after is not None:
+        points = points.filter(start__gte=after)
+    return _fetch_columns_postgresql(points, series_ids, {}, limit=size + 1)
+
+
+def _as_columns(rows: list[tuple]) -> Columns:
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=4 * len(rows)).reshape(-1, 4)
+    return flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64), flat[:, 2].astype(np.int64), flat[:, 3]
+
+
 # PostgreSQL's binary forms (timestamptz_send, float8send): big-endian, an instant in microseconds since 2000-01-01 UTC.
 _INSTANTS = np.dtype(">i8")
 _VALUES = np.dtype(">f8")
 _PG_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z in Unix seconds
 
 
-def fetch_columns(
-    points: QuerySet, series_ids: list[int], lengths: dict[int, int] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def fetch_columns(points: QuerySet, series_ids: list[int], lengths: dict[int, int] | None = None) -> Columns:
     """Series ids, starts, ends (epoch seconds) and values of `points` (of the series `series_ids`), as four numpy
     arrays, in no particular order.
 
@@ -108,23 +142,21 @@ def fetch_columns(
         return _no_columns()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    flat = np.fromiter(chain.from_iterable(fetched), dtype=np.float64, count=4 * len(fetched)).reshape(-1, 4)
-    return flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64), flat[:, 2].astype(np.int64), flat[:, 3]
+        return _as_columns(cursor.fetchall())
 
 
-def _no_columns() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _no_columns() -> Columns:
     return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
 
 
 def _fetch_columns_postgresql(
-    points: QuerySet, series_ids: list[int], lengths: dict[int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    points: QuerySet, series_ids: list[int], lengths: dict[int, int], *, limit: int | None = None
+) -> Columns:
     # One aggregate per series (a lateral join over their ids: each an index range scan, no sort or hash of the
     # whole read). First the series with an expected length: a series is regular if every point has that length
     # and its starts span (count - 1) lengths (points never overlap, so they are then back to back); it sends its
     # values in time order, its instants are its first start plus multiples of the length. The others, and any
-    # that turns out irregular, send their instants with their values.
+    # that turns out irregular, send their instants with their values. `limit`: the first points of each series only.
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     irregular = [s for s in series_ids if not lengths.get(s)]
     expected = [s for s in series_ids if lengths.get(s)]
@@ -136,6 +168,7 @@ def _fetch_columns_postgresql(
             expected,
             [timedelta(seconds=lengths[s]) for s in expected],
             ordered=True,
+            limit=limit,
         )
         for series_id, n, first, last, all_of_length, values in rows:
             length = lengths[series_id]
@@ -151,6 +184,8 @@ def _fetch_columns_postgresql(
             "string_agg(float8send(p.v), '')",
             irregular,
             [timedelta(0)] * len(irregular),
+            ordered=limit is not None,
+            limit=limit,
         )
         for series_id, n, starts, ends, values in rows:
             parts.append(
@@ -163,13 +198,21 @@ def _fetch_columns_postgresql(
 
 
 def _lateral(
-    points: QuerySet, aggregates: str, series_ids: list[int], lengths: list[timedelta], *, ordered: bool = False
+    points: QuerySet,
+    aggregates: str,
+    series_ids: list[int],
+    lengths: list[timedelta],
+    *,
+    ordered: bool = False,
+    limit: int | None = None,
 ) -> list[tuple]:
     """Per series of `series_ids` (each with a length s.len) that has points in `points`: its id, its count of points,
-    then `aggregates` (SQL) over its points p(b, e, v), fed in time order if `ordered`."""
+    then `aggregates` (SQL) over its points p(b, e, v), fed in time order if `ordered`, its first `limit` if given."""
     one = points.filter(series_id=RawSQL("s.id", ())).values_list("start", "end", "value")
     if ordered:
         one = one.order_by("start")
+    if limit is not None:
+        one = one[:limit]
     sql, params = one.query.sql_with_params()
     query = (
         "SELECT s.id, a.* FROM unnest(%s::bigint[], %s::interval[]) AS s(id, len) CROSS JOIN LATERAL "

@@ -9,10 +9,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -21,7 +21,7 @@ from psr.models import PowerSystemResource
 
 from .cache import cached
 from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, UNIT_EXPONENT, Quantity, energy_converter
-from .db import EpochSeconds, fetch_page_rows
+from .db import Columns, EpochSeconds, fetch_page_columns
 from .models import Point, Series
 from .resolution import CALENDAR_END, CALENDAR_START, Resolution
 
@@ -225,15 +225,25 @@ def timeseries_page(
         return TimeseriesPage(unit=query.unit or stored_unit, items=[])
     tz = ZoneInfo(query.psr.timezone)
     cursor = query.cursor
+    next_cursor = previous_cursor = None
     if query.resolution is None and (cursor is None or cursor.direction == NEXT):
-        # The common case, in one query (the next page's first interval comes along as the cursor).
+        # The common case: the points of the page's intervals and of the one after (the next cursor), as arrays.
         after = cursor.position if cursor else None
-        rows = fetch_page_rows(
+        columns = fetch_page_columns(
             series_ids=list(roles), start=query.start, end=query.end, after=after, size=query.page_size
         )
-        next_cursor = previous_cursor = None
         if after is not None and _in_range(query, list(roles)).filter(start__lt=after).exists():
             previous_cursor = Cursor(after, PREVIOUS)
+        if transform is not None:
+            columns = _as_arrays(transform(_as_rows(columns)))
+        grid = _grid(columns, roles)
+        if len(grid.starts) > query.page_size:  # the first interval of the next page came along: the cursor
+            following = int(grid.starts[query.page_size])
+            _refuse_overlaps(grid.first(int(np.searchsorted(grid.starts, following, side="right"))))
+            next_cursor = Cursor(datetime.fromtimestamp(following, UTC))
+            grid = grid.first(query.page_size)
+        else:
+            _refuse_overlaps(grid)
     else:
         points = _in_range(query, list(roles))
         if query.resolution is None:
@@ -242,49 +252,93 @@ def timeseries_page(
             window, next_cursor, previous_cursor = _page_bounds_resampled(query, points, tz)
         # No ORDER BY: rows are grouped by interval here; sorting intervals is cheaper than sorting points.
         rows = _fetch(points.filter(window))
-    if transform is not None:
-        rows = transform(rows)
+        if transform is not None:
+            rows = transform(rows)
+        if query.resolution is None:
+            grid = _grid(_as_arrays(rows), roles)
+            _refuse_overlaps(grid)
+        else:
+            buckets = _group_resampled(rows, query.resolution, tz, average=query.quantity == Quantity.PRICE)
+            # The range rule applies to the buckets too: a bucket cut by startDatetime or endDatetime is left out.
+            lo_limit = query.start.timestamp() if query.start else float("-inf")
+            hi_limit = query.end.timestamp() if query.end else float("inf")
+            whole = [
+                (series_id, lo, hi, value)
+                for (lo, hi), slot in buckets.items()
+                if lo >= lo_limit and hi <= hi_limit
+                for series_id, value in slot.items()
+            ]
+            grid = _grid(_as_arrays(whole), roles)
 
     convert, unit = None, stored_unit
     if query.quantity != Quantity.PRICE and query.unit and query.unit != stored_unit:
         convert, unit = energy_converter(stored_unit, query.unit), query.unit
-    if query.resolution is None:
-        intervals = _group_raw(rows)
-        if len(intervals) > query.page_size:  # the first interval of the next page came along: it is the cursor
-            following = sorted(intervals)[query.page_size]
-            next_cursor = Cursor(datetime.fromtimestamp(following[0], UTC))
-            intervals = {key: v for key, v in intervals.items() if key[0] < following[0]}
-    else:
-        intervals = _group_resampled(rows, query.resolution, tz, average=query.quantity == Quantity.PRICE)
-        # The range rule applies to the buckets too: a bucket cut by startDatetime or endDatetime is left out.
-        lo_limit = query.start.timestamp() if query.start else float("-inf")
-        hi_limit = query.end.timestamp() if query.end else float("inf")
-        intervals = {key: v for key, v in intervals.items() if key[0] >= lo_limit and key[1] <= hi_limit}
     digits = UNIT_EXPONENT.get(unit, PRICE_DIGITS)
     computed = bool(convert or query.resolution or transform)
-    items = _shape(intervals, roles, labels, query.quantity, convert, digits, computed=computed)
+    items = _shape(grid, roles, labels, query.quantity, convert, digits, computed=computed)
     return TimeseriesPage(unit=unit, items=items, rolled_up=rolled_up, next=next_cursor, previous=previous_cursor)
 
 
+class _Grid(NamedTuple):
+    """A page's intervals in time order and, per series (a column, in the order of `series`), the value it holds
+    for each interval where `present` says it holds one."""
+
+    starts: np.ndarray  # epoch seconds
+    ends: np.ndarray
+    series: list[int]
+    values: np.ndarray  # float64, intervals x series
+    present: np.ndarray  # bool, intervals x series
+
+    def first(self, n: int) -> "_Grid":
+        return _Grid(self.starts[:n], self.ends[:n], self.series, self.values[:n], self.present[:n])
+
+
+def _as_rows(columns: Columns) -> Rows:
+    series, starts, ends, values = columns
+    return list(zip(series.tolist(), starts.tolist(), ends.tolist(), values.tolist(), strict=True))
+
+
+def _as_arrays(rows: Rows) -> Columns:
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    series, starts, ends, values = zip(*rows, strict=True)
+    return (
+        np.array(series, np.int64),
+        np.array(starts, np.int64),
+        np.array(ends, np.int64),
+        np.array(values, np.float64),
+    )
+
+
+def _grid(columns: Columns, roles: dict[int, Role]) -> _Grid:
+    """The points grouped by interval (start, end), in time order: sorted once as arrays, no object per point."""
+    series, starts, ends, values = columns
+    ids = sorted(roles)
+    order = np.lexsort((ends, starts))
+    starts, ends = starts[order], ends[order]
+    new = np.ones(len(starts), dtype=bool)
+    new[1:] = (starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1])
+    row = np.cumsum(new) - 1
+    column = np.searchsorted(np.array(ids, dtype=np.int64), series[order])
+    count = int(new.sum())
+    grid_values = np.zeros((count, len(ids)))
+    present = np.zeros((count, len(ids)), dtype=bool)
+    grid_values[row, column] = values[order]
+    present[row, column] = True
+    return _Grid(starts[new], ends[new], ids, grid_values, present)
+
+
+def _refuse_overlaps(grid: _Grid) -> None:
+    """Raw intervals of different series must coincide or follow one another: no common answer otherwise."""
+    if len(grid.starts) > 1 and bool((grid.starts[1:] < grid.ends[:-1]).any()):
+        raise QueryError(
+            "resolution",
+            "the series answering this query hold intervals of different lengths; "
+            "ask for a common resolution (e.g. resolution=PT1H).",
+        )
+
+
 _Intervals = dict[tuple[int, int], dict[int, float]]  # (start, end) epoch seconds -> series id -> value
-
-
-def _group_raw(rows) -> _Intervals:
-    intervals: _Intervals = {}
-    for series_id, start, end, value in rows:
-        slot = intervals.get((start, end))
-        if slot is None:
-            slot = intervals[(start, end)] = {}
-        slot[series_id] = value
-    keys = sorted(intervals)
-    for (_, end), (start, _) in pairwise(keys):
-        if start < end:
-            raise QueryError(
-                "resolution",
-                "the series answering this query hold intervals of different lengths; "
-                "ask for a common resolution (e.g. resolution=PT1H).",
-            )
-    return intervals
 
 
 def _group_resampled(rows, res: Resolution, tz: ZoneInfo, *, average: bool) -> _Intervals:
@@ -357,7 +411,7 @@ def _fetch(points: QuerySet[Point]) -> Rows:
 
 
 def _shape(
-    intervals: _Intervals, roles: dict[int, Role], labels: dict, quantity: str, convert, digits: int, computed: bool
+    grid: _Grid, roles: dict[int, Role], labels: dict, quantity: str, convert, digits: int, computed: bool
 ) -> list[dict]:
     """The response items. One member (the PSR itself) takes a fast path; a roll-up sums per member first."""
     breakdown_key = {
@@ -369,8 +423,8 @@ def _shape(
     }.get(quantity)
     # Fuel items by type then technology name, flow items by connected PSR id.
     order = sorted(labels, key=lambda k: (labels[k].get("type", ""), labels[k].get("technology") or "", k[1]))
-    part_of = {sid: role.part for sid, role in roles.items()}
-    member_of = {sid: role.member for sid, role in roles.items()}
+    column = {sid: j for j, sid in enumerate(grid.series)}
+    starts, ends = grid.starts.tolist(), grid.ends.tolist()
 
     # Computed values (sums, conversions) are rounded to `digits` decimals, one watt-hour in the output unit:
     # float sums carry binary noise (0.1 + 0.2) that is no part of the data. Stored values pass as they are.
@@ -381,30 +435,59 @@ def _shape(
         return finish(value) if computed else value
 
     items = []
-    if len(set(member_of.values())) == 1:
-        # Each breakdown item is exactly one series: walk the series in breakdown order.
+    if len({role.member for role in roles.values()}) == 1:
+        # Each breakdown item is exactly one series: the breakdown is the row of the series' columns in breakdown
+        # order, the value the member's total where it reports one, else the sum of the row in that order (the sum
+        # a person would do, so that a value is the same whichever way the data was read).
         rank = {part: i for i, part in enumerate(order)}
-        ordered = sorted((sid for sid, part in part_of.items() if part is not None), key=lambda s: rank[part_of[s]])
-        labelled = [(sid, labels[part_of[sid]]) for sid in ordered]
-        total_ids = [sid for sid, part in part_of.items() if part is None]
-        for key in sorted(intervals):
-            per_series = intervals[key]
-            breakdown = [{**label, "value": out(per_series[sid])} for sid, label in labelled if sid in per_series]
-            total = next((per_series[sid] for sid in total_ids if sid in per_series), None)
-            value = out(total) if total is not None else finish(sum(per_series[s] for s in ordered if s in per_series))
-            item: dict[str, Any] = {"startDatetime": key[0], "endDatetime": key[1], "value": value}
+        ordered = sorted((sid for sid, role in roles.items() if role.part), key=lambda s: rank[roles[s].part])
+        part_columns = [column[sid] for sid in ordered]
+        part_labels = [labels[roles[sid].part] for sid in ordered]
+        summed = np.zeros(len(starts))
+        for j in part_columns:
+            summed = summed + np.where(grid.present[:, j], grid.values[:, j], 0.0)
+        total = np.full(len(starts), np.nan)
+        has_total = np.zeros(len(starts), dtype=bool)
+        for sid, role in roles.items():  # the first reported total that has the interval
+            if role.part is None:
+                j = column[sid]
+                total = np.where(has_total | ~grid.present[:, j], total, grid.values[:, j])
+                has_total |= grid.present[:, j]
+        values = [
+            out(t) if reported else finish(s)
+            for t, reported, s in zip(total.tolist(), has_total.tolist(), summed.tolist(), strict=True)
+        ]
+        rows = grid.values[:, part_columns].tolist()
+        held = grid.present[:, part_columns]
+        whole = held.all(axis=1).tolist()
+        held_rows = held.tolist()
+        for i, row in enumerate(rows):
+            if computed:
+                row = [out(v) for v in row]
+            if whole[i]:
+                breakdown = [dict(label, value=v) for label, v in zip(part_labels, row, strict=True)]
+            else:
+                breakdown = [
+                    dict(label, value=v) for label, v, h in zip(part_labels, row, held_rows[i], strict=True) if h
+                ]
+            item: dict[str, Any] = {"startDatetime": starts[i], "endDatetime": ends[i], "value": values[i]}
             if breakdown_key:
                 item[breakdown_key] = breakdown
             items.append(item)
         return items
 
     computed = True  # a roll-up sums across members
-    for key in sorted(intervals):
+    part_of = [roles[sid].part for sid in grid.series]
+    member_of = [roles[sid].member for sid in grid.series]
+    held_rows = grid.present.tolist()
+    for i, row in enumerate(grid.values.tolist()):
         parts: dict[tuple, float] = {}
         totals: dict[str, float] = {}
         member_parts: dict[str, float] = defaultdict(float)
-        for series_id, v in intervals[key].items():
-            part, member = part_of[series_id], member_of[series_id]
+        for j, v in enumerate(row):
+            if not held_rows[i][j]:
+                continue
+            part, member = part_of[j], member_of[j]
             if part is None:
                 totals[member] = v
             else:
@@ -412,8 +495,8 @@ def _shape(
                 parts[part] = parts.get(part, 0.0) + v
         members = totals.keys() | member_parts.keys()
         value = sum(totals[m] if m in totals else member_parts[m] for m in members)
-        item = {"startDatetime": key[0], "endDatetime": key[1], "value": out(value)}
+        item = {"startDatetime": starts[i], "endDatetime": ends[i], "value": out(value)}
         if breakdown_key:
-            item[breakdown_key] = [{**labels[p], "value": out(parts[p])} for p in order if p in parts]
+            item[breakdown_key] = [dict(labels[p], value=out(parts[p])) for p in order if p in parts]
         items.append(item)
     return items

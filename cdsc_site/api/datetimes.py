@@ -1,7 +1,10 @@
 """ISO 8601 datetimes in query parameters: a date means 00:00 UTC, a naive datetime means UTC."""
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
+
+import numpy as np
 
 from .errors import InvalidParameter
 
@@ -28,3 +31,11 @@ def parse_datetime_param(name: str, raw: str) -> datetime:
 def format_datetime(value: datetime) -> str:
     """RFC 3339 in UTC with a Z (2021-06-01T00:00:00Z)."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def format_epochs(epochs: Iterable[int]) -> dict[int, str]:
+    """format_datetime's text of each distinct instant (whole seconds since the epoch), formatted together as one
+    array: a year's page has 8,761 instants, which one by one cost a third of its time."""
+    instants = np.unique(np.fromiter(epochs, dtype=np.int64))
+    texts = np.char.add(np.datetime_as_string(instants.astype("datetime64[s]"), unit="s"), "Z")
+    return dict(zip(instants.tolist(), texts.tolist(), strict=True))

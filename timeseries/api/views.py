@@ -4,7 +4,6 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from django.core import signing
 from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
@@ -18,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from cdsc_site.api.datetimes import format_datetime, parse_datetime_param
+from cdsc_site.api.datetimes import format_datetime, format_epochs, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
@@ -249,16 +248,11 @@ def value_count(items: list[dict]) -> int:
 
 
 def _formatted(items: list[dict]) -> list[dict]:
-    """The items with their start and end (seconds since the epoch) as RFC 3339 text, each instant formatted once
-    (an interval's end is usually the next one's start)."""
-    formatted: dict[int, str] = {}
+    """The items with their start and end (seconds since the epoch) as RFC 3339 text."""
+    text_of = format_epochs(item[key] for item in items for key in ("startDatetime", "endDatetime"))
     for item in items:
-        for key in ("startDatetime", "endDatetime"):
-            epoch = item[key]
-            text = formatted.get(epoch)
-            if text is None:
-                text = formatted[epoch] = format_datetime(datetime.fromtimestamp(epoch, UTC))
-            item[key] = text
+        item["startDatetime"] = text_of[item["startDatetime"]]
+        item["endDatetime"] = text_of[item["endDatetime"]]
     return items
 
 
