@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from django.core import signing
-from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
@@ -44,6 +45,7 @@ MAX_PAGE_SIZE = 10_000
 CSV_BATCH = 2_000
 PAGING_PARAMS = frozenset({"pageSize", "cursor"})
 CURSOR_SALT = "timeseries.cursor"
+JSON_MEDIA_TYPE = FastJSONRenderer.media_type
 
 
 @contextmanager
@@ -181,8 +183,25 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
 
         return StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
 
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        # The hot path, many clients polling the same answer: a kept answer (or a 304) is found from the version and
+        # the URL alone, before DRF builds its request, negotiates and authenticates (the middleware has admitted
+        # the caller). Requests whose media type is not plainly JSON take the whole path, which does the same.
+        self._version = None
+        if request.method == "GET" and _plain_json(request):
+            self.args, self.kwargs, self.request = args, kwargs, request
+            self.headers = self.default_response_headers
+            try:
+                self._version = data_version()
+            except DatabaseError:  # answered by the whole path, as a problem document
+                return super().dispatch(request, *args, **kwargs)
+            kept = _kept_answer(request, self._version, JSON_MEDIA_TYPE)
+            if kept is not None:
+                return self.finalize_response(request, kept, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request: Request, id: str) -> HttpResponseBase:
-        version = data_version()
+        version = data_version() if self._version is None else self._version
         metadata_cache.sync(version)
         psr = cached(f"psr:{id}", lambda: psr_selectors.psr_get(id))
         if psr is None:
@@ -194,14 +213,10 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             query = replace(query, page_size=CSV_BATCH)
         else:
             # The answer depends on the request and the data alone: its key is the ETag, and its body may be kept.
-            key = response_key(version, request.build_absolute_uri(), request.accepted_media_type)
-            etag = f'"{key[:32]}"'
-            if _matches(request, etag):
-                return HttpResponseNotModified(headers={"ETag": etag})
-            hit = cached_response(key)
-            if hit is not None:
-                charge_points(request._request, hit.charge)
-                return HttpResponse(hit.content, content_type=hit.content_type, headers={**hit.headers, "ETag": etag})
+            kept = _kept_answer(request._request, version, request.accepted_media_type)
+            if kept is not None:
+                return kept
+            key, etag = _response_key(request._request, version, request.accepted_media_type)
         page = self._page(request, query)
         if streamed:
             return self._csv_stream(request, query, page)
@@ -232,7 +247,31 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         return response
 
 
-def _matches(request: Request, etag: str) -> bool:
+def _plain_json(request: HttpRequest) -> bool:
+    """Whether content negotiation can only choose JSON: no `format` parameter, and no Accept header or one that
+    names JSON or anything."""
+    return "format" not in request.GET and request.headers.get("Accept", "*/*") in ("*/*", JSON_MEDIA_TYPE)
+
+
+def _response_key(request: HttpRequest, version: int, media_type: str) -> tuple[str, str]:
+    """The answer's key (data version, absolute URL, media type) and the ETag taken from it."""
+    key = response_key(version, request.build_absolute_uri(), media_type)
+    return key, f'"{key[:32]}"'
+
+
+def _kept_answer(request: HttpRequest, version: int, media_type: str) -> HttpResponseBase | None:
+    """The answer to `request` if the client holds it (a 304) or it is kept (charged as computed), else None."""
+    key, etag = _response_key(request, version, media_type)
+    if _matches(request, etag):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    hit = cached_response(key)
+    if hit is None:
+        return None
+    charge_points(request, hit.charge)
+    return HttpResponse(hit.content, content_type=hit.content_type, headers={**hit.headers, "ETag": etag})
+
+
+def _matches(request: HttpRequest, etag: str) -> bool:
     """Whether the request's If-None-Match names `etag` (weakly compared: a gzipped answer's ETag is marked weak)."""
     header = request.headers.get("If-None-Match")
     if not header:

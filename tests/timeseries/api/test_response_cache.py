@@ -44,11 +44,18 @@ def test_a_repeated_request_is_answered_from_the_cache_with_the_same_body_and_et
     again, cached = queries(api, URL)
 
     assert again.status_code == 200 and again.content == first.content
-    assert again["ETag"] == first["ETag"] and again["Content-Type"] == first["Content-Type"]
+    for header in ("ETag", "Content-Type", "Vary", "Allow", "Content-Length"):
+        assert again[header] == first[header], header
     assert cached == 1 < computed  # the data version alone
-    # Another representation of the same intervals is another entry.
+    # Another representation of the same intervals is another entry, kept too, whichever way it is asked for.
     as_csv, _ = queries(api, URL + "&format=csv&pageSize=100")
     assert as_csv["Content-Type"].startswith("text/csv") and as_csv["ETag"] != first["ETag"]
+    csv_again, count = queries(api, URL + "&format=csv&pageSize=100")
+    assert csv_again.content == as_csv.content and count == 1
+    by_accept, _ = queries(api, URL + "&pageSize=100", HTTP_ACCEPT="text/csv")
+    by_accept_again, count = queries(api, URL + "&pageSize=100", HTTP_ACCEPT="text/csv")
+    assert by_accept_again["Content-Type"].startswith("text/csv") and by_accept_again.content == by_accept.content
+    assert count == 1 and by_accept["ETag"] != first["ETag"]
 
 
 def test_if_none_match_is_a_304_for_one_query_until_the_data_changes(api, coal):
