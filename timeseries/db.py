@@ -5,7 +5,7 @@ from itertools import chain
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BigIntegerField, Func, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -218,10 +218,16 @@ def _lateral(
         "SELECT s.id, a.* FROM unnest(%s::bigint[], %s::interval[]) AS s(id, len) CROSS JOIN LATERAL "
         f"(SELECT count(*) AS n, {aggregates} FROM ({sql}) AS p(b, e, v)) AS a WHERE a.n > 0"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The index gives the order: a bitmap scan would need a sort of each series after it.
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(query, [series_ids, lengths, *params])
+    with connection.cursor() as cursor:
+        # The index gives the order: a bitmap scan would need a sort of each series after it (70 ms of a year's page
+        # instead of 30). The setting lasts this statement's implicit transaction, or is put back inside a caller's;
+        # one message, one round trip: Django's cursors bind parameters on the client, which allows several
+        # statements (a BEGIN, SET LOCAL, query, COMMIT in turn doubled a one-day answer's time under load).
+        cursor.execute(
+            f"SET LOCAL enable_bitmapscan = off; {query}; SET LOCAL enable_bitmapscan TO DEFAULT",
+            [series_ids, lengths, *params],
+        )
+        cursor.nextset()
         return cursor.fetchall()
 
 
