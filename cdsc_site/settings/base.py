@@ -55,6 +55,9 @@ CDSC_RESPONSE_CACHE = env.bool("CDSC_RESPONSE_CACHE", default=True)
 CDSC_RESPONSE_CACHE_SECONDS = env.int("CDSC_RESPONSE_CACHE_SECONDS", default=24 * 3600)
 CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES", default=16 * 1024**2)
 CDSC_RESPONSE_CACHE_LOCAL_BYTES = env.int("CDSC_RESPONSE_CACHE_LOCAL_BYTES", default=128 * 1024**2)
+# On PostgreSQL each process keeps a copy of the data version, kept current by LISTEN/NOTIFY (timeseries.versions):
+# a cached answer or a 304 then costs no query. Off: the version is read per request.
+CDSC_FOLLOW_DATA_VERSION = env.bool("CDSC_FOLLOW_DATA_VERSION", default=True)
 
 # Imports (timeseries.imports): uploaded files are kept in a private folder, never served.
 CDSC_IMPORT_DIR = Path(env.str("CDSC_IMPORT_DIR", default=str(VAR_DIR / "imports")))

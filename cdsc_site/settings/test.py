@@ -17,6 +17,10 @@ WHITENOISE_AUTOREFRESH = True
 # Redis and `celery worker` and switch to "celery" (tests/timeseries/imports/workers/workers.py).
 CDSC_IMPORT_RUNNER = "sync"
 
+# The version is read per request: a test's writes stay in its transaction, which never commits, so no
+# notification would tell a following process (tests/timeseries/test_versions.py turns it on for its own).
+CDSC_FOLLOW_DATA_VERSION = env.bool("CDSC_FOLLOW_DATA_VERSION", default=False)
+
 # No rate limits, except in the tests about them (which set them, also through the environment for their server
 # processes): a property test sends thousands of requests from one address.
 CDSC_RATE_LIMIT_ANONYMOUS = env.int("CDSC_RATE_LIMIT_ANONYMOUS", default=0)
