@@ -160,8 +160,9 @@ class _Follower:
             pause = min(pause * 2, 30.0)
 
     def _set(self, version: int) -> None:
+        # What the database holds is the truth, also below the copy (a restored backup's version names its data).
         with self._lock:
-            self._version = version if self._version is None else max(self._version, version)
+            self._version = version
             self._checked = time.monotonic()
 
 
