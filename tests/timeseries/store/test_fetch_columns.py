@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Q
 
 from tests.timeseries.helpers import COAL, HOUR, QUARTER, run, utc, write
-from timeseries.db import fetch_columns
+from timeseries.db import fetch_columns, fetch_page_columns, fetch_page_rows
 from timeseries.models import Point
 from timeseries.services import PointIn
 
@@ -80,3 +80,30 @@ def test_a_range_and_series_without_points_in_it(demo):
     assert rows[0][1] == int((T0 + 3 * HOUR).timestamp())
     assert as_rows(fetch_columns(Point.objects.filter(series_id__in=[outside.pk]).filter(window), [outside.pk])) == []
     assert as_rows(fetch_columns(Point.objects.none(), [])) == []
+
+
+def _page(rows: list[tuple], size: int) -> list[tuple]:
+    """The points of the first `size` intervals of `rows` and of the one after (the next page's cursor)."""
+    keys = sorted({(start, end) for _, start, end, _ in rows})[: size + 1]
+    last = keys[-1][0] if keys else None
+    return sorted(r for r in rows if last is not None and r[1] <= last)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 100])
+def test_a_page_read_as_columns_holds_the_points_a_page_read_as_rows_holds(demo, size):
+    """fetch_page_columns reads each series' first points on PostgreSQL, the page's exact rows elsewhere: cut to the
+    page's intervals (and the next one), both hold the same points, whatever the gaps and the bounds."""
+    one = write("US-WECC-CISO", "generation", run(T0, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), fuel=COAL)
+    gapped = write("US-WECC-CISO", "demand", [*run(T0 + HOUR, [7.0]), *run(T0 + 4 * HOUR, [8.0, 9.0])])
+    later = write("US-WECC-ABCD", "demand", run(T0 + 2 * HOUR, [float(i) for i in range(6)]))
+    ids = [one.pk, gapped.pk, later.pk]
+    for start, end, after in (
+        (None, None, None),
+        (T0, T0 + 6 * HOUR, None),
+        (T0 + HOUR, None, T0 + 2 * HOUR),
+        (None, T0 + 3 * HOUR, T0 + 30 * timedelta(minutes=1)),
+    ):
+        asked = dict(series_ids=ids, start=start, end=end, after=after, size=size)
+        rows = [(s, b, e, v) for s, b, e, v in fetch_page_rows(**asked)]
+        assert _page(as_rows(fetch_page_columns(**asked)), size) == _page(rows, size), asked
+        assert _page(rows, size) == sorted(rows)  # the rows are the page itself
