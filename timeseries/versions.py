@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,7 +25,10 @@ _state = threading.local()
 
 
 def data_version() -> int:
-    """The version this connection's transaction sees (one query on a one-row table)."""
+    """The version the database this request reads sees (one query on a one-row table). Read through the router, from
+    the same database as the data it keys (a read replica for an API read): a version read from the primary could
+    key a lagging replica's older answer under a newer version."""
+    connection = connections[router.db_for_read(DataVersion)]
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [ROW])
@@ -56,7 +59,7 @@ def raised_at_end() -> Iterator[None]:
         if not _state.depth and getattr(_state, "pending", False):
             _state.pending = False
             # A failed block, or a dry run rolled back whole, changed nothing.
-            if completed and not (connection.in_atomic_block and transaction.get_rollback()):
+            if completed and not (transaction.get_connection().in_atomic_block and transaction.get_rollback()):
                 _raise()
 
 

@@ -83,6 +83,9 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException) -> J
     response = problem_response(request, 503, DATABASE_UNAVAILABLE)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Tells cdsc_site.replicas that a request read from a replica failed for its database: it is answered again from
+    # the primary.
+    response.database_unavailable = True
     return response
 
 
