@@ -208,9 +208,9 @@ class ReplicaChecker:
             return False, "its WAL receiver is not streaming from the primary, so its lag is unknown"
         if lag is None:
             return False, "it has WAL to replay and has replayed no transaction yet, so its lag is unknown"
-        if float(lag) > settings.DATABASE_REPLICA_MAX_LAG:
-            return False, f"it is {float(lag):.1f} s behind the primary (DATABASE_REPLICA_MAX_LAG is "
-            f"{settings.DATABASE_REPLICA_MAX_LAG:g} s)"
+        limit = settings.DATABASE_REPLICA_MAX_LAG
+        if float(lag) > limit:
+            return False, f"it is {float(lag):.1f} s behind the primary (DATABASE_REPLICA_MAX_LAG is {limit:g} s)"
         return True, ""
 
     def close(self) -> None:
@@ -295,10 +295,12 @@ class ReplicaMiddleware:
         if alias is None:
             return self.get_response(request)
         token = _read_alias.set(alias)
+        request.read_replica = alias  # for the log line of a failure (cdsc_site.api.errors)
         try:
             response = self.get_response(request)
         finally:
             _read_alias.reset(token)
+            del request.read_replica
         if _answered_database_unavailable(response):
             # The replica failed under this request (down or restarting since its last check): leave it out until a
             # check passes, and answer from the primary. A GET changes nothing, so it may run again.

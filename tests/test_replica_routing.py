@@ -193,6 +193,9 @@ def test_a_request_whose_replica_fails_is_answered_again_from_the_primary(replic
     assert reads == [REPLICA, DEFAULT_DB_ALIAS]
     assert replicated.usable([REPLICA]) == []  # left out until its next check passes
     assert "Read replica replica_1 failed on GET /power-system-resources; answered from the primary" in caplog.text
+    failure = next(r for r in caplog.records if r.getMessage().startswith("Database unavailable"))
+    assert failure.levelname == "WARNING"  # the client got its answer: no error to page anyone for
+    assert "(read replica replica_1)" in failure.getMessage()
     # The next request does not try it.
     assert _seen("GET", "/power-system-resources")[0] == DEFAULT_DB_ALIAS
 
