@@ -37,7 +37,8 @@ API_PATH_PREFIXES = (
     "/usage-segments",
 )
 # Who may do what is read from the primary: a deactivated user or a logged-out session never passes on a replica's
-# older rows. These are small reads, mostly kept by their callers (API keys, sessions).
+# older rows. These are small reads, mostly kept by their callers (API keys, sessions). Production projects' grants
+# are read in the projects' own queries (a join), so from the request's database, within MAX_LAG of the primary.
 PRIMARY_APPS = frozenset({"auth", "sessions", "admin", "contenttypes", "axes", "clients"})
 
 # The cookie that sends a caller who has just written to the primary, signed so nobody forges a long one (a forged
