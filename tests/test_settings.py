@@ -209,3 +209,12 @@ def test_replicas_of_a_sqlite_database_are_refused(tmp_path):
     assert "ImproperlyConfigured: DATABASE_REPLICA_URLS is set but DATABASE_URL is not a PostgreSQL database" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("DATABASE_REPLICA_CHECK_SECONDS", "0"), ("DATABASE_REPLICA_MAX_LAG", "-1")]
+)
+def test_replica_check_period_and_lag_limit_are_checked(tmp_path, variable, value):
+    result = _manage(tmp_path, "check", **{variable: value})
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_CHECK_SECONDS must be above 0 and DATABASE_REPLICA_MAX_LAG at least 0" in result.stderr

@@ -56,6 +56,10 @@ DATABASE_REPLICA_URLS = [url.strip() for url in env.list("DATABASE_REPLICA_URLS"
 DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
 # How often each web process checks each replica (up or down, how far behind).
 DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+if DATABASE_REPLICA_CHECK_SECONDS <= 0 or DATABASE_REPLICA_MAX_LAG < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_CHECK_SECONDS must be above 0 and DATABASE_REPLICA_MAX_LAG at least 0 (seconds)."
+    )
 DATABASE_REPLICAS: list[str] = []
 if DATABASE_REPLICA_URLS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
