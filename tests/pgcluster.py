@@ -3,6 +3,11 @@
 If DATABASE_URL already points at PostgreSQL, the command runs against it unchanged. Otherwise a cluster is
 created in a temporary folder from the PostgreSQL binaries on the machine, started on a free local port, and
 removed afterwards. PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
+
+`StreamingReplica` adds a hot standby to a running cluster (the read-replica tests): `pg_basebackup -R` of it,
+started on a port of its own. The throwaway cluster runs with `full_page_writes=off` for speed; a base backup is
+still safe, since PostgreSQL forces full-page writes on the primary while a backup runs (only a backup taken from a
+standby is refused then), so nothing changes for the suite's clusters.
 """
 
 import glob
@@ -13,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -61,14 +67,7 @@ class ThrowawayCluster:
 
     def start_server(self) -> None:
         """Start the server of the cluster's data folder on its port (again, after stop_server)."""
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
-            "-w", "start",
-        )  # fmt: skip
+        _start(self, self.data, self.port, self.root / "server.log")
 
     def stop_server(self, mode: str = "fast") -> None:
         """Stop the server, keeping its data for start_server: `fast` ends the sessions cleanly, `immediate` kills
@@ -80,6 +79,65 @@ class ThrowawayCluster:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _start(cluster: ThrowawayCluster, data: Path, port: int, log: Path) -> None:
+    options = (
+        f"-p {port} -k {cluster.root} -c listen_addresses=127.0.0.1 "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    )
+    cluster._run(str(cluster.bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
+
+
+class StreamingReplica:
+    """A hot standby of a running ThrowawayCluster, streaming its WAL: `pg_basebackup -R` (the standby signal and
+    `primary_conninfo` written for it) into a folder beside the primary's, served on a free port of its own. Stop it
+    before the primary's `stop()`, which removes the folder."""
+
+    def __init__(self, primary: ThrowawayCluster) -> None:
+        self.primary = primary
+        self.port = _free_port()
+        self.data = primary.root / f"replica-{self.port}"
+        self.log = primary.root / f"replica-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/cdsc"
+
+    def start(self) -> "StreamingReplica":
+        self.primary._run(
+            str(self.primary.bindir / "pg_basebackup"), "-R", "-D", str(self.data), "-h", "127.0.0.1",
+            "-p", str(self.primary.port), "-U", "postgres", "-X", "stream", "-c", "fast", "--no-sync",
+        )  # fmt: skip
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        _start(self.primary, self.data, self.port, self.log)
+
+    def stop_server(self, mode: str = "fast") -> None:
+        self.primary._run(str(self.primary.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def stop(self) -> None:
+        subprocess.run(
+            [*self.primary.as_user, str(self.primary.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+             "stop"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def wait_for(self, sql: str, expected: object, timeout: float = 20) -> None:
+        """Wait until `sql` (one value) answers `expected` on the replica: it has replayed that far."""
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        seen = None
+        while time.monotonic() < deadline:
+            with psycopg.connect(self.url, autocommit=True) as connection:
+                seen = connection.execute(sql).fetchone()[0]
+            if seen == expected:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"The replica still answers {seen!r} to {sql!r}, not {expected!r}")
 
 
 def main(argv: list[str]) -> int:

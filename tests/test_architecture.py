@@ -186,3 +186,21 @@ def test_every_module_of_the_project_imports(group):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {}
     assert names
+
+
+def test_the_read_path_reads_through_the_router():
+    # With read replicas, the request's database is the router's word (cdsc_site.replicas): raw SQL of the read path
+    # takes `timeseries.db.read_connection()` (connections[router.db_for_read(...)]), never django.db.connection,
+    # which is always the primary. The data version is read from the same database as the data it keys.
+    read_path = ("timeseries.api", "timeseries.selectors", "timeseries.db", "timeseries.resolution", "timeseries.cache",
+                 "timeseries.coverage", "timeseries.readings", "timeseries.emissions", "timeseries.versions",
+                 "psr.selectors", "psr.api", "metadata.selectors", "metadata.api")  # fmt: skip
+    offending = []
+    for name, path in MODULES.items():
+        if not name.startswith(read_path):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.db":
+                offending += [f"{name}: from django.db import connection" for a in node.names if a.name == "connection"]
+    assert offending == []
+    assert any(name.startswith("timeseries.db") for name in MODULES)

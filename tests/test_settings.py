@@ -1,5 +1,6 @@
 """The settings modules: which entry point loads which, what each needs from the environment, what none may write."""
 
+import json
 import os
 import subprocess
 import sys
@@ -161,3 +162,59 @@ def test_each_https_variable_turned_off_is_what_check_deploy_reports(tmp_path, v
     assert result.returncode != 0
     reported = sorted({word.strip("():") for word in (result.stdout + result.stderr).split() if "security.W" in word})
     assert reported == warnings
+
+
+REPLICA_SETTINGS = (
+    "import json; from django.conf import settings; d = settings.DATABASES; print(json.dumps({'aliases': list(d), "
+    "'replicas': settings.DATABASE_REPLICAS, 'routers': settings.DATABASE_ROUTERS, 'default': d['default'], "
+    "'replica_2': d.get('replica_2')}, default=str))"
+)
+
+
+def test_replica_urls_become_aliases_with_the_primarys_connection_options(tmp_path):
+    result = _python(
+        tmp_path,
+        REPLICA_SETTINGS,
+        DJANGO_SETTINGS_MODULE="cdsc_site.settings.local",
+        DATABASE_URL="postgres://cdsc:secret@db-primary:5432/cdsc",
+        DATABASE_REPLICA_URLS="postgres://cdsc:secret@db-replica-1:5432/cdsc, postgres://cdsc:secret@db-replica-2/cdsc",
+        DJANGO_CONN_MAX_AGE="30",
+        DJANGO_DB_CONNECT_TIMEOUT="4",
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen["aliases"] == ["default", "replica_1", "replica_2"]
+    assert seen["replicas"] == ["replica_1", "replica_2"]
+    assert seen["routers"] == ["cdsc_site.replicas.ReplicaRouter"]
+    replica, default = seen["replica_2"], seen["default"]
+    assert replica["HOST"] == "db-replica-2"
+    for option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "ATOMIC_REQUESTS"):
+        assert replica[option] == default[option]
+    assert replica["OPTIONS"] == default["OPTIONS"] == {"connect_timeout": 4, "options": "-c jit=off"}
+    assert replica["CONN_MAX_AGE"] == 30
+    # The test run reads the primary's test database through it: no test database of its own.
+    assert replica["TEST"]["MIRROR"] == "default"
+
+
+def test_no_replica_means_no_router(tmp_path):
+    result = _python(tmp_path, REPLICA_SETTINGS, DJANGO_SETTINGS_MODULE="cdsc_site.settings.local")
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert (seen["aliases"], seen["replicas"], seen["routers"]) == (["default"], [], [])
+
+
+def test_replicas_of_a_sqlite_database_are_refused(tmp_path):
+    result = _manage(tmp_path, "check", DATABASE_REPLICA_URLS="postgres://cdsc@db-replica-1/cdsc")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_REPLICA_URLS is set but DATABASE_URL is not a PostgreSQL database" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("DATABASE_REPLICA_CHECK_SECONDS", "0"), ("DATABASE_REPLICA_MAX_LAG", "-1")]
+)
+def test_replica_check_period_and_lag_limit_are_checked(tmp_path, variable, value):
+    result = _manage(tmp_path, "check", **{variable: value})
+    assert result.returncode != 0
+    assert "DATABASE_REPLICA_CHECK_SECONDS must be above 0 and DATABASE_REPLICA_MAX_LAG at least 0" in result.stderr

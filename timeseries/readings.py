@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from .choices import Quality
-from .db import FAR_FUTURE
+from .db import FAR_FUTURE, read_connection
 from .models import Point, Series
 
 MAX_PAGE_SIZE = 100
@@ -265,7 +264,7 @@ def _first_start(series_id: int, lower: datetime | None, before: datetime | None
 
 
 def _epoch(vendor: str, column: str) -> str:
-    quoted = connection.ops.quote_name(column)
+    quoted = read_connection().ops.quote_name(column)
     if vendor == "postgresql":
         # date_part is a double, EXTRACT a numeric: on 10,000 rows x 3 columns the numeric cost half of the read.
         # Floored like SQLite's strftime('%s'): updated_at to the second, the same on both.
@@ -276,6 +275,7 @@ def _epoch(vendor: str, column: str) -> str:
 def _fetch(series_id: int, lower: datetime, upper: datetime, after: datetime | None) -> list[tuple]:
     """(start, end, value, quality, updated_at) of the points starting in [lower, upper) (and ending after `after`),
     instants as epoch seconds, in time order: one range scan of the (series, start) key."""
+    connection = read_connection()
     table = connection.ops.quote_name(Point._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     vendor = connection.vendor

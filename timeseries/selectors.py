@@ -14,14 +14,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from psr.models import PowerSystemResource
 
 from .cache import cached
 from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, UNIT_EXPONENT, Quantity, energy_converter
-from .db import Columns, EpochSeconds, fetch_page_columns
+from .db import Columns, EpochSeconds, fetch_page_columns, read_connection
 from .models import Point, Series
 from .resolution import CALENDAR_END, CALENDAR_START, Resolution
 
@@ -405,7 +404,7 @@ def _fetch(points: QuerySet[Point]) -> Rows:
         ).query.sql_with_params()
     except EmptyResultSet:  # a window that holds nothing (a range with no data): Django writes no SQL for it
         return []
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

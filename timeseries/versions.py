@@ -19,7 +19,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,9 +33,13 @@ logger = logging.getLogger(__name__)
 
 
 def data_version() -> int:
-    """The version of the published data: this process's copy while it follows the database's rises (PostgreSQL,
-    `CDSC_FOLLOW_DATA_VERSION`), else what this connection's transaction sees (one query on a one-row table)."""
-    if settings.CDSC_FOLLOW_DATA_VERSION and connection.vendor == "postgresql":
+    """The version the database this request reads sees. Read through the router, from the same database as the data
+    it keys (a read replica for an API read): a version read from the primary could key a lagging replica's older
+    answer under a newer version. On the primary (PostgreSQL, `CDSC_FOLLOW_DATA_VERSION`), this process's copy kept
+    by LISTEN/NOTIFY while it can be trusted; else one query on a one-row table."""
+    alias = router.db_for_read(DataVersion)
+    connection = connections[alias]
+    if settings.CDSC_FOLLOW_DATA_VERSION and alias == DEFAULT_DB_ALIAS and connection.vendor == "postgresql":
         followed = _follower.current()
         if followed is not None:
             return followed
@@ -69,13 +73,14 @@ def raised_at_end() -> Iterator[None]:
         if not _state.depth and getattr(_state, "pending", False):
             _state.pending = False
             # A failed block, or a dry run rolled back whole, changed nothing.
-            if completed and not (connection.in_atomic_block and transaction.get_rollback()):
+            if completed and not (transaction.get_connection().in_atomic_block and transaction.get_rollback()):
                 _raise()
 
 
 def _raise() -> None:
     if not DataVersion.objects.filter(pk=ROW).update(version=F("version") + 1, changed_at=timezone.now()):
         DataVersion.objects.update_or_create(pk=ROW, defaults={"version": 1, "changed_at": timezone.now()})
+    connection = transaction.get_connection()  # the primary's, where the version was just raised
     if connection.vendor == "postgresql":
         # Delivered to every listening process when (and only if) this transaction commits.
         table = connection.ops.quote_name(DataVersion._meta.db_table)

@@ -73,16 +73,23 @@ def database_unavailable(exc: BaseException | None) -> bool:
 def database_unavailable_response(request: HttpRequest, exc: BaseException) -> JsonResponse:
     """503 with Retry-After for a database that does not answer; logged in one line (no traceback per request: an
     outage would flood the log)."""
-    logging.getLogger("cdsc_site.api").error(
-        "Database unavailable on %s %s: %s: %s",
+    # A request read from a replica (cdsc_site.replicas) is answered again from the primary: a warning, not an error.
+    replica = getattr(request, "read_replica", None)
+    logging.getLogger("cdsc_site.api").log(
+        logging.WARNING if replica else logging.ERROR,
+        "Database unavailable on %s %s%s: %s: %s",
         request.method,
         request.get_full_path()[:200],
+        f" (read replica {replica})" if replica else "",
         type(exc).__name__,
         str(exc).strip().splitlines()[0][:300] if str(exc).strip() else "",
     )
     response = problem_response(request, 503, DATABASE_UNAVAILABLE)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # Tells cdsc_site.replicas that a request read from a replica failed for its database: it is answered again from
+    # the primary.
+    response.database_unavailable = True
     return response
 
 

@@ -21,27 +21,60 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the API read while an import writes; a busy timeout instead of "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+def _database(config: dict) -> dict:
+    """A database's settings from its URL's: the options every connection of this server takes, the same for the
+    primary and each read replica."""
+    config["ATOMIC_REQUESTS"] = False
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the API read while an import writes; a busy timeout instead of "database is locked".
+        config.setdefault("OPTIONS", {}).update(
+            {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        )
+        return config
+    config.setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+    config["CONN_HEALTH_CHECKS"] = True
     # A PostgreSQL that does not answer (host down, packets dropped) fails a request within this many seconds, as
     # a 503, instead of holding a web process for the operating system's TCP timeout (minutes). libpq's minimum is 2.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3)
-    )
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=3))
     # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost, which the read path's range scans
     # over a year of series do: compiling cost 75 ms of a 250 ms read and saved nothing (docs/performance.md). Off
     # for this server's sessions unless DJANGO_DB_JIT=server leaves it to the server's configuration.
     if env.str("DJANGO_DB_JIT", default="off") == "off":
-        options = DATABASES["default"]["OPTIONS"]
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return config
+
+
+DATABASES = {"default": _database(env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+
+# Read replicas (PostgreSQL streaming standbys), comma-separated URLs: aliases replica_1, replica_2, ... API reads go
+# to a healthy one, everything else to the primary (cdsc_site/replicas.py; docs/deployment.md, "Read replicas").
+DATABASE_REPLICA_URLS = [url.strip() for url in env.list("DATABASE_REPLICA_URLS", default=[]) if url.strip()]
+# A replica further behind the primary than this many seconds is not read from until it catches up; a caller that
+# has just written reads from the primary for as long (plus a check period).
+DATABASE_REPLICA_MAX_LAG = env.float("DATABASE_REPLICA_MAX_LAG", default=5.0)
+# How often each web process checks each replica (up or down, how far behind).
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1.0)
+if DATABASE_REPLICA_CHECK_SECONDS <= 0 or DATABASE_REPLICA_MAX_LAG < 0:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_CHECK_SECONDS must be above 0 and DATABASE_REPLICA_MAX_LAG at least 0 (seconds)."
+    )
+DATABASE_REPLICAS: list[str] = []
+if DATABASE_REPLICA_URLS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS is set but DATABASE_URL is not a PostgreSQL database: read replicas are PostgreSQL "
+        "streaming standbys of a PostgreSQL primary. Unset DATABASE_REPLICA_URLS, or use PostgreSQL."
+    )
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = _database(env.db_url_config(_url))
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not a PostgreSQL URL.")
+    # The test run has one database: a replica alias reads the primary's test database, it gets none of its own.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["cdsc_site.replicas.ReplicaRouter"] if DATABASE_REPLICAS else []
 
 REDIS_URL = env.str("REDIS_URL", default="")
 # Seconds to connect to Redis and to wait for one answer (the cache, sending an import job, /health/ready): a Redis
@@ -199,6 +232,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The caller's key (401) and rate limits (429, RateLimit headers), before anything else does work for it.
     "cdsc_site.clients.middleware.ApiAccessMiddleware",
+    # Which database this request reads (a read replica for API reads), chosen once before anything else reads; below
+    # the key check (keys are read from the primary) and above everything that may run again from the primary when
+    # the replica fails under the request (docs/deployment.md, "Read replicas").
+    "cdsc_site.replicas.ReplicaMiddleware",
     # Above ConditionalGetMiddleware: the ETag is computed on the plain body, then marked weak when gzipped.
     "cdsc_site.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
