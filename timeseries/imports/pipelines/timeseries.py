@@ -15,6 +15,7 @@ from metadata.models import FuelSourceTechnology, FuelSourceType
 from psr.models import PowerSystemResource
 
 from ...models import ImportJob, Series
+from ...partitions import partitions_ahead
 from ...services import series_get_or_create
 from ...versions import raised_at_end
 from ..adapters import Adapter
@@ -168,6 +169,10 @@ def run_into(
         job.rows_read = reader.read
         if reader.read == 0:
             raise no_rows_failure(source.text_bytes_read)
+        if not job.dry_run:
+            # Outside the job's transaction: making a partition inside it would hold the point table's locks until
+            # the job commits, and every reader would queue behind them (timeseries/partitions.py).
+            partitions_ahead(years=writer.start_years())
         _write(job, reader, writer, target)
         logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:
