@@ -22,8 +22,9 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
@@ -227,6 +228,16 @@ def start_years(starts: Iterable[datetime]) -> list[int]:
         year = start.astimezone(UTC).year
         counts[year] = counts.get(year, 0) + 1
     return sorted(counts, key=lambda y: -counts[y])
+
+
+def span_years(spans: Iterable[tuple[datetime, datetime, Any]]) -> list[int]:
+    """The UTC years that intervals from `first` start to `last` end can start in, for each (first, last, ...) span
+    of a write (an import's staged range per series), the years most spans cover first."""
+    counts: dict[int, int] = {}
+    for first, last, *_ in spans:
+        for year in years_between(first, last - timedelta(microseconds=1)):
+            counts[year] = counts.get(year, 0) + 1
+    return sorted(counts, key=lambda y: (-counts[y], -y))
 
 
 def years_between(first: datetime, last: datetime) -> list[int]:

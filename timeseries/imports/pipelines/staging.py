@@ -106,18 +106,6 @@ class StagingWriter:
         self.staged += count
         return count
 
-    def start_years(self) -> list[int]:
-        """The UTC years the staged rows start in, most rows first: the partitions the write will need, made before
-        the job's transaction opens (PostgreSQL only; SQLite has no partitions)."""
-        if not self.postgres:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT extract(year FROM start AT TIME ZONE 'UTC')::int AS year FROM {ROWS} "
-                "GROUP BY year ORDER BY count(*) DESC"
-            )
-            return [year for (year,) in cursor.fetchall()]
-
     # -- inside the job's transaction ------------------------------------------------------------------------------
 
     def ranges(self) -> dict[int, tuple[datetime, datetime, int]]:
