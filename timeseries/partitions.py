@@ -174,7 +174,17 @@ def partitions_create(*, years: Iterable[int]) -> list[tuple[int, int]]:
     _require_partitioned()
     made = []
     for year in sorted(set(years) - partition_years()):
-        created, moved = partition_create(year)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # Waiting on an open import that writes to the default partition would queue the readers of that
+                # partition behind this command: it gives up instead, and the next run makes the year.
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{LOCK_TIMEOUT_MS * 5}ms"])
+                created, moved = partition_create(year)
+        except DatabaseError as exc:
+            raise PartitionError(
+                f"The partition of {year} was not made ({exc}); partitions made before it: "
+                f"{', '.join(str(y) for y, _ in made) or 'none'}. Run the command again."
+            ) from exc
         if created:
             made.append((year, moved))
     return made
