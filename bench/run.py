@@ -1,6 +1,6 @@
 """The benchmark harness behind `make bench`: time-series read latency, request rate and import rate on PostgreSQL.
 
-    python -m tests.pgcluster -- python -m bench.run [--large-points 20000000] [--parts import,readings,latency,...]
+    python -m tests.pgcluster -- python -m bench.run [--large-points 50000000] [--parts import,readings,latency,...]
 
 It migrates the database in DATABASE_URL (a throwaway cluster under `make bench`), loads the demo grid and a
 year of generated hourly series, adds 15-minute meters up to about 1 million points, serves the app with
@@ -14,7 +14,8 @@ gunicorn, and measures, through HTTP and the full Django stack:
   load: the production stack (production settings, an API key required, Redis, a Celery worker) under 64
      connections of a realistic mix of API reads for 60 s, idle and while a 10.5 M-row import runs, and a key
      driven over its rate limit next to another key (bench/load.py);
-  5. then grows the store to `--large-points` with more meters and measures 1-3 again.
+  5. then grows the store to `--large-points` (50 M) with more meters and measures 1-3 again, each beside its
+     latency at 1 M points (target: within GROWTH_TARGET x).
 The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
 CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
 `manage.py import_timeseries`, first import and re-import, with the child's peak RSS at 1 M and 10 M rows,
@@ -69,6 +70,8 @@ WORKERS = 4  # gunicorn sync workers of the read parts' server
 # Issue 15: one-day request rates with the response cache, as a share of a bare JsonResponse's.
 RATE_TARGET_SAME = 0.5
 RATE_TARGET_DAYS = 0.3
+# Issue 15, target 5: latency of 1-3 at `--large-points` within this factor of their latency at 1 M points.
+GROWTH_TARGET = 1.5
 
 
 def _free_port() -> int:
@@ -159,12 +162,16 @@ def _points() -> tuple[int, str]:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE timeseries_point")
+        cursor.execute("SELECT count(*) FROM timeseries_point")
+        count = cursor.fetchone()[0]
+        # The sizes of its partitions (a partitioned table itself holds nothing; a plain one is its own leaf).
         cursor.execute(
-            "SELECT count(*), pg_size_pretty(pg_table_size('timeseries_point')), "
-            "pg_size_pretty(pg_indexes_size('timeseries_point')) FROM timeseries_point"
+            "SELECT pg_size_pretty(sum(pg_table_size(c.oid))), pg_size_pretty(sum(pg_indexes_size(c.oid))), count(*) "
+            "FROM pg_class c WHERE c.relkind = 'r' AND (c.oid = 'timeseries_point'::regclass "
+            "OR c.oid IN (SELECT relid FROM pg_partition_tree('timeseries_point')))"
         )
-        count, table, index = cursor.fetchone()
-        return count, f"table {table}, index {index}"
+        table, index, leaves = cursor.fetchone()
+        return count, f"table {table}, index {index}, {leaves} partition(s)"
 
 
 class Server:
@@ -208,7 +215,10 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def measure(base: str, label: str, results: list, *, targets: bool = True) -> None:
+def measure(base: str, label: str, results: list, *, targets: bool = True) -> dict[str, float]:
+    """Measurements 1-3 as rows of `results` (with issue 15's verdicts if `targets`); returns their medians in ms by
+    measurement."""
+    medians = {}
     for name, path in QUERIES.items():
         r = _latency(base, path, headers=QUERY_HEADERS.get(name))
         verdict = ""
@@ -216,11 +226,23 @@ def measure(base: str, label: str, results: list, *, targets: bool = True) -> No
             target = LATENCY_TARGETS_MS[name]
             verdict = f", target {target} ms {'met' if r['median_ms'] <= target else 'MISSED'}"
         results.append((label, name, f"{r['median_ms']:.0f} ms", f"{r['p95_ms']:.0f} ms", f"{r['bytes']:,} B{verdict}"))
+        medians[name] = r["median_ms"]
     walk = _walk(base, f"{METER}?{YEAR}&pageSize=10000")
-    results.append(
-        (label, f"3. meter year, 15-min, {walk['intervals']:,} intervals in {walk['pages']} pages",
-         f"{walk['median_ms']:.0f} ms", "(whole walk)", ""),
-    )  # fmt: skip
+    name = f"3. meter year, 15-min, {walk['intervals']:,} intervals in {walk['pages']} pages"
+    results.append((label, name, f"{walk['median_ms']:.0f} ms", "(whole walk)", ""))
+    medians[name] = walk["median_ms"]
+    return medians
+
+
+def _growth(small: dict[str, float], large: dict[str, float], label: str, results: list) -> None:
+    """Target 5: each of 1-3 at the large store as a multiple of the same at the small one."""
+    for name, ms in large.items():
+        if name in small:
+            ratio = ms / small[name]
+            verdict = "met" if ratio <= GROWTH_TARGET else "MISSED"
+            results.append(
+                (label, f"5. {name[3:]}", f"{ratio:.2f}x", f"target {GROWTH_TARGET}x", f"{verdict} ({ms:.0f} ms)")
+            )
 
 
 def _rates(base: str, computed: float, results: list) -> None:
@@ -276,7 +298,7 @@ def _table(header: tuple, rows: list[tuple]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small-points", type=int, default=1_000_000)
-    parser.add_argument("--large-points", type=int, default=20_000_000)
+    parser.add_argument("--large-points", type=int, default=50_000_000)
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
@@ -381,9 +403,10 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
 
     server = Server(args.workers or WORKERS)
     emissions_ok = True
+    small_medians: dict[str, float] = {}
     try:
         if "latency" in parts:
-            measure(server.base, f"{small / 1e6:.1f}M points", results)
+            small_medians = measure(server.base, f"{small / 1e6:.1f}M points", results)
         if "emissions" in parts:
             emissions_ok = _intensity_year(server.base, f"{small / 1e6:.1f}M points", results)
         if "rate" in parts:
@@ -419,9 +442,10 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
         print(f"grew to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
         server = Server(args.workers or WORKERS)
         try:
-            measure(server.base, f"{large / 1e6:.1f}M points", results, targets=False)
+            large_medians = measure(server.base, f"{large / 1e6:.1f}M points", results, targets=False)
         finally:
             server.stop()
+        _growth(small_medians, large_medians, f"{large / 1e6:.0f}M/{small / 1e6:.0f}M", results)
     return memory_rows, memory_ok, load_rows
 
 

@@ -33,6 +33,7 @@ from .choices import (
     energy_converter,
 )
 from .models import Point, Series
+from .partitions import partitions_ahead, start_years
 from .versions import data_changed
 
 CURRENCY_CODE_LENGTH = 3
@@ -211,6 +212,8 @@ def points_write(*, series: Series, points: Iterable[PointIn], unit: str) -> Wri
     last = max(p.end for p in points)
     result = WriteResult()
     now = timezone.now()
+    # Before the transaction: making a partition inside it would hold the parent's locks until it ends.
+    partitions_ahead(years=start_years(p.start for p in points))
     with transaction.atomic():
         data_changed()
         existing = {
@@ -270,7 +273,9 @@ def series_replace_points(*, series: Series, points: Iterable[PointIn], unit: st
     """Replace every point of a series with `points`, loaded in bulk (COPY on PostgreSQL); returns the count.
 
     For whole series made in one go (generated demo and benchmark data): the points must come in time
-    order without overlaps, which is checked in one pass as they stream in.
+    order without overlaps, which is checked in one pass as they stream in. The points stream, so their years are
+    not known before the write: the caller makes their partitions ahead (`partitions.partitions_ahead`), or they go
+    to the default partition.
     """
     stored = storage_unit(series.quantity, unit)
     if stored != series.unit:

@@ -253,20 +253,28 @@ class StagingWriter:
                 cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing")
                 total = cursor.fetchone()[0]
                 # Rows equal to their stored point are left out before the insert: they would only be probed and
-                # skipped by the conflict clause, one by one.
+                # skipped by the conflict clause, one by one. Which of the others are new is known from the same
+                # join (the series are locked by the job, so nothing else writes them meanwhile): the point table
+                # is partitioned, and PostgreSQL returns no system column (`xmax = 0`, "inserted") from an upsert
+                # into a partitioned table.
                 changed_only = (
-                    f'SELECT d.series_id, r.start, r."end", r.value, r.quality, %s FROM {ROWS} r '
+                    'SELECT d.series_id, r.start, r."end", r.value, r.quality, p.series_id IS NULL AS new '
+                    f"FROM {ROWS} r "
                     f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
                     f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start "
                     'WHERE p.series_id IS NULL OR p."end" <> r."end" OR p.value <> r.value OR p.quality <> r.quality'
                 )
                 cursor.execute(
-                    f"WITH written AS (INSERT INTO {self.point} ({columns}) {changed_only} {update} "
-                    "RETURNING (xmax = 0) AS inserted) "
-                    "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) FROM written",
+                    f"WITH changed AS MATERIALIZED ({changed_only}), written AS ("
+                    f'INSERT INTO {self.point} ({columns}) SELECT series_id, start, "end", value, quality, %s '
+                    f"FROM changed {update} RETURNING 1) "
+                    "SELECT COUNT(*) FILTER (WHERE new), COUNT(*) FILTER (WHERE NOT new), "
+                    "(SELECT COUNT(*) FROM written) FROM changed",
                     [stamp],
                 )
-                inserted, updated = cursor.fetchone()
+                inserted, updated, written = cursor.fetchone()
+                if written != inserted + updated:  # a broken assumption must not go unnoticed in the counts
+                    raise RuntimeError(f"upsert wrote {written} rows, expected {inserted} new and {updated} changed")
                 return Counts(inserted=fresh + inserted, updated=updated, unchanged=total - inserted - updated)
             counts = self.count(existing_only=True)
             update = update.replace("IS DISTINCT FROM", "IS NOT")

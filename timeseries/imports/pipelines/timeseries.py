@@ -15,6 +15,7 @@ from metadata.models import FuelSourceTechnology, FuelSourceType
 from psr.models import PowerSystemResource
 
 from ...models import ImportJob, Series
+from ...partitions import partitions_ahead, span_years
 from ...services import series_get_or_create
 from ...versions import raised_at_end
 from ..adapters import Adapter
@@ -168,7 +169,12 @@ def run_into(
         job.rows_read = reader.read
         if reader.read == 0:
             raise no_rows_failure(source.text_bytes_read)
-        _write(job, reader, writer, target)
+        ranges = writer.ranges()
+        if not job.dry_run:
+            # Outside the job's transaction: making a partition inside it would hold the point table's locks until
+            # the job commits, and every reader would queue behind them (timeseries/partitions.py).
+            partitions_ahead(years=span_years(ranges.values()))
+        _write(job, reader, writer, target, ranges)
         logger.info("import job %s: checked and written in %.1f s in all", job.pk, time.monotonic() - began)
     except ImportFileError as exc:
         job.rows_read = reader.read
@@ -177,12 +183,12 @@ def run_into(
         writer.close()
 
 
-def _write(job: ImportJob, reader: _Reader, writer: StagingWriter, target: Target) -> None:
-    """Check the staged rows as a set and write them, all in one transaction with the job's outcome."""
+def _write(job: ImportJob, reader: _Reader, writer: StagingWriter, target: Target, ranges: dict) -> None:
+    """Check the staged rows as a set and write them, all in one transaction with the job's outcome. `ranges`: the
+    staged rows' span per dimension (`writer.ranges()`)."""
     ImportJob.objects.filter(pk=job.pk).update(stage="checking")
     strict = job.mode == ImportJob.Mode.STRICT
     with transaction.atomic(), raised_at_end():
-        ranges = writer.ranges()
         dims = {d.dim: d for d in target.validator.dimensions if d.dim in ranges}
         series, series_errors = target.series_for(dims)
         # Two jobs writing the same series take turns from here: each checks against what the other committed.

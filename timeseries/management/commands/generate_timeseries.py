@@ -9,6 +9,7 @@ from psr.choices import UNIT_LEVEL
 from psr.models import Connection, PowerSystemResource, TransmissionCapacity
 from timeseries.generator import DEMO_AREAS, flow_functions, generate_area, generate_meters
 from timeseries.models import Point, Series
+from timeseries.partitions import partitions_ahead, years_between
 from timeseries.resolution import parse_resolution
 
 
@@ -74,6 +75,8 @@ class Command(BaseCommand):
                 self.stdout.write("Time series already there; nothing generated.")
                 return
         step, seed = _step(options["resolution"]), options["seed"]
+        # The generators write in one transaction each; their years' partitions are made before it opens.
+        partitions_ahead(years=years_between(start, end - timedelta(seconds=1)))
         # Flows with every neighbour, generated areas or not; only the generated areas' sides are written.
         connections = Connection.objects.filter(Q(psr_id__in=present) | Q(connected_psr_id__in=present)).order_by("pk")
         pairs = [(c.psr_id, c.connected_psr_id) for c in connections]
