@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.timeseries.helpers import COAL, HOUR, run, utc, write
-from timeseries.db import fetch_page_rows
+from timeseries.db import fetch_page_columns
 from timeseries.models import Point, Series
 from timeseries.partitions import partition_create, partition_years
 from timeseries.versions import data_version
@@ -137,13 +137,18 @@ def test_a_query_for_a_year_reads_only_that_years_partition(demo):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE timeseries_point")
 
-    # The read path's own query for the year 2023 (one page and its boundary), explained as it was sent.
+    # The read path's own query for the year 2023 (one page and the next interval), explained as it was sent: the
+    # query between the planner hint and its reset, which go in the same message.
     with CaptureQueriesContext(connection) as queries:
-        rows = fetch_page_rows(series_ids=[series.pk], start=utc(2023, 1, 1), end=utc(2024, 1, 1), after=None, size=10)
-    assert len(rows) == 11
-    sql = next(q["sql"] for q in queries.captured_queries if "timeseries_point" in q["sql"])
+        columns = fetch_page_columns(
+            series_ids=[series.pk], start=utc(2023, 1, 1), end=utc(2024, 1, 1), after=None, size=10
+        )
+    assert len(columns[0]) == 11
+    sent = next(q["sql"] for q in queries.captured_queries if "timeseries_point" in q["sql"])
+    hint, query, reset = sent.split("; ")
+    assert "enable_bitmapscan" in hint and "enable_bitmapscan" in reset
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {sql}")
+        cursor.execute(f"EXPLAIN {query}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "timeseries_point_y2023" in plan, plan
