@@ -5,6 +5,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from cdsc_site.api.datetimes import format_datetime
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
@@ -110,3 +111,13 @@ def errors_of(response) -> list[str]:
     body = response.json()
     assert body["status"] == response.status_code
     return [e.get("parameter") for e in body.get("errors", [])]
+
+
+def holder(series: Series, start) -> str:
+    """The partition holding a series' point."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tableoid::regclass::text FROM timeseries_point WHERE series_id = %s AND start = %s",
+            [series.pk, start],
+        )
+        return cursor.fetchone()[0]

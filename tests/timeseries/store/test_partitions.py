@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.timeseries.helpers import COAL, HOUR, run, utc, write
+from tests.timeseries.helpers import COAL, HOUR, holder, run, utc, write
 from timeseries.db import fetch_page_columns
 from timeseries.models import Point, Series
 from timeseries.partitions import partition_create, partition_years
@@ -26,16 +26,6 @@ migration = importlib.import_module("timeseries.migrations.0007_point_partitions
 
 def stored(series: Series) -> list[tuple]:
     return list(Point.objects.filter(series=series).order_by("start").values_list("start", "end", "value", "quality"))
-
-
-def holder(series: Series, start) -> str:
-    """The partition holding a series' point."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tableoid::regclass::text FROM timeseries_point WHERE series_id = %s AND start = %s",
-            [series.pk, start],
-        )
-        return cursor.fetchone()[0]
 
 
 def test_a_point_in_a_year_with_no_partition_is_written(demo):

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.timeseries.helpers import run, utc, write
+from tests.timeseries.helpers import holder, run, utc, write
 from tests.timeseries.imports.helpers import import_text
 from timeseries import partitions
 from timeseries.models import Series
@@ -19,16 +19,6 @@ pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="partitions exist on PostgreSQL only (SQLite keeps the plain table); run with `make test-postgres`",
 )
-
-
-def holder(series: Series, start) -> str:
-    """The partition holding a series' point."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tableoid::regclass::text FROM timeseries_point WHERE series_id = %s AND start = %s",
-            [series.pk, start],
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.fixture
