@@ -234,7 +234,9 @@ def timeseries_page(
         if after is not None and _in_range(query, list(roles)).filter(start__lt=after).exists():
             previous_cursor = Cursor(after, PREVIOUS)
         if transform is not None:
-            columns = _as_arrays(transform(_as_rows(columns)))
+            # Only the page's points and the next interval's, as on SQLite: what a transform notes (the emission
+            # factors it applied) is then the page's own.
+            columns = _as_arrays(transform(_as_rows(_through_next_interval(columns, query.page_size))))
         grid = _grid(columns, roles)
         if len(grid.starts) > query.page_size:  # the first interval of the next page came along: the cursor
             following = int(grid.starts[query.page_size])
@@ -307,6 +309,16 @@ def _as_arrays(rows: Rows) -> Columns:
         np.array(ends, np.int64),
         np.array(values, np.float64),
     )
+
+
+def _through_next_interval(columns: Columns, size: int) -> Columns:
+    """The points of the first `size` + 1 intervals of `columns` (by start), those `fetch_page_rows` reads."""
+    series, starts, ends, values = columns
+    first_starts = np.unique(starts)
+    if len(first_starts) <= size:
+        return columns
+    keep = starts <= first_starts[size]
+    return series[keep], starts[keep], ends[keep], values[keep]
 
 
 def _grid(columns: Columns, roles: dict[int, Role]) -> _Grid:

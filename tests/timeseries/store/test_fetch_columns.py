@@ -11,6 +11,7 @@ from django.db.models import Q
 from tests.timeseries.helpers import COAL, HOUR, QUARTER, run, utc, write
 from timeseries.db import fetch_columns, fetch_page_columns, fetch_page_rows
 from timeseries.models import Point
+from timeseries.selectors import _through_next_interval
 from timeseries.services import PointIn
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,5 @@ def test_a_page_read_as_columns_holds_the_points_a_page_read_as_rows_holds(demo,
         rows = [(s, b, e, v) for s, b, e, v in fetch_page_rows(**asked)]
         assert _page(as_rows(fetch_page_columns(**asked)), size) == _page(rows, size), asked
         assert _page(rows, size) == sorted(rows)  # the rows are the page itself
+        # Cut to the page and the next interval (what a transform is given), the columns are the rows exactly.
+        assert as_rows(_through_next_interval(fetch_page_columns(**asked), size)) == sorted(rows), asked
