@@ -110,7 +110,7 @@ def fetch_page_columns(
     generation by 10 fuels came in 35 ms against 130 ms as tuples).
     """
     if read_connection().vendor != "postgresql":
-        return _as_columns(fetch_page_rows(series_ids=series_ids, start=start, end=end, after=after, size=size))
+        return rows_as_columns(fetch_page_rows(series_ids=series_ids, start=start, end=end, after=after, size=size))
     points = Point.objects.all()
     if start is not None:
         points = points.filter(start__gte=start)
@@ -121,7 +121,8 @@ def fetch_page_columns(
     return _fetch_columns_postgresql(points, series_ids, {}, limit=size + 1)
 
 
-def _as_columns(rows: list[tuple]) -> Columns:
+def rows_as_columns(rows: list[tuple]) -> Columns:
+    """(series id, start, end, value) rows as the four arrays of Columns."""
     flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=4 * len(rows)).reshape(-1, 4)
     return flat[:, 0].astype(np.int64), flat[:, 1].astype(np.int64), flat[:, 2].astype(np.int64), flat[:, 3]
 
@@ -152,7 +153,7 @@ def fetch_columns(points: QuerySet, series_ids: list[int], lengths: dict[int, in
         return _no_columns()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return _as_columns(cursor.fetchall())
+        return rows_as_columns(cursor.fetchall())
 
 
 def _no_columns() -> Columns:

@@ -20,7 +20,7 @@ from psr.models import PowerSystemResource
 
 from .cache import cached
 from .choices import FLOW_QUANTITIES, FUEL_QUANTITIES, UNIT_EXPONENT, Quantity, energy_converter
-from .db import Columns, EpochSeconds, fetch_page_columns, read_connection
+from .db import Columns, EpochSeconds, fetch_page_columns, read_connection, rows_as_columns
 from .models import Point, Series
 from .resolution import CALENDAR_END, CALENDAR_START, Resolution
 
@@ -236,7 +236,7 @@ def timeseries_page(
         if transform is not None:
             # Only the page's points and the next interval's, as on SQLite: what a transform notes (the emission
             # factors it applied) is then the page's own.
-            columns = _as_arrays(transform(_as_rows(_through_next_interval(columns, query.page_size))))
+            columns = rows_as_columns(transform(_as_rows(_through_next_interval(columns, query.page_size))))
         grid = _grid(columns, roles)
         if len(grid.starts) > query.page_size:  # the first interval of the next page came along: the cursor
             following = int(grid.starts[query.page_size])
@@ -256,7 +256,7 @@ def timeseries_page(
         if transform is not None:
             rows = transform(rows)
         if query.resolution is None:
-            grid = _grid(_as_arrays(rows), roles)
+            grid = _grid(rows_as_columns(rows), roles)
             _refuse_overlaps(grid)
         else:
             buckets = _group_resampled(rows, query.resolution, tz, average=query.quantity == Quantity.PRICE)
@@ -269,7 +269,7 @@ def timeseries_page(
                 if lo >= lo_limit and hi <= hi_limit
                 for series_id, value in slot.items()
             ]
-            grid = _grid(_as_arrays(whole), roles)
+            grid = _grid(rows_as_columns(whole), roles)
 
     convert, unit = None, stored_unit
     if query.quantity != Quantity.PRICE and query.unit and query.unit != stored_unit:
@@ -297,18 +297,6 @@ class _Grid(NamedTuple):
 def _as_rows(columns: Columns) -> Rows:
     series, starts, ends, values = columns
     return list(zip(series.tolist(), starts.tolist(), ends.tolist(), values.tolist(), strict=True))
-
-
-def _as_arrays(rows: Rows) -> Columns:
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    series, starts, ends, values = zip(*rows, strict=True)
-    return (
-        np.array(series, np.int64),
-        np.array(starts, np.int64),
-        np.array(ends, np.int64),
-        np.array(values, np.float64),
-    )
 
 
 def _through_next_interval(columns: Columns, size: int) -> Columns:
