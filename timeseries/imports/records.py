@@ -1,10 +1,13 @@
 """What adapters produce: canonical records (values of intervals, capacities, generating units), row errors and
 file-level errors."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import NamedTuple
+
+import numpy as np
 
 # An inventory's record is the type its writer takes (psr must not import timeseries): re-exported for adapters.
 from psr.services.inventory import GeneratingUnit
@@ -39,6 +42,33 @@ class Record(NamedTuple):
     connected_psr: str | None = None
     timeframe: str | None = None
     quality: int = 0
+
+
+# Instants in columns are microseconds since 1970-01-01 UTC: `EPOCH + us * MICROSECOND`, `(t - EPOCH) // MICROSECOND`.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class RecordColumns:
+    """Consecutive rows of a file as columns: what their `Record`s hold, for checking and staging in bulk.
+
+    An adapter yields one only for rows that each make a Record (no row error of its own): the lines
+    `first_line` to `first_line + len(start) - 1`, one row per line. `records()` gives the same rows one by one,
+    as the adapter's `records` would: the way back when a check refuses one of them.
+    """
+
+    first_line: int
+    names: list[tuple]  # distinct (psr, quantity, unit, fuel_type, technology, connected_psr, timeframe), as Records
+    name_index: np.ndarray  # per row: its names' position in `names`
+    start: np.ndarray  # int64 microseconds since 1970-01-01 UTC
+    end: np.ndarray
+    value: np.ndarray  # float64
+    quality: np.ndarray  # int16, a Quality value
+    records: Callable[[], Iterator["Record | RowError"]]
+
+    def __len__(self) -> int:
+        return len(self.start)
 
 
 class ReadingRecord(NamedTuple):
@@ -107,5 +137,6 @@ __all__ = [
     "Payload",
     "ReadingRecord",
     "Record",
+    "RecordColumns",
     "RowError",
 ]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+import numpy as np
+
 from metadata.models import SourceFuelMapping
 from metadata.selectors import fuel_source_technology_get, fuel_source_type_get
 from psr.choices import ReadingDirection, ReadingFormat, ReadingValidity
@@ -30,7 +32,17 @@ from ..choices import (
     default_timeframe,
 )
 from ..services import CURRENCY_CODE_LENGTH, negative_reason, quantities_text
-from .records import CapacityRecord, GeneratingUnit, ImportFileError, ReadingRecord, Record, RowError
+from .records import (
+    EPOCH,
+    MICROSECOND,
+    CapacityRecord,
+    GeneratingUnit,
+    ImportFileError,
+    ReadingRecord,
+    Record,
+    RecordColumns,
+    RowError,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,20 @@ class Row(NamedTuple):
     end: datetime
     value: float
     quality: int
+
+
+class RowColumns(NamedTuple):
+    """Rows that passed the row checks, as columns (what `Row`s would hold, in order): the bulk path's batch."""
+
+    line: np.ndarray  # int64
+    dim: np.ndarray  # int32
+    start: np.ndarray  # int64 microseconds since 1970-01-01 UTC
+    end: np.ndarray
+    value: np.ndarray  # float64, in the stored unit
+    quality: np.ndarray  # int16
+
+
+SECOND_US = 1_000_000
 
 
 # A record's dimension columns resolve to (dimension number, scale to the stored unit or None, cannot be negative),
@@ -134,6 +160,56 @@ class RowValidator:
             self._last_end[dim] = end
             return Row(line, dim, start, end, value, quality)
         return self._refusal(record, non_negative)
+
+    def check_columns(self, block: RecordColumns) -> RowColumns | None:
+        """The block's rows as `check` would give them, all at once; None if `check` would refuse one of them (the
+        caller then checks the block's records one by one, for their errors). Nothing is noted before the answer."""
+        dims, scales, non_negative = [], [], []
+        for names in block.names:  # the names resolve as `check` resolves them, in the order rows bring them
+            resolved = self._resolved.get(names)
+            if resolved is None:
+                record = Record(0, names[0], names[1], None, None, 0.0, *names[2:])
+                resolved = self._resolved[names] = self._resolve(record)
+            dim, scale, positive = resolved
+            if dim.__class__ is str:
+                return None
+            dims.append(dim)
+            scales.append(1.0 if scale is None else scale)  # times 1.0 is every double itself, -0.0 included
+            non_negative.append(positive)
+        at = block.name_index
+        start, end, value, quality = block.start, block.end, block.value, block.quality
+        if not (
+            np.isfinite(value).all()
+            and (end > start).all()
+            and not (start % SECOND_US).any()
+            and not (end % SECOND_US).any()
+            and np.isin(quality, list(self._qualities)).all()
+            and not (np.array(non_negative)[at] & (value < 0)).any()
+        ):
+            return None
+        with np.errstate(over="ignore"):  # out of range once converted: refused below, as `check` refuses it
+            value = value * np.array(scales)[at]
+        if not np.isfinite(value).all():
+            return None
+        dim = np.array(dims, dtype=np.int32)[at]
+        # As `check` notes them: a series whose row starts before the end of its previous row is unordered.
+        order = np.argsort(dim, kind="stable")
+        by_dim, starts, ends = dim[order], start[order], end[order]
+        same = by_dim[1:] == by_dim[:-1]
+        unordered = set(by_dim[1:][same & (starts[1:] < ends[:-1])].tolist())
+        firsts = np.flatnonzero(np.concatenate(([True], ~same)))
+        lasts = np.concatenate((firsts[1:] - 1, [len(by_dim) - 1]))
+        last_end = {}
+        for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
+            d = int(by_dim[first])
+            before = self._last_end.get(d)
+            if before is not None and starts[first] < (before - EPOCH) // MICROSECOND:
+                unordered.add(d)
+            last_end[d] = EPOCH + int(ends[last]) * MICROSECOND
+        self.unordered |= unordered
+        self._last_end.update(last_end)
+        line = np.arange(block.first_line, block.first_line + len(block), dtype=np.int64)
+        return RowColumns(line, dim, start, end, value, quality)
 
     def _refusal(self, record: Record, non_negative: bool) -> Row | RowError:
         """Why a record failed the fast checks of `check` (or its row, for an int value that is fine)."""

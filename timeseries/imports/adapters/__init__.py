@@ -3,7 +3,16 @@
 from collections.abc import Iterator
 from typing import Protocol, TextIO, runtime_checkable
 
-from ..records import CapacityRecord, GeneratingUnit, ImportFileError, ImportOptions, Payload, Record, RowError
+from ..records import (
+    CapacityRecord,
+    GeneratingUnit,
+    ImportFileError,
+    ImportOptions,
+    Payload,
+    Record,
+    RecordColumns,
+    RowError,
+)
 
 
 class Adapter(Protocol):
@@ -19,6 +28,14 @@ class Adapter(Protocol):
     ) -> Iterator[Record | CapacityRecord | GeneratingUnit | RowError]:
         """The file's records of its kind, in file order; raises ImportFileError for a problem with the file as a
         whole."""
+
+
+@runtime_checkable
+class BlocksAdapter(Adapter, Protocol):
+    """An adapter that can also give its rows in blocks of columns, for the time-series import's bulk path."""
+
+    def blocks(self, text: TextIO, options: ImportOptions) -> Iterator[RecordColumns | Record | RowError]:
+        """The rows of `records`, the same ones in the same order, some of them in blocks of columns."""
 
 
 @runtime_checkable

@@ -6,18 +6,18 @@ The staging tables are temporary (per connection, never logged, gone with the co
 leaves nothing behind, and staging can run outside the job's transaction while progress is committed.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 
+import numpy as np
 from django.db import connection
 from django.utils import timezone
 
 from ...models import Point, Series
 from ...versions import data_changed
 from ..outcome import Counts
-from ..validate import Row
+from ..records import EPOCH, MICROSECOND
+from ..validate import Row, RowColumns
 
 ROWS = "cdsc_import_rows"
 DIMS = "cdsc_import_dims"
@@ -55,7 +55,7 @@ class StagingWriter:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             if self.postgres:
                 cursor.execute(
-                    f"CREATE TEMP TABLE {ROWS} (seq bigint GENERATED ALWAYS AS IDENTITY, line bigint, dim integer, "
+                    f"CREATE TEMP TABLE {ROWS} (seq bigint, line bigint, dim integer, "
                     "start timestamptz, "
                     '"end" timestamptz, value double precision, quality smallint)'
                 )
@@ -73,38 +73,36 @@ class StagingWriter:
 
     # -- staging ---------------------------------------------------------------------------------------------------
 
-    def stage(self, rows: Iterator[Row], *, limit: int) -> int:
-        """Append up to `limit` rows from `rows` to the staging table (one COPY); returns how many (0: no more).
+    def stage(self, rows: list[Row] | RowColumns) -> int:
+        """Append rows to the staging table (one COPY on PostgreSQL), after those staged before; returns how many.
 
-        The batch is taken before the COPY starts: checking rows may query the database (a PSR seen for the first
-        time), and an open COPY holds the connection.
+        The rows are in hand before the COPY starts: checking rows may query the database (a PSR seen for the
+        first time), and an open COPY holds the connection.
         """
-        rows = list(islice(rows, limit))
-        count = 0
         with connection.cursor() as cursor:
             if self.postgres:
-                with cursor.cursor.copy(
-                    f'COPY {ROWS} (line, dim, start, "end", value, quality) FROM STDIN (FORMAT BINARY)'
-                ) as copy:
-                    # seq, the rows' order in the file, is numbered by the table as they arrive.
-                    copy.set_types(["int8", "int4", "timestamptz", "timestamptz", "float8", "int2"])
-                    write = copy.write_row
-                    # The row loop the import benchmark times: a Row is already the COPY's columns in order,
-                    # written whole, with no field read by name.
-                    for row in rows:
-                        write(row)
-                    count = len(rows)
+                columns = f'COPY {ROWS} (seq, line, dim, start, "end", value, quality) FROM STDIN (FORMAT BINARY)'
+                with cursor.cursor.copy(columns) as copy:
+                    # seq: the rows' order in the file, numbered here (a sequence's default costs a call a row).
+                    if rows.__class__ is RowColumns:
+                        copy.write(_binary_copy(rows, first_seq=self.staged + 1))
+                    else:
+                        copy.set_types(["int8", "int8", "int4", "timestamptz", "timestamptz", "float8", "int2"])
+                        write = copy.write_row
+                        for seq, row in enumerate(rows, self.staged + 1):
+                            write((seq, *row))
             else:
+                if rows.__class__ is RowColumns:
+                    rows = _rows_of(rows)
                 adapt = connection.ops.adapt_datetimefield_value  # the text the ORM stores and compares
                 batch = [
                     (self.staged + i, r.line, r.dim, adapt(r.start), adapt(r.end), r.value, r.quality)
                     for i, r in enumerate(rows, 1)
                 ]
-                count = len(batch)
                 columns = 'seq, line, dim, start, "end", value, quality'
                 cursor.executemany(f"INSERT INTO {ROWS} ({columns}) VALUES ({', '.join(['%s'] * 7)})", batch)
-        self.staged += count
-        return count
+        self.staged += len(rows)
+        return len(rows)
 
     # -- inside the job's transaction ------------------------------------------------------------------------------
 
@@ -286,6 +284,66 @@ class StagingWriter:
         with connection.cursor() as cursor:
             for table in (ROWS, DIMS, REJECTS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# PostgreSQL's binary COPY (its documentation, "Binary Format"): a signature, flags and header extension; each row
+# its number of fields, then each field's length and big-endian value; -1 fields after the last row. Timestamps
+# are microseconds since 2000-01-01 UTC.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_COPY_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("seq_size", ">i4"),
+        ("seq", ">i8"),
+        ("line_size", ">i4"),
+        ("line", ">i8"),
+        ("dim_size", ">i4"),
+        ("dim", ">i4"),
+        ("start_size", ">i4"),
+        ("start", ">i8"),
+        ("end_size", ">i4"),
+        ("end", ">i8"),
+        ("value_size", ">i4"),
+        ("value", ">f8"),
+        ("quality_size", ">i4"),
+        ("quality", ">i2"),
+    ]
+)
+_POSTGRES_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in microseconds since 1970
+
+
+def _binary_copy(rows: RowColumns, *, first_seq: int) -> bytes:
+    """The rows as one binary COPY stream into the staging table's (seq, line, dim, start, end, value, quality),
+    numbered from `first_seq`."""
+    out = np.empty(len(rows.line), dtype=_COPY_ROW)
+    out["fields"] = 7
+    out["seq"] = np.arange(first_seq, first_seq + len(rows.line))
+    for name, size in (("seq", 8), ("line", 8), ("dim", 4), ("start", 8), ("end", 8), ("value", 8), ("quality", 2)):
+        out[f"{name}_size"] = size
+    out["line"], out["dim"], out["value"], out["quality"] = rows.line, rows.dim, rows.value, rows.quality
+    out["start"] = rows.start - _POSTGRES_EPOCH_US
+    out["end"] = rows.end - _POSTGRES_EPOCH_US
+    return _COPY_SIGNATURE + out.tobytes() + _COPY_TRAILER
+
+
+def _rows_of(rows: RowColumns) -> list[Row]:
+    """The rows one by one (SQLite's staging inserts them so)."""
+    instants: dict[int, datetime] = {}
+    for us in np.unique(np.concatenate((rows.start, rows.end))).tolist():
+        instants[us] = EPOCH + us * MICROSECOND
+    return [
+        Row(line, dim, instants[start], instants[end], value, quality)
+        for line, dim, start, end, value, quality in zip(
+            rows.line.tolist(),
+            rows.dim.tolist(),
+            rows.start.tolist(),
+            rows.end.tolist(),
+            rows.value.tolist(),
+            rows.quality.tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _dt(value: datetime | str) -> datetime:

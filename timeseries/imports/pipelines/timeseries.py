@@ -1,7 +1,10 @@
 """The time-series pipeline: records are checked row by row as they stream, staged in bulk, checked as a set
 (duplicates, overlaps, clashes with the store) and upserted, all in one transaction with the job's outcome."""
 
+import contextlib
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -18,7 +21,7 @@ from ...models import ImportJob, Series
 from ...partitions import partitions_ahead, span_years
 from ...services import series_get_or_create
 from ...versions import raised_at_end
-from ..adapters import Adapter
+from ..adapters import Adapter, BlocksAdapter
 from ..files import ImportSource
 from ..outcome import (
     MAX_STORED_ERRORS,
@@ -31,8 +34,8 @@ from ..outcome import (
     strict_failure,
     summary_text,
 )
-from ..records import ImportFileError, ImportOptions, Record, RowError
-from ..validate import Dimensions, Row, RowValidator
+from ..records import ImportFileError, ImportOptions, Record, RecordColumns, RowError
+from ..validate import Dimensions, Row, RowColumns, RowValidator
 from .base import Progress
 from .staging import Rejection, StagingWriter
 
@@ -55,23 +58,44 @@ class _Reader:
         self.read = 0
         self._last_report = 0.0
 
-    def rows(self, records: Iterable[Record | RowError]) -> Iterator[Row]:
-        """The rows that pass their checks; the others are counted, and the first ones kept.
+    def batches(self, items: Iterable[Record | RowError | RecordColumns]) -> Iterator[list[Row] | RowColumns]:
+        """The rows that pass their checks, in file order and in batches to stage; the others are counted, and the
+        first ones kept. A block of columns (the bulk path) is checked whole, or else record by record.
 
         Progress is reported (and a cancel noticed) from the file's reads (`ImportSource.on_read`), not per row:
-        the staging writer takes each batch of rows before its COPY starts, so the connection is free then.
+        the staging writer takes each batch before its COPY starts, so the connection is free then.
         """
         check = self.validator.check
-        for n, record in enumerate(records, self.read + 1):
-            # The per-row loop the import benchmark times: exact class tests, not isinstance, are cheaper here.
-            result = check(record) if record.__class__ is not RowError else record
-            if result.__class__ is Row:
-                yield result
+        check_columns = getattr(self.validator, "check_columns", None)
+        batch: list[Row] = []
+        for item in items:
+            if item.__class__ is RecordColumns:
+                checked = check_columns(item) if check_columns is not None else None
+                if checked is not None:
+                    if batch:
+                        yield batch
+                        batch = []
+                    self.read += len(item)
+                    yield checked
+                    continue
+                records = item.records()
             else:
-                self.rejected += 1
-                if len(self.errors) < MAX_STORED_ERRORS:
-                    self.errors.append(result)
-            self.read = n
+                records = (item,)
+            # The per-row loop: exact class tests, not isinstance, are cheaper here.
+            for record in records:
+                result = check(record) if record.__class__ is not RowError else record
+                if result.__class__ is Row:
+                    batch.append(result)
+                else:
+                    self.rejected += 1
+                    if len(self.errors) < MAX_STORED_ERRORS:
+                        self.errors.append(result)
+                self.read += 1
+            if len(batch) >= STAGE_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def report(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -88,6 +112,76 @@ class _Reader:
             raise JobCancelled
         if self.progress is not None:
             self.progress(self.read, bytes_read, self.source.size)
+
+
+class _Stopped(Exception):
+    """Ends the reading thread of a _ReadAhead whose reader has stopped reading."""
+
+
+_END = object()
+_TICK = object()  # the file was read further: time to report progress (and to notice a cancel)
+
+
+class _ReadAhead:
+    """An adapter's items, made by a thread of their own while the caller checks and stages the ones before.
+
+    Arrow parses with the GIL released, and staging waits on PostgreSQL, so each can run while the other waits.
+    The thread touches no database: its file reads only signal (`_TICK`), and the caller reports progress, in its
+    own thread and connection, between the items it takes. An error of the reading is raised to the caller, in
+    its place among the items; `close` stops the thread wherever it is.
+    """
+
+    DEPTH = 2  # items made ahead (a block is about a megabyte of text)
+
+    def __init__(self, items: Iterator, source: ImportSource, report: Callable[[], None]) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
+        self._stop = threading.Event()
+        self._report = report
+        source.on_read = self._tick
+        self._thread = threading.Thread(target=self._run, args=(items,), name="import-read-ahead", daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator:
+        while True:
+            error, item = self._queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            if item is _TICK:
+                self._report()
+            else:
+                yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _tick(self) -> None:
+        if self._stop.is_set():
+            raise _Stopped
+        with contextlib.suppress(queue.Full):  # when full, the caller has items to take first
+            self._queue.put_nowait((None, _TICK))
+
+    def _put(self, error: BaseException | None, item: object) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put((error, item), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    def _run(self, items: Iterator) -> None:
+        try:
+            for item in items:
+                self._put(None, item)
+            self._put(None, _END)
+        except _Stopped:
+            pass
+        except BaseException as exc:  # raised to the caller, which decides (a file error, a bad byte)
+            with contextlib.suppress(_Stopped):
+                self._put(exc, None)
 
 
 class Validator(Protocol):
@@ -150,12 +244,19 @@ def run_into(
     began = time.monotonic()
     reader = _Reader(job, source, progress, target.validator)
     writer = StagingWriter()
+    ahead = None
     try:
         try:
-            rows = reader.rows(adapter.records(source.text, options))
-            # Every buffer read checks the clock: a file of blank lines, which yields no rows, still reports.
-            source.on_read = reader.report
-            while writer.stage(rows, limit=STAGE_BATCH):
+            if isinstance(adapter, BlocksAdapter):
+                # The bulk path: the next blocks are parsed by a thread while this one checks and stages.
+                ahead = _ReadAhead(adapter.blocks(source.text, options), source, reader.report)
+                items = iter(ahead)
+            else:
+                # Every buffer read checks the clock: a file of blank lines, which yields no rows, still reports.
+                source.on_read = reader.report
+                items = adapter.records(source.text, options)
+            for batch in reader.batches(items):
+                writer.stage(batch)
                 reader.report()
         except UnicodeDecodeError as exc:
             raise ImportFileError(
@@ -163,6 +264,8 @@ def run_into(
                 "save it as UTF-8 and upload it again."
             ) from exc
         finally:
+            if ahead is not None:
+                ahead.close()
             source.on_read = None
         reader.report(force=True)
         logger.info("import job %s: %s rows read and staged in %.1f s", job.pk, reader.read, time.monotonic() - began)
