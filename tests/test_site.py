@@ -57,7 +57,10 @@ def test_api_responses_are_gzipped_for_clients_that_accept_it(api, demo):
     plain = api.get(url)
     zipped = api.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in zipped["Vary"]  # for caches between
     assert zipped["Content-Encoding"] == "gzip"
+    assert int(zipped["Content-Length"]) == len(zipped.content)
+    assert zipped["ETag"] == f"W/{plain['ETag']}"
     assert json.loads(gzip.decompress(zipped.content)) == plain.json()
     assert len(zipped.content) < len(plain.content) / 4
     # Revalidation still works on the (now weak) ETag of the compressed response.

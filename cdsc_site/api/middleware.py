@@ -7,7 +7,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.utils.cache import patch_vary_headers
+from isal import igzip
 
 from .errors import (
     PROBLEM_CONTENT_TYPE,
@@ -119,11 +121,36 @@ class RequestLimitsMiddleware:
 
 class ApiGZipMiddleware(GZipMiddleware):
     """Gzip API responses (JSON, problem+json, CSV) for clients that accept it: a year of time series shrinks
-    about 40 times. HTML pages are left alone, so the admin's CSRF tokens are not exposed to BREACH."""
+    about 30 times. HTML pages are left alone, so the admin's CSRF tokens are not exposed to BREACH.
+
+    A whole body is compressed by ISA-L (python-isal) at its level 1, not by Django's zlib at level 6: a 14 MB year
+    takes 6 ms instead of 60 to 90, and comes out 4 % larger. What Django's middleware does around the compression
+    is kept: the Vary header, a weak ETag, a Content-Length, the plain body when compression would not shrink it.
+    Django also pads the gzip header with random bytes against BREACH; API bodies carry no secret a reflected
+    input could be guessed against (keys travel in request headers), so none is added here. A streamed body (a
+    CSV export) is Django's, chunk by chunk.
+    """
 
     COMPRESSIBLE = ("application/json", "application/problem+json", "text/csv")
+    MIN_LENGTH = 200  # shorter bodies are not worth compressing (Django's threshold)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
             return response
-        return super().process_response(request, response)
+        if response.streaming:
+            return super().process_response(request, response)
+        if len(response.content) < self.MIN_LENGTH or response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = igzip.compress(response.content, compresslevel=1, mtime=0)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):  # a strong ETag names the plain body (RFC 9110, 8.8.1)
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
