@@ -22,6 +22,7 @@ from ..validate import Row, RowColumns
 ROWS = "cdsc_import_rows"
 DIMS = "cdsc_import_dims"
 REJECTS = "cdsc_import_rejects"
+STORED = "cdsc_import_stored"  # the staged rows of series with points in their range, beside the stored point
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class StagingWriter:
         self.point = _q(Point._meta.db_table)
         self.staged = 0
         with connection.cursor() as cursor:
-            for table in (ROWS, DIMS, REJECTS):
+            for table in (ROWS, DIMS, REJECTS, STORED):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             if self.postgres:
                 cursor.execute(
@@ -166,16 +167,22 @@ class StagingWriter:
                     f"  FROM {ROWS} WHERE dim IN ({', '.join(str(int(d)) for d in sorted(unordered))})"
                     ") t WHERE latest_end > start"
                 )
-            # Against the store, only where it holds points in the staged range. A staged interval that is exactly
-            # a stored one cannot clash (stored intervals never overlap): a join finds those. Any other clashes when
-            # the last stored interval starting before its end ends after its start (one index probe each).
-            # Materialised first, so the planner cannot probe every row before the join has removed exact ones.
+            # Against the store, only where it holds points in the staged range: each staged row beside the
+            # point stored at its start, if any (one index probe each), kept for the upsert's count and choice too.
+            cursor.execute(
+                f"CREATE TEMP TABLE {STORED} AS "
+                f'SELECT r.seq, d.series_id, r.start, r."end", r.value, r.quality, e."end" AS stored_end, '
+                f"e.value AS stored_value, e.quality AS stored_quality FROM {ROWS} r "
+                f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
+                f"LEFT JOIN {self.point} e ON e.series_id = d.series_id AND e.start = r.start"
+            )
+            # A staged interval that is exactly a stored one cannot clash (stored intervals never overlap). Any other
+            # clashes when the last stored interval starting before its end ends after its start (one index probe
+            # each). Materialised first, so the planner cannot probe every row before exact ones are left out.
             cursor.execute(
                 f"WITH candidates AS MATERIALIZED ("
-                f'  SELECT r.seq, r.start, r."end", d.series_id FROM {ROWS} r '
-                f"  JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
-                f"  LEFT JOIN {self.point} e ON e.series_id = d.series_id AND e.start = r.start "
-                f'  WHERE e."end" IS NULL OR e."end" <> r."end") '
+                f'  SELECT seq, start, "end", series_id FROM {STORED} '
+                f'  WHERE stored_end IS NULL OR stored_end <> "end") '
                 f"INSERT INTO {REJECTS} (seq, kind, other_line, other_start, other_end) "
                 "SELECT seq, 'clash', NULL, NULL, last_end FROM ("
                 f'  SELECT c.seq, c.start, (SELECT q."end" FROM {self.point} q WHERE q.series_id = c.series_id '
@@ -205,19 +212,20 @@ class StagingWriter:
 
     def drop_rejected(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {ROWS} WHERE seq IN (SELECT seq FROM {REJECTS})")
+            for table in (ROWS, STORED):
+                cursor.execute(f"DELETE FROM {table} WHERE seq IN (SELECT seq FROM {REJECTS})")
 
     def count(self, *, existing_only: bool = False) -> Counts:
         """What the upsert would do: rows new to the store, rows that change a stored point, rows already there."""
         with connection.cursor() as cursor:
+            existing = "AND d.existing" if existing_only else ""
+            cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim {existing}")
+            total = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT COUNT(*), COUNT(p.series_id), "
-                'SUM(CASE WHEN p.series_id IS NOT NULL AND (p."end" = r."end" AND p.value = r.value '
-                "AND p.quality = r.quality) THEN 1 ELSE 0 END) "
-                f"FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim {'AND d.existing' if existing_only else ''} "
-                f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start"
+                'SELECT COUNT(stored_end), SUM(CASE WHEN stored_end = "end" AND stored_value = value '
+                f"AND stored_quality = quality THEN 1 ELSE 0 END) FROM {STORED}"
             )
-            total, matched, same = cursor.fetchone()
+            matched, same = cursor.fetchone()
         return Counts(inserted=total - matched, updated=matched - (same or 0), unchanged=same or 0)
 
     def upsert(self) -> Counts:
@@ -248,19 +256,18 @@ class StagingWriter:
                 f"quality = EXCLUDED.quality, updated_at = EXCLUDED.updated_at WHERE {changed}"
             )
             if self.postgres:
-                cursor.execute(f"SELECT COUNT(*) FROM {ROWS} r JOIN {DIMS} d ON d.dim = r.dim AND d.existing")
+                cursor.execute(f"SELECT COUNT(*) FROM {STORED}")
                 total = cursor.fetchone()[0]
                 # Rows equal to their stored point are left out before the insert: they would only be probed and
                 # skipped by the conflict clause, one by one. Which of the others are new is known from the same
-                # join (the series are locked by the job, so nothing else writes them meanwhile): the point table
-                # is partitioned, and PostgreSQL returns no system column (`xmax = 0`, "inserted") from an upsert
-                # into a partitioned table.
+                # comparison (the series are locked by the job, so nothing else writes them meanwhile): the point
+                # table is partitioned, and PostgreSQL returns no system column (`xmax = 0`, "inserted") from an
+                # upsert into a partitioned table.
                 changed_only = (
-                    'SELECT d.series_id, r.start, r."end", r.value, r.quality, p.series_id IS NULL AS new '
-                    f"FROM {ROWS} r "
-                    f"JOIN {DIMS} d ON d.dim = r.dim AND d.existing "
-                    f"LEFT JOIN {self.point} p ON p.series_id = d.series_id AND p.start = r.start "
-                    'WHERE p.series_id IS NULL OR p."end" <> r."end" OR p.value <> r.value OR p.quality <> r.quality'
+                    'SELECT series_id, start, "end", value, quality, stored_end IS NULL AS new '
+                    f"FROM {STORED} "
+                    'WHERE stored_end IS NULL OR stored_end <> "end" OR stored_value <> value '
+                    "OR stored_quality <> quality"
                 )
                 cursor.execute(
                     f"WITH changed AS MATERIALIZED ({changed_only}), written AS ("
@@ -282,7 +289,7 @@ class StagingWriter:
 
     def close(self) -> None:
         with connection.cursor() as cursor:
-            for table in (ROWS, DIMS, REJECTS):
+            for table in (ROWS, DIMS, REJECTS, STORED):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
