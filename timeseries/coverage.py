@@ -1,14 +1,17 @@
-"""What series hold: their first and last interval, how many points, and the gaps between them (for operators)."""
+"""What series hold: their first and last interval, how many points, and the gaps between them (for operators);
+and where the API serves a series."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote, urlencode
 
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.expressions import Window
 from django.db.models.functions import Lag
 
-from .models import Point
+from .choices import default_timeframe
+from .models import Point, Series
 
 SHOWN_GAPS = 20  # gaps listed per series at most (all are counted)
 
@@ -24,8 +27,9 @@ class Coverage:
     gaps: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
-def series_coverage(*, series_ids: Iterable[int]) -> dict[int, Coverage]:
-    """The coverage of each series (an empty one for a series with no points), in two queries.
+def series_coverage(*, series_ids: Iterable[int], gaps: bool = True) -> dict[int, Coverage]:
+    """The coverage of each series (an empty one for a series with no points), in two queries; in one without the
+    gaps (`gaps=False`: first, last and count only, read from the point table's key, not its rows).
 
     A gap is time between two consecutive points of a series that no point covers; intervals of other lengths
     that meet end to start are no gap.
@@ -34,24 +38,57 @@ def series_coverage(*, series_ids: Iterable[int]) -> dict[int, Coverage]:
     found = {i: Coverage() for i in ids}
     if not ids:
         return found
+    # Per series, its first and last point found by the point table's key (series, start), and the count from that
+    # key alone: no row of the table is read, and no other column compared (min/max of the row's `end` took 3x as
+    # long on SQLite). The last end is the last point's (a series never holds overlapping intervals).
+    points = Point.objects.filter(series_id=OuterRef("pk")).order_by()
     spans = (
-        Point.objects.filter(series_id__in=ids)
-        .values("series_id")
-        .annotate(first=Min("start"), last=Max("end"), count=Count("*"))
-        .values_list("series_id", "first", "last", "count")
+        Series.objects.filter(pk__in=ids)
+        .annotate(
+            first=Subquery(points.order_by("start").values("start")[:1]),
+            last=Subquery(points.order_by("-start").values("end")[:1]),
+            count=Subquery(points.values("series_id").annotate(n=Count("*")).values("n")),
+        )
+        .values_list("pk", "first", "last", "count")
     )
     for series_id, first, last, count in spans:
-        found[series_id].first, found[series_id].last, found[series_id].count = first, last, count
-    gaps = (
+        found[series_id].first, found[series_id].last, found[series_id].count = first, last, count or 0
+    if not gaps:
+        return found
+    between = (
         Point.objects.filter(series_id__in=ids)
         .annotate(previous_end=Window(Lag("end"), partition_by=[F("series_id")], order_by=F("start").asc()))
         .filter(previous_end__lt=F("start"))
         .order_by("series_id", "start")
         .values_list("series_id", "previous_end", "start")
     )
-    for series_id, begins, ends in gaps:
+    for series_id, begins, ends in between:
         coverage = found[series_id]
         coverage.gap_count += 1
         if len(coverage.gaps) < SHOWN_GAPS:
             coverage.gaps.append((begins, ends))
     return found
+
+
+def _utc(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def series_api_path(
+    *,
+    psr_id: str,
+    quantity: str,
+    timeframe: str,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+) -> str:
+    """The API path that reads a PSR's series of a quantity and timeframe back, over [start, end) when given."""
+    query = {}
+    if start is not None:
+        query["startDatetime"] = _utc(start) if isinstance(start, datetime) else start
+    if end is not None:
+        query["endDatetime"] = _utc(end) if isinstance(end, datetime) else end
+    if timeframe and timeframe != default_timeframe(quantity):
+        query["timeframe"] = timeframe
+    path = f"/power-system-resources/{quote(psr_id, safe='')}/timeseries/{quote(quantity, safe='')}"
+    return f"{path}?{urlencode(query)}" if query else path

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlencode
 
 from django.db.models import QuerySet
 
-from ..choices import default_timeframe
+from ..coverage import series_api_path
 from ..models import ImportJob
 
 
@@ -33,10 +33,9 @@ def import_job_written_links(job: ImportJob) -> list[dict]:
             links.append({**item, "url": url})
             continue
         psr, quantity, timeframe = item.get("psr", ""), item.get("quantity", ""), item.get("timeframe", "")
-        query = {"startDatetime": item.get("start", ""), "endDatetime": item.get("end", "")}
-        if timeframe and timeframe != default_timeframe(quantity):
-            query["timeframe"] = timeframe
-        url = f"/power-system-resources/{quote(psr, safe='')}/timeseries/{quote(quantity, safe='')}?{urlencode(query)}"
+        url = series_api_path(
+            psr_id=psr, quantity=quantity, timeframe=timeframe, start=item.get("start", ""), end=item.get("end", "")
+        )
         links.append({"label": f"{psr} {quantity} ({timeframe})", **item, "url": url})
     return links
 
