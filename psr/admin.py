@@ -1,10 +1,14 @@
 """Admin for operator staff: the PSR tree with its locations, ids, connections and capacities, all audited."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import ReadingFormat, ReadingValidity
@@ -25,7 +29,7 @@ from .models import (
 )
 
 
-def _psr_link(psr_id: str) -> str:
+def psr_link(psr_id: str) -> str:
     return format_html('<a href="{}">{}</a>', reverse("admin:psr_powersystemresource_change", args=[psr_id]), psr_id)
 
 
@@ -103,12 +107,55 @@ class TransmissionCapacityInline(admin.TabularInline):
 
 # Depths psr/static/psr/admin.css indents; deeper resources are shown at the deepest of them.
 PSR_INDENT_DEPTHS = 12
+# Children named on a PSR's page; the rest are a count linking to the list filtered by that parent (a balancing
+# area of the EIA-860M inventory has over a thousand).
+CHILDREN_SHOWN = 10
+
+
+class ParentFilter(admin.SimpleListFilter):
+    """PSRs under one parent, the parent picked through the admin's own autocomplete rather than from a sidebar
+    list of every parent. The parameter is the one Django's related-field filter used, so older links still work;
+    psr/static/psr/parent-filter.js reloads the list when a parent is picked (no inline script, for the CSP)."""
+
+    title = "parent"
+    parameter_name = "parent__id__exact"
+    template = "admin/psr/parent_filter.html"
+
+    def lookups(self, request, model_admin):
+        return ()  # none listed: the autocomplete asks the server as the operator types
+
+    def has_output(self) -> bool:
+        return True
+
+    def queryset(self, request, queryset):
+        return queryset.filter(parent_id=self.value()) if self.value() else queryset
+
+    def choices(self, changelist):
+        value = self.value()
+        yield {
+            "selected": not value,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
+        if value:
+            parent = PowerSystemResource.objects.filter(pk=value).only("id", "name").first()
+            yield {
+                "selected": True,
+                "value": value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": str(parent) if parent else value,
+            }
+
+
+def psr_children_url(psr_id: str) -> str:
+    """The PSR list filtered to the children of one PSR."""
+    return reverse("admin:psr_powersystemresource_changelist") + "?" + urlencode({ParentFilter.parameter_name: psr_id})
 
 
 @admin.register(PowerSystemResource)
 class PowerSystemResourceAdmin(SimpleHistoryAdmin):
     list_display = ["indented_id", "name", "topology_level", "parent", "timezone"]
-    list_filter = ["topology_level", ("parent", admin.RelatedOnlyFieldListFilter), "timezone"]
+    list_filter = ["topology_level", ParentFilter, "timezone"]
     search_fields = ["id", "name", "description", "external_identifiers__value"]
     autocomplete_fields = ["parent"]
     ordering = ["tree_id", "lft"]
@@ -143,6 +190,12 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
     class Media:
         css = {"all": ["psr/admin.css"]}
 
+    @property
+    def media(self):
+        # The parent filter's select is the autocomplete widget's, so the list page loads that widget's files too.
+        parent = AutocompleteSelect(PowerSystemResource._meta.get_field("parent"), self.admin_site)
+        return super().media + parent.media + forms.Media(js=["psr/parent-filter.js"])
+
     @admin.display(description="id", ordering="lft")
     def indented_id(self, obj: PowerSystemResource) -> str:
         # A class, not a style attribute, which the Content-Security-Policy would refuse; psr/admin.css indents.
@@ -153,27 +206,32 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
         if not obj.pk or obj._state.adding:
             return "-"
         chain = [*obj.get_ancestors(), obj]
+        # format_html_join escapes a separator that is not marked safe: "&rarr;" showed as that text.
         return format_html_join(
-            " &rarr; ", "{} <small>({})</small>", ((_psr_link(p.pk), p.topology_level_id) for p in chain)
+            mark_safe(" &rarr; "), "{} <small>({})</small>", ((psr_link(p.pk), p.topology_level_id) for p in chain)
         )
 
     @admin.display(description="children")
     def children_list(self, obj: PowerSystemResource) -> str:
         if not obj.pk or obj._state.adding:
             return "-"
-        children = obj.get_children().select_related("topology_level")
-        if not children:
+        count = obj.get_children().count()
+        if not count:
             return "none"
-        return format_html_join(
-            ", ", "{} <small>({})</small>", ((_psr_link(c.pk), c.topology_level_id) for c in children)
-        )
+        first = obj.get_children().order_by("lft").values_list("id", "topology_level_id")[:CHILDREN_SHOWN]
+        shown = format_html_join(", ", "{} <small>({})</small>", ((psr_link(c), level) for c, level in first))
+        more = ", ..." if count > CHILDREN_SHOWN else ""
+        return format_html(
+            '<a href="{}">{} child{}</a>: {}{}', psr_children_url(obj.pk), f"{count:,}", "ren" if count > 1 else "",
+            shown, more,
+        )  # fmt: skip
 
     @admin.display(description="also connected to")
     def connected_elsewhere(self, obj: PowerSystemResource) -> str:
         if not obj.pk or obj._state.adding:
             return "-"
         others = Connection.objects.filter(connected_psr=obj).values_list("psr_id", flat=True)
-        return format_html_join(", ", "{}", ((_psr_link(o),) for o in others)) or "none"
+        return format_html_join(", ", "{}", ((psr_link(o),) for o in others)) or "none"
 
 
 class PsrChildAdmin(SimpleHistoryAdmin):
