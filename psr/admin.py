@@ -194,7 +194,8 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
     def media(self):
         # The parent filter's select is the autocomplete widget's, so the list page loads that widget's files too.
         parent = AutocompleteSelect(PowerSystemResource._meta.get_field("parent"), self.admin_site)
-        return super().media + parent.media + forms.Media(js=["psr/parent-filter.js"])
+        # jquery.init.js named again so that the filter's script comes after it (media merge by order of appearance).
+        return super().media + parent.media + forms.Media(js=["admin/js/jquery.init.js", "psr/parent-filter.js"])
 
     @admin.display(description="id", ordering="lft")
     def indented_id(self, obj: PowerSystemResource) -> str:

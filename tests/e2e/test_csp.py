@@ -95,6 +95,27 @@ def test_admin_login_and_an_admin_page_render_with_no_csp_violation(watched, gri
     assert_no_violation(page, console)
 
 
+def test_the_psr_list_filters_by_parent_through_its_autocomplete_with_no_csp_violation(watched, grid):
+    page, console = watched
+    SuperuserFactory(username="staff")
+    page.goto("/admin/login/?next=/admin/psr/powersystemresource/")
+    log_in(page)
+    page.wait_for_url("**/admin/psr/powersystemresource/")
+    # The sidebar's filter is the admin's autocomplete (psr/parent-filter.js reloads the list when a parent is picked).
+    page.locator(".psr-parent-filter .select2-selection").click()
+    page.locator(".select2-search__field").fill("CISO-ABC")
+    page.locator(".select2-results__option", has_text="US-WECC-CISO-ABC").first.click()
+    page.wait_for_url("**/admin/psr/powersystemresource/?parent__id__exact=US-WECC-CISO-ABC")
+    expect(page.locator("#result_list .field-indented_id")).to_have_text(["US-WECC-CISO-ABC-HYDRO"])
+    expect(page.locator(".psr-parent-filter .select2-selection__rendered")).to_contain_text("US-WECC-CISO-ABC")
+    # The PSR's page: its children as a count linking back to that list; the tree's arrows drawn as arrows.
+    page.goto("/admin/psr/powersystemresource/US-WECC-CISO-ABC-HYDRO/change/")
+    expect(page.locator(".field-place_in_tree .readonly")).to_contain_text(
+        re.compile(r"US-WECC \(.+\) → US-WECC-CISO \(")
+    )
+    assert_no_violation(page, console)
+
+
 def test_import_pages_render_and_run_their_scripts_with_no_csp_violation(watched, grid, settings, tmp_path):
     settings.CDSC_IMPORT_DIR = tmp_path / "imports"
     settings.CDSC_IMPORT_MAX_BYTES = 10
