@@ -43,7 +43,7 @@ def meter_readings_html(meter: Meter) -> str:
 
 def psr_series_html(psr: PowerSystemResource) -> str:
     """A PSR's series, one line each: quantity, timeframe, fuel or neighbour, first and last interval, count of
-    points, and the API URL that reads it back. Counted in one grouped query over the point table's key (no gaps:
+    points, and the API URL that reads it back. Spans and counts in one query over the point table's key (no gaps:
     they would read every point in order)."""
     series = list(
         Series.objects.filter(psr=psr)
