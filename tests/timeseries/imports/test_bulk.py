@@ -157,7 +157,7 @@ def _outcome(tmp_path, content: str, **options) -> tuple:
             )
         )
         counts = (job.status, job.rows_read, job.rows_inserted, job.rows_updated, job.rows_unchanged)
-        outcome = (counts, job.rows_rejected, job.message, errors, store)
+        outcome = (counts, job.rows_rejected, job.message, errors, store, job.written)
         transaction.set_rollback(True)
     return outcome
 

@@ -51,6 +51,9 @@ class StagingWriter:
         self.postgres = connection.vendor == "postgresql"
         self.point = _q(Point._meta.db_table)
         self.staged = 0
+        # Each dimension's first start, last end (microseconds since 1970) and rows, kept as blocks of columns are
+        # staged; None once rows came one by one or were dropped (`ranges` then asks the staging table).
+        self._spans: dict[int, list[int]] | None = {}
         with connection.cursor() as cursor:
             for table in (ROWS, DIMS, REJECTS, STORED):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -93,22 +96,38 @@ class StagingWriter:
                         for seq, row in enumerate(rows, self.staged + 1):
                             write((seq, *row))
             else:
-                if rows.__class__ is RowColumns:
-                    rows = _rows_of(rows)
+                one_by_one = _rows_of(rows) if rows.__class__ is RowColumns else rows
                 adapt = connection.ops.adapt_datetimefield_value  # the text the ORM stores and compares
                 batch = [
                     (self.staged + i, r.line, r.dim, adapt(r.start), adapt(r.end), r.value, r.quality)
-                    for i, r in enumerate(rows, 1)
+                    for i, r in enumerate(one_by_one, 1)
                 ]
                 columns = 'seq, line, dim, start, "end", value, quality'
                 cursor.executemany(f"INSERT INTO {ROWS} ({columns}) VALUES ({', '.join(['%s'] * 7)})", batch)
+        self._note_spans(rows)
         self.staged += len(rows)
         return len(rows)
+
+    def _note_spans(self, rows: list[Row] | RowColumns) -> None:
+        if rows.__class__ is not RowColumns or self._spans is None:
+            self._spans = None
+            return
+        dims, at = np.unique(rows.dim, return_inverse=True)
+        first = np.full(len(dims), np.iinfo(np.int64).max)
+        last = np.full(len(dims), np.iinfo(np.int64).min)
+        np.minimum.at(first, at, rows.start)
+        np.maximum.at(last, at, rows.end)
+        for dim, lo, hi, n in zip(dims.tolist(), first.tolist(), last.tolist(), np.bincount(at).tolist(), strict=True):
+            span = self._spans.get(dim)
+            self._spans[dim] = [lo, hi, n] if span is None else [min(span[0], lo), max(span[1], hi), span[2] + n]
 
     # -- inside the job's transaction ------------------------------------------------------------------------------
 
     def ranges(self) -> dict[int, tuple[datetime, datetime, int]]:
         """For each staged dimension: its first start, last end and number of rows."""
+        if self._spans is not None:
+            spans = self._spans.items()
+            return {d: (EPOCH + lo * MICROSECOND, EPOCH + hi * MICROSECOND, n) for d, (lo, hi, n) in spans}
         with connection.cursor() as cursor:
             cursor.execute(f'SELECT dim, MIN(start), MAX("end"), COUNT(*) FROM {ROWS} GROUP BY dim')
             return {dim: (_dt(lo), _dt(hi), n) for dim, lo, hi, n in cursor.fetchall()}
@@ -211,6 +230,7 @@ class StagingWriter:
             return out
 
     def drop_rejected(self) -> None:
+        self._spans = None
         with connection.cursor() as cursor:
             for table in (ROWS, STORED):
                 cursor.execute(f"DELETE FROM {table} WHERE seq IN (SELECT seq FROM {REJECTS})")
