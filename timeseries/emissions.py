@@ -933,8 +933,7 @@ def _intervals(
         first_reason.setdefault(int(group[i]), REASONS[traced.reasons[i]].format(psr=system.nodes[0]))
     missing_factor = np.isnan(traced.column_intensity[:, :n_cols]) & (traced.shares[:, :n_cols] > 0)
 
-    # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once;
-    # the items are then built from plain lists (numpy scalars one by one would cost ten times the arithmetic).
+    # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once.
     fuel_keys = sorted(
         {("fuel", fuel, tech) for _node, fuel, tech in system.columns},
         key=lambda f: (system.labels[f]["type"], system.labels[f]["technology"] or ""),
@@ -946,84 +945,85 @@ def _intervals(
     fuel_share = shares[:, :n_cols] @ merge
     with np.errstate(invalid="ignore", divide="ignore"):
         fuel_intensity = (shares[:, :n_cols] * np.nan_to_num(col_intensity[:, :n_cols])) @ merge / fuel_share
-    fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
-    fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
-    names = [(system.labels[f]["type"], system.labels[f]["technology"]) for f in fuel_keys]
-    any_lacking = bool(fuel_lacking.any())
-
-    # Only the fuels, fallbacks and neighbours that supply anything on this page are looked at per interval: their
-    # columns are cut out first, so each interval's items are built by zipping plain lists.
-    def supplying(values: np.ndarray) -> list[int]:
-        return np.flatnonzero(np.nan_to_num(values).max(axis=0, initial=0) > 0).tolist()
-
-    def rows(values: np.ndarray, columns: list[int]) -> list[list[float]]:
-        return np.round(values[:, columns], SHARE_DIGITS).tolist()
-
-    fuel_cols, fallback_cols = supplying(fuel_share), supplying(shares[:, n_cols:])
-    neighbour_cols = [e for e in supplying(inflow_share) if e]
-    fuel_names = [names[f] for f in fuel_cols]
-    fuel_share_rows, fuel_intensity_rows = rows(fuel_share, fuel_cols), rows(fuel_intensity, fuel_cols)
-    fallback_ends = [system.ends[e] for e in fallback_cols]
-    fallback_share_rows = rows(shares[:, n_cols:], fallback_cols)
-    fallback_intensity_rows = rows(col_intensity[:, n_cols:], fallback_cols)
-    n_nodes = len(system.nodes)
-    neighbours = [(system.ends[e], e < n_nodes) for e in neighbour_cols]
-    inflow_share_rows, end_intensity_rows = rows(inflow_share, neighbour_cols), rows(end_intensity, neighbour_cols)
-    values = np.round(value, SHARE_DIGITS).tolist()
-    energies = np.round(energy, ENERGY_DIGITS).tolist()
-    estimated_list, nulls_list = estimated.tolist(), nulls.astype(np.int64).tolist()
+    any_lacking = bool(missing_factor.any())
+    if any_lacking:
+        fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
+        fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
+        any_lacking = bool(fuel_lacking.any())
 
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     consumption = query.method == CONSUMPTION
-    # The buckets with a value (one cut by the range is left out, as everywhere).
-    shown = (out_lo >= lo_limit) & (out_hi <= hi_limit) & (np.round(energy, ENERGY_DIGITS) > 0)
-    items = []
-    for g, (lo, hi) in enumerate(zip(out_lo.tolist(), out_hi.tolist(), strict=True)):
-        if lo < lo_limit or hi > hi_limit:
-            continue
-        item: dict = {"startDatetime": lo, "endDatetime": hi}
-        if energies[g] <= 0:
-            item["value"] = None
-            item["reason"] = first_reason.get(g, "no generation in this interval.")
-            items.append(item)
-            continue
-        item["value"] = values[g]
-        item["energy"] = energies[g]
-        mix = [
-            {"technology": tech, "type": kind, "share": share, "intensity": intensity}
-            for (kind, tech), share, intensity in zip(
-                fuel_names, fuel_share_rows[g], fuel_intensity_rows[g], strict=True
-            )
-            if share > 0
+    # The buckets in range (one cut by the range is left out, as everywhere), and those of them with a value.
+    in_range = (out_lo >= lo_limit) & (out_hi <= hi_limit)
+    energy = np.round(energy, ENERGY_DIGITS)
+    with_value = in_range & ~(energy <= 0)
+
+    def parts(share: np.ndarray, intensity: np.ndarray, labels: list[dict]) -> tuple[list[int], list[dict]]:
+        """The parts of the intervals with a value: a part per (interval, column) cell with a share, found for the
+        whole page at once and built in one pass, in the order of the intervals then of the columns (no Python work
+        for a column that supplies nothing in an interval); and where each interval's parts begin (and the next's)."""
+        rounded = np.round(share, SHARE_DIGITS)
+        held = (rounded > 0) & with_value[:, None]
+        at = np.concatenate(([0], np.cumsum(np.count_nonzero(held, axis=1)))).tolist()
+        named = _gather(labels, np.nonzero(held)[1])
+        intensities = np.round(intensity[held], SHARE_DIGITS).tolist()
+        return at, [
+            dict(label, share=s, intensity=i)
+            for label, s, i in zip(named, rounded[held].tolist(), intensities, strict=True)
         ]
-        if any_lacking:
-            for part in mix:
-                if math.isnan(part["intensity"]):
-                    part["intensity"] = None
-        if fallback_cols:
-            mix += [
-                {"type": None, "technology": None, "fallback": end, "share": share, "intensity": intensity}
-                for end, share, intensity in zip(
-                    fallback_ends, fallback_share_rows[g], fallback_intensity_rows[g], strict=True
-                )
-                if share > 0
-            ]
-        item["mixByFuelSource"] = mix
+
+    fuel_labels = [{"technology": system.labels[f]["technology"], "type": system.labels[f]["type"]} for f in fuel_keys]
+    fuel_at, fuel_parts = parts(fuel_share, fuel_intensity, fuel_labels)
+    if any_lacking:
+        for part in fuel_parts:
+            if math.isnan(part["intensity"]):
+                part["intensity"] = None
+    ends = system.ends
+    fallback_at, fallback_parts = parts(
+        shares[:, n_cols:], col_intensity[:, n_cols:], [{"type": None, "technology": None, "fallback": e} for e in ends]
+    )
+    if consumption:  # from every end but the asked PSR itself
+        n_nodes = len(system.nodes)
+        neighbour_at, neighbour_parts = parts(
+            inflow_share[:, 1:],
+            end_intensity[:, 1:],
+            [{"connectedPSR": ends[e], "traced": e < n_nodes} for e in range(1, len(ends))],
+        )
+
+    starts, stops = out_lo.tolist(), out_hi.tolist()
+    values, energies = np.round(value, SHARE_DIGITS).tolist(), energy.tolist()
+    has_value, estimated_list, nulls_list = with_value.tolist(), estimated.tolist(), nulls.astype(np.int64).tolist()
+    items = []
+    for g in np.flatnonzero(in_range).tolist():
+        if not has_value[g]:
+            reason = first_reason.get(g, "no generation in this interval.")
+            items.append({"startDatetime": starts[g], "endDatetime": stops[g], "value": None, "reason": reason})
+            continue
+        item: dict = {
+            "startDatetime": starts[g],
+            "endDatetime": stops[g],
+            "value": values[g],
+            "energy": energies[g],
+            "mixByFuelSource": fuel_parts[fuel_at[g] : fuel_at[g + 1]]
+            + fallback_parts[fallback_at[g] : fallback_at[g + 1]],
+        }
         if consumption:
-            item["mixByConnectedPSR"] = [
-                {"connectedPSR": end, "traced": traced_end, "share": share, "intensity": intensity}
-                for (end, traced_end), share, intensity in zip(
-                    neighbours, inflow_share_rows[g], end_intensity_rows[g], strict=True
-                )
-                if share > 0
-            ]
+            item["mixByConnectedPSR"] = neighbour_parts[neighbour_at[g] : neighbour_at[g + 1]]
         if estimated_list[g]:
             item["estimated"] = True
         if nulls_list[g]:
             item["intervalsWithoutValue"] = nulls_list[g]
         items.append(item)
     first, last = int(traced.lo[0]), int(traced.hi[-1])
+    shown = in_range & (energy > 0)
     fed = np.flatnonzero(np.round(np.nan_to_num(shares[shown, n_cols:]), SHARE_DIGITS).max(axis=0, initial=0) > 0)
     fallbacks = [entry for e in fed.tolist() for entry in system.fallbacks[e].described(first, last)]
     return items, _factors_out(traced.factors), fallbacks
+
+
+def _gather(values: list, at: np.ndarray) -> list:
+    """[values[i] for i in at], gathered by numpy."""
+    held = np.empty(len(values), dtype=object)
+    held[:] = values
+    return held[at].tolist()
