@@ -705,10 +705,10 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
         hi[t] = hi_of
     n_t = len(lo)
 
-    def summed(index: tuple[np.ndarray, np.ndarray], weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-        """Weights summed per (interval, column): bincount over the flattened index (np.add.at is ten times slower)."""
-        flat = index[0] * shape[1] + index[1]
-        return np.bincount(flat, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
+    def summed(cell: np.ndarray, weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Weights summed per (interval, column), each given as its cell of the flattened array (interval x width +
+        column): a bincount (np.add.at is ten times slower)."""
+        return np.bincount(cell, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
     # Per series: its kind and where its rows go.
     keys = np.array(sorted({*system.column_of, *system.reported_of, *system.flow_of}), dtype=np.int64)
@@ -744,39 +744,44 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
             pair_of[i], side_of[i], sign_of[i] = system.flow_of[key]
 
     # Generation: energy per column (negative generation, storage charging or pumping, counts as none) and its
-    # computed emissions at the factor of each row's instant.
-    gen = kind[k] == 0
+    # computed emissions at the factor of each row's instant. Each row's series, interval and cell are looked up
+    # once per kind of row (these are arrays of every point read).
+    row_kind = kind[k]
+    gen = row_kind == 0
+    k_gen, t_gen = k[gen], t[gen]
     energy_rows = np.maximum(value[gen], 0.0)
-    factor_rows = factor_const[k[gen]]
+    factor_rows = factor_const[k_gen]
     for i, froms, factors in varying:
-        mine = k[gen] == i
+        mine = k_gen == i
         values = np.array([math.nan if f is None else f.value for f in factors])
         factor_rows[mine] = values[np.searchsorted(froms, start[gen][mine], side="right") - 1]
-    has_generation = np.zeros((n_t, n_nodes), dtype=bool)
-    gen_index = (t[gen], column[k[gen]])
-    energy = summed(gen_index, energy_rows, (n_t, n_cols))
+    gen_cell = t_gen * n_cols + column[k_gen]
+    node_cell = t_gen * n_nodes + node[k_gen]
+    energy = summed(gen_cell, energy_rows, (n_t, n_cols))
     col_emissions = energy_rows * factor_rows * TONNES_PER_MWH_PER_G_KWH
-    emitted = summed(gen_index, col_emissions, (n_t, n_cols))
-    node_emitted = summed((t[gen], node[k[gen]]), col_emissions, (n_t, n_nodes))
-    has_generation[t[gen], node[k[gen]]] = True
-    _note_factors(system, keys, k[gen], int(lo[0]), int(hi[-1]), used)
+    emitted = summed(gen_cell, col_emissions, (n_t, n_cols))
+    node_emitted = summed(node_cell, col_emissions, (n_t, n_nodes))
+    has_generation = np.zeros((n_t, n_nodes), dtype=bool)
+    has_generation.ravel()[node_cell] = True
+    _note_factors(system, keys, k_gen, int(lo[0]), int(hi[-1]), used)
 
     # Reported emissions: to their node, and to the energy column of the same fuel where there is one.
-    rep = kind[k] == 1
-    node_emitted += summed((t[rep], node[k[rep]]), value[rep], (n_t, n_nodes))
+    rep = row_kind == 1
+    node_emitted += summed(t[rep] * n_nodes + node[k[rep]], value[rep], (n_t, n_nodes))
     with_column = rep.copy()
     with_column[rep] = column[k[rep]] >= 0
-    emitted += summed((t[with_column], column[k[with_column]]), value[with_column], (n_t, n_cols))
+    emitted += summed(t[with_column] * n_cols + column[k[with_column]], value[with_column], (n_t, n_cols))
 
     # Flows: per pair of ends and interval, the net flow, from the first end's own series where it holds one.
     flows = np.zeros((n_t, n_ends, n_ends))  # [t, from, to]
     if system.pairs:
-        fl = kind[k] == 2
+        fl = row_kind == 2
+        k_fl = k[fl]
         n_pairs = len(system.pairs)
-        slot = pair_of[k[fl]] * 2 + side_of[k[fl]]
-        into_u = summed((t[fl], slot), sign_of[k[fl]] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
+        flow_cell = t[fl] * (2 * n_pairs) + pair_of[k_fl] * 2 + side_of[k_fl]  # [t, pair, side]
+        into_u = summed(flow_cell, sign_of[k_fl] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
         held = np.zeros((n_t, n_pairs, 2), dtype=bool)
-        held[t[fl], pair_of[k[fl]], side_of[k[fl]]] = True
+        held.ravel()[flow_cell] = True
         net = np.where(held[:, :, 0], into_u[:, :, 0], into_u[:, :, 1])
         us = np.array([p[0] for p in system.pairs])
         vs = np.array([p[1] for p in system.pairs])
