@@ -917,7 +917,7 @@ def _intervals(
 
     def total(values: np.ndarray) -> np.ndarray:
         if base.resolution is None:  # one output interval per tracing interval
-            return values.astype(np.float64)
+            return np.asarray(values, dtype=np.float64)
         sums = np.zeros((n_out, *values.shape[1:]))
         np.add.at(sums, group, values)
         return sums
@@ -964,29 +964,35 @@ def _intervals(
     energy = np.round(energy, ENERGY_DIGITS)
     with_value = in_range & ~(energy <= 0)
 
-    def parts(share: np.ndarray, intensity: np.ndarray, labels: list[dict]) -> tuple[list[int], list[dict]]:
+    def parts(
+        share: np.ndarray, intensity: np.ndarray, labels: list[dict], nan_as_null: np.ndarray | None = None
+    ) -> tuple[list[int], list[dict]]:
         """The parts of the intervals with a value: a part per (interval, column) cell with a share, found for the
         whole page at once and built in one pass, in the order of the intervals then of the columns (no Python work
-        for a column that supplies nothing in an interval); and where each interval's parts begin (and the next's)."""
+        for a column that supplies nothing in an interval); and where each interval's parts begin (and the next's).
+        `nan_as_null`: the columns whose unknown intensity (NaN) is written as None."""
         rounded = np.round(share, SHARE_DIGITS)
         held = (rounded > 0) & with_value[:, None]
         at = np.concatenate(([0], np.cumsum(np.count_nonzero(held, axis=1)))).tolist()
-        named = _gather(labels, np.nonzero(held)[1])
-        intensities = np.round(intensity[held], SHARE_DIGITS).tolist()
+        columns = np.nonzero(held)[1]
+        intensities = np.round(intensity[held], SHARE_DIGITS)
+        values = intensities.tolist()
+        if nan_as_null is not None:
+            for i in np.flatnonzero(np.isnan(intensities) & nan_as_null[columns]).tolist():
+                values[i] = None
+        named = _gather(labels, columns)
         return at, [
-            dict(label, share=s, intensity=i)
-            for label, s, i in zip(named, rounded[held].tolist(), intensities, strict=True)
+            dict(label, share=s, intensity=i) for label, s, i in zip(named, rounded[held].tolist(), values, strict=True)
         ]
 
+    # The mix: the fuels (an unknown intensity is null where a factor is missing), then the ends' fallbacks.
     fuel_labels = [{"technology": system.labels[f]["technology"], "type": system.labels[f]["type"]} for f in fuel_keys]
-    fuel_at, fuel_parts = parts(fuel_share, fuel_intensity, fuel_labels)
-    if any_lacking:
-        for part in fuel_parts:
-            if math.isnan(part["intensity"]):
-                part["intensity"] = None
     ends = system.ends
-    fallback_at, fallback_parts = parts(
-        shares[:, n_cols:], col_intensity[:, n_cols:], [{"type": None, "technology": None, "fallback": e} for e in ends]
+    mix_at, mix_parts = parts(
+        np.concatenate([fuel_share, shares[:, n_cols:]], axis=1),
+        np.concatenate([fuel_intensity, col_intensity[:, n_cols:]], axis=1),
+        fuel_labels + [{"type": None, "technology": None, "fallback": e} for e in ends],
+        np.array([any_lacking] * len(fuel_keys) + [False] * len(ends)),
     )
     if consumption:  # from every end but the asked PSR itself
         n_nodes = len(system.nodes)
@@ -1010,8 +1016,7 @@ def _intervals(
             "endDatetime": stops[g],
             "value": values[g],
             "energy": energies[g],
-            "mixByFuelSource": fuel_parts[fuel_at[g] : fuel_at[g + 1]]
-            + fallback_parts[fallback_at[g] : fallback_at[g + 1]],
+            "mixByFuelSource": mix_parts[mix_at[g] : mix_at[g + 1]],
         }
         if consumption:
             item["mixByConnectedPSR"] = neighbour_parts[neighbour_at[g] : neighbour_at[g + 1]]
