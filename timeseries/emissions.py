@@ -773,7 +773,7 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     emitted += summed(t[with_column] * n_cols + column[k[with_column]], value[with_column], (n_t, n_cols))
 
     # Flows: per pair of ends and interval, the net flow, from the first end's own series where it holds one.
-    flows = np.zeros((n_t, n_ends, n_ends))  # [t, from, to]
+    flows = np.zeros((n_t, n_ends, n_nodes))  # [t, from, to]: only what flows into a traced node is used
     if system.pairs:
         fl = row_kind == 2
         k_fl = k[fl]
@@ -785,8 +785,10 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
         net = np.where(held[:, :, 0], into_u[:, :, 0], into_u[:, :, 1])
         us = np.array([p[0] for p in system.pairs])
         vs = np.array([p[1] for p in system.pairs])
-        flows[:, vs, us] = np.maximum(net, 0.0)
-        flows[:, us, vs] = np.maximum(-net, 0.0)
+        into = us < n_nodes
+        flows[:, vs[into], us[into]] = np.maximum(net[:, into], 0.0)
+        into = vs < n_nodes
+        flows[:, us[into], vs[into]] = np.maximum(-net[:, into], 0.0)
 
     fallback = np.zeros((n_t, n_ends))
     fallback_estimated = np.zeros((n_t, n_ends), dtype=bool)
@@ -798,7 +800,7 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     # column and its inflows from boundaries as their fallback columns; the same with emissions gives its intensity.
     node_energy = np.zeros((n_t, n_nodes))
     np.add.at(node_energy.T, node_of_column, energy.T)
-    inflow = flows[:, :, :n_nodes].sum(axis=1)
+    inflow = flows.sum(axis=1)
     supply = node_energy + inflow
     matrix = -np.transpose(flows[:, :n_nodes, :n_nodes], (0, 2, 1))
     diagonal = np.arange(n_nodes)
