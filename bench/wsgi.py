@@ -6,6 +6,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# OpenBLAS's helper threads asleep as soon as a product is done (cdsc_site/wsgi.py says why).
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 application = get_wsgi_application()
 

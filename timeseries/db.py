@@ -181,13 +181,15 @@ def _fetch_columns_postgresql(
             ordered=True,
             limit=limit,
         )
+        regular = []
         for series_id, n, first, last, all_of_length, values in rows:
             length = lengths[series_id]
             if not all_of_length or last - first != (n - 1) * length:
                 irregular.append(series_id)
                 continue
-            starts = first + length * np.arange(n, dtype=np.int64)
-            parts.append((np.full(n, series_id, dtype=np.int64), starts, starts + length, _numbers(values, _VALUES)))
+            regular.append((series_id, n, first, length, values))
+        if regular:
+            parts.append(_regular_columns(regular))
     if irregular:
         rows = _lateral(
             points,
@@ -204,7 +206,29 @@ def _fetch_columns_postgresql(
             )
     if not parts:
         return _no_columns()
+    if len(parts) == 1:
+        return parts[0]
     series, starts, ends, values = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return series, starts, ends, values
+
+
+def _regular_columns(regular: list[tuple[int, int, int, int, bytes]]) -> Columns:
+    """The columns of back-to-back series, each given as (id, count, first start, length, its values' binary
+    string): written in place, series after series, with no arrays per series to concatenate (a year of 55 series
+    is 480,000 rows)."""
+    total = sum(n for _, n, _, _, _ in regular)
+    series, starts, ends = np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64)
+    values = np.empty(total)
+    steps = np.arange(max(n for _, n, _, _, _ in regular), dtype=np.int64)
+    at = 0
+    for series_id, n, first, length, blob in regular:
+        cut = slice(at, at + n)
+        series[cut] = series_id
+        np.multiply(steps[:n], length, out=starts[cut])
+        starts[cut] += first
+        np.add(starts[cut], length, out=ends[cut])
+        values[cut] = np.frombuffer(blob, dtype=_VALUES)
+        at += n
     return series, starts, ends, values
 
 

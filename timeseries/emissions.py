@@ -705,10 +705,10 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
         hi[t] = hi_of
     n_t = len(lo)
 
-    def summed(index: tuple[np.ndarray, np.ndarray], weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-        """Weights summed per (interval, column): bincount over the flattened index (np.add.at is ten times slower)."""
-        flat = index[0] * shape[1] + index[1]
-        return np.bincount(flat, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
+    def summed(cell: np.ndarray, weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Weights summed per (interval, column), each given as its cell of the flattened array (interval x width +
+        column): a bincount (np.add.at is ten times slower)."""
+        return np.bincount(cell, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
     # Per series: its kind and where its rows go.
     keys = np.array(sorted({*system.column_of, *system.reported_of, *system.flow_of}), dtype=np.int64)
@@ -744,44 +744,51 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
             pair_of[i], side_of[i], sign_of[i] = system.flow_of[key]
 
     # Generation: energy per column (negative generation, storage charging or pumping, counts as none) and its
-    # computed emissions at the factor of each row's instant.
-    gen = kind[k] == 0
+    # computed emissions at the factor of each row's instant. Each row's series, interval and cell are looked up
+    # once per kind of row (these are arrays of every point read).
+    row_kind = kind[k]
+    gen = row_kind == 0
+    k_gen, t_gen = k[gen], t[gen]
     energy_rows = np.maximum(value[gen], 0.0)
-    factor_rows = factor_const[k[gen]]
+    factor_rows = factor_const[k_gen]
     for i, froms, factors in varying:
-        mine = k[gen] == i
+        mine = k_gen == i
         values = np.array([math.nan if f is None else f.value for f in factors])
         factor_rows[mine] = values[np.searchsorted(froms, start[gen][mine], side="right") - 1]
-    has_generation = np.zeros((n_t, n_nodes), dtype=bool)
-    gen_index = (t[gen], column[k[gen]])
-    energy = summed(gen_index, energy_rows, (n_t, n_cols))
+    gen_cell = t_gen * n_cols + column[k_gen]
+    node_cell = t_gen * n_nodes + node[k_gen]
+    energy = summed(gen_cell, energy_rows, (n_t, n_cols))
     col_emissions = energy_rows * factor_rows * TONNES_PER_MWH_PER_G_KWH
-    emitted = summed(gen_index, col_emissions, (n_t, n_cols))
-    node_emitted = summed((t[gen], node[k[gen]]), col_emissions, (n_t, n_nodes))
-    has_generation[t[gen], node[k[gen]]] = True
-    _note_factors(system, keys, k[gen], int(lo[0]), int(hi[-1]), used)
+    emitted = summed(gen_cell, col_emissions, (n_t, n_cols))
+    node_emitted = summed(node_cell, col_emissions, (n_t, n_nodes))
+    has_generation = np.zeros((n_t, n_nodes), dtype=bool)
+    has_generation.ravel()[node_cell] = True
+    _note_factors(system, keys, k_gen, int(lo[0]), int(hi[-1]), used)
 
     # Reported emissions: to their node, and to the energy column of the same fuel where there is one.
-    rep = kind[k] == 1
-    node_emitted += summed((t[rep], node[k[rep]]), value[rep], (n_t, n_nodes))
+    rep = row_kind == 1
+    node_emitted += summed(t[rep] * n_nodes + node[k[rep]], value[rep], (n_t, n_nodes))
     with_column = rep.copy()
     with_column[rep] = column[k[rep]] >= 0
-    emitted += summed((t[with_column], column[k[with_column]]), value[with_column], (n_t, n_cols))
+    emitted += summed(t[with_column] * n_cols + column[k[with_column]], value[with_column], (n_t, n_cols))
 
     # Flows: per pair of ends and interval, the net flow, from the first end's own series where it holds one.
-    flows = np.zeros((n_t, n_ends, n_ends))  # [t, from, to]
+    flows = np.zeros((n_t, n_ends, n_nodes))  # [t, from, to]: only what flows into a traced node is used
     if system.pairs:
-        fl = kind[k] == 2
+        fl = row_kind == 2
+        k_fl = k[fl]
         n_pairs = len(system.pairs)
-        slot = pair_of[k[fl]] * 2 + side_of[k[fl]]
-        into_u = summed((t[fl], slot), sign_of[k[fl]] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
+        flow_cell = t[fl] * (2 * n_pairs) + pair_of[k_fl] * 2 + side_of[k_fl]  # [t, pair, side]
+        into_u = summed(flow_cell, sign_of[k_fl] * value[fl], (n_t, 2 * n_pairs)).reshape(n_t, n_pairs, 2)
         held = np.zeros((n_t, n_pairs, 2), dtype=bool)
-        held[t[fl], pair_of[k[fl]], side_of[k[fl]]] = True
+        held.ravel()[flow_cell] = True
         net = np.where(held[:, :, 0], into_u[:, :, 0], into_u[:, :, 1])
         us = np.array([p[0] for p in system.pairs])
         vs = np.array([p[1] for p in system.pairs])
-        flows[:, vs, us] = np.maximum(net, 0.0)
-        flows[:, us, vs] = np.maximum(-net, 0.0)
+        into = us < n_nodes
+        flows[:, vs[into], us[into]] = np.maximum(net[:, into], 0.0)
+        into = vs < n_nodes
+        flows[:, us[into], vs[into]] = np.maximum(-net[:, into], 0.0)
 
     fallback = np.zeros((n_t, n_ends))
     fallback_estimated = np.zeros((n_t, n_ends), dtype=bool)
@@ -792,8 +799,9 @@ def _trace(system: _System, columns: tuple[np.ndarray, ...], step: Resolution, t
     # generation plus what flows in) has the mix x_i with P_i x_i - sum_j F_ji x_j = s_i, s_i its own generation by
     # column and its inflows from boundaries as their fallback columns; the same with emissions gives its intensity.
     node_energy = np.zeros((n_t, n_nodes))
-    np.add.at(node_energy.T, node_of_column, energy.T)
-    inflow = flows[:, :, :n_nodes].sum(axis=1)
+    for c, n in enumerate(node_of_column.tolist()):  # column after column, as np.add.at would, at a tenth of its cost
+        node_energy[:, n] += energy[:, c]
+    inflow = flows.sum(axis=1)
     supply = node_energy + inflow
     matrix = -np.transpose(flows[:, :n_nodes, :n_nodes], (0, 2, 1))
     diagonal = np.arange(n_nodes)
@@ -912,7 +920,7 @@ def _intervals(
 
     def total(values: np.ndarray) -> np.ndarray:
         if base.resolution is None:  # one output interval per tracing interval
-            return values.astype(np.float64)
+            return np.asarray(values, dtype=np.float64)
         sums = np.zeros((n_out, *values.shape[1:]))
         np.add.at(sums, group, values)
         return sums
@@ -933,8 +941,7 @@ def _intervals(
         first_reason.setdefault(int(group[i]), REASONS[traced.reasons[i]].format(psr=system.nodes[0]))
     missing_factor = np.isnan(traced.column_intensity[:, :n_cols]) & (traced.shares[:, :n_cols] > 0)
 
-    # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once;
-    # the items are then built from plain lists (numpy scalars one by one would cost ten times the arithmetic).
+    # Fuel columns merged across the nodes they come from (one item per fuel and technology), all buckets at once.
     fuel_keys = sorted(
         {("fuel", fuel, tech) for _node, fuel, tech in system.columns},
         key=lambda f: (system.labels[f]["type"], system.labels[f]["technology"] or ""),
@@ -946,84 +953,90 @@ def _intervals(
     fuel_share = shares[:, :n_cols] @ merge
     with np.errstate(invalid="ignore", divide="ignore"):
         fuel_intensity = (shares[:, :n_cols] * np.nan_to_num(col_intensity[:, :n_cols])) @ merge / fuel_share
-    fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
-    fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
-    names = [(system.labels[f]["type"], system.labels[f]["technology"]) for f in fuel_keys]
-    any_lacking = bool(fuel_lacking.any())
-
-    # Only the fuels, fallbacks and neighbours that supply anything on this page are looked at per interval: their
-    # columns are cut out first, so each interval's items are built by zipping plain lists.
-    def supplying(values: np.ndarray) -> list[int]:
-        return np.flatnonzero(np.nan_to_num(values).max(axis=0, initial=0) > 0).tolist()
-
-    def rows(values: np.ndarray, columns: list[int]) -> list[list[float]]:
-        return np.round(values[:, columns], SHARE_DIGITS).tolist()
-
-    fuel_cols, fallback_cols = supplying(fuel_share), supplying(shares[:, n_cols:])
-    neighbour_cols = [e for e in supplying(inflow_share) if e]
-    fuel_names = [names[f] for f in fuel_cols]
-    fuel_share_rows, fuel_intensity_rows = rows(fuel_share, fuel_cols), rows(fuel_intensity, fuel_cols)
-    fallback_ends = [system.ends[e] for e in fallback_cols]
-    fallback_share_rows = rows(shares[:, n_cols:], fallback_cols)
-    fallback_intensity_rows = rows(col_intensity[:, n_cols:], fallback_cols)
-    n_nodes = len(system.nodes)
-    neighbours = [(system.ends[e], e < n_nodes) for e in neighbour_cols]
-    inflow_share_rows, end_intensity_rows = rows(inflow_share, neighbour_cols), rows(end_intensity, neighbour_cols)
-    values = np.round(value, SHARE_DIGITS).tolist()
-    energies = np.round(energy, ENERGY_DIGITS).tolist()
-    estimated_list, nulls_list = estimated.tolist(), nulls.astype(np.int64).tolist()
+    any_lacking = bool(missing_factor.any())
+    if any_lacking:
+        fuel_lacking = (total(missing_factor.astype(float)) @ merge) > 0
+        fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
+        any_lacking = bool(fuel_lacking.any())
 
     lo_limit = base.start.timestamp() if base.start else -math.inf
     hi_limit = base.end.timestamp() if base.end else math.inf
     consumption = query.method == CONSUMPTION
-    # The buckets with a value (one cut by the range is left out, as everywhere).
-    shown = (out_lo >= lo_limit) & (out_hi <= hi_limit) & (np.round(energy, ENERGY_DIGITS) > 0)
-    items = []
-    for g, (lo, hi) in enumerate(zip(out_lo.tolist(), out_hi.tolist(), strict=True)):
-        if lo < lo_limit or hi > hi_limit:
-            continue
-        item: dict = {"startDatetime": lo, "endDatetime": hi}
-        if energies[g] <= 0:
-            item["value"] = None
-            item["reason"] = first_reason.get(g, "no generation in this interval.")
-            items.append(item)
-            continue
-        item["value"] = values[g]
-        item["energy"] = energies[g]
-        mix = [
-            {"technology": tech, "type": kind, "share": share, "intensity": intensity}
-            for (kind, tech), share, intensity in zip(
-                fuel_names, fuel_share_rows[g], fuel_intensity_rows[g], strict=True
-            )
-            if share > 0
+    # The buckets in range (one cut by the range is left out, as everywhere), and those of them with a value.
+    in_range = (out_lo >= lo_limit) & (out_hi <= hi_limit)
+    energy = np.round(energy, ENERGY_DIGITS)
+    with_value = in_range & ~(energy <= 0)
+
+    def parts(
+        share: np.ndarray, intensity: np.ndarray, labels: list[dict], nan_as_null: np.ndarray | None = None
+    ) -> tuple[list[int], list[dict]]:
+        """The parts of the intervals with a value: a part per (interval, column) cell with a share, found for the
+        whole page at once and built in one pass, in the order of the intervals then of the columns (no Python work
+        for a column that supplies nothing in an interval); and where each interval's parts begin (and the next's).
+        `nan_as_null`: the columns whose unknown intensity (NaN) is written as None."""
+        rounded = np.round(share, SHARE_DIGITS)
+        held = (rounded > 0) & with_value[:, None]
+        at = np.concatenate(([0], np.cumsum(np.count_nonzero(held, axis=1)))).tolist()
+        columns = np.nonzero(held)[1]
+        intensities = np.round(intensity[held], SHARE_DIGITS)
+        values = intensities.tolist()
+        if nan_as_null is not None:
+            for i in np.flatnonzero(np.isnan(intensities) & nan_as_null[columns]).tolist():
+                values[i] = None
+        named = _gather(labels, columns)
+        return at, [
+            dict(label, share=s, intensity=i) for label, s, i in zip(named, rounded[held].tolist(), values, strict=True)
         ]
-        if any_lacking:
-            for part in mix:
-                if math.isnan(part["intensity"]):
-                    part["intensity"] = None
-        if fallback_cols:
-            mix += [
-                {"type": None, "technology": None, "fallback": end, "share": share, "intensity": intensity}
-                for end, share, intensity in zip(
-                    fallback_ends, fallback_share_rows[g], fallback_intensity_rows[g], strict=True
-                )
-                if share > 0
-            ]
-        item["mixByFuelSource"] = mix
+
+    # The mix: the fuels (an unknown intensity is null where a factor is missing), then the ends' fallbacks.
+    fuel_labels = [{"technology": system.labels[f]["technology"], "type": system.labels[f]["type"]} for f in fuel_keys]
+    ends = system.ends
+    mix_at, mix_parts = parts(
+        np.concatenate([fuel_share, shares[:, n_cols:]], axis=1),
+        np.concatenate([fuel_intensity, col_intensity[:, n_cols:]], axis=1),
+        fuel_labels + [{"type": None, "technology": None, "fallback": e} for e in ends],
+        np.array([any_lacking] * len(fuel_keys) + [False] * len(ends)),
+    )
+    if consumption:  # from every end but the asked PSR itself
+        n_nodes = len(system.nodes)
+        neighbour_at, neighbour_parts = parts(
+            inflow_share[:, 1:],
+            end_intensity[:, 1:],
+            [{"connectedPSR": ends[e], "traced": e < n_nodes} for e in range(1, len(ends))],
+        )
+
+    starts, stops = out_lo.tolist(), out_hi.tolist()
+    values, energies = np.round(value, SHARE_DIGITS).tolist(), energy.tolist()
+    has_value, estimated_list, nulls_list = with_value.tolist(), estimated.tolist(), nulls.astype(np.int64).tolist()
+    items = []
+    for g in np.flatnonzero(in_range).tolist():
+        if not has_value[g]:
+            reason = first_reason.get(g, "no generation in this interval.")
+            items.append({"startDatetime": starts[g], "endDatetime": stops[g], "value": None, "reason": reason})
+            continue
+        item: dict = {
+            "startDatetime": starts[g],
+            "endDatetime": stops[g],
+            "value": values[g],
+            "energy": energies[g],
+            "mixByFuelSource": mix_parts[mix_at[g] : mix_at[g + 1]],
+        }
         if consumption:
-            item["mixByConnectedPSR"] = [
-                {"connectedPSR": end, "traced": traced_end, "share": share, "intensity": intensity}
-                for (end, traced_end), share, intensity in zip(
-                    neighbours, inflow_share_rows[g], end_intensity_rows[g], strict=True
-                )
-                if share > 0
-            ]
+            item["mixByConnectedPSR"] = neighbour_parts[neighbour_at[g] : neighbour_at[g + 1]]
         if estimated_list[g]:
             item["estimated"] = True
         if nulls_list[g]:
             item["intervalsWithoutValue"] = nulls_list[g]
         items.append(item)
     first, last = int(traced.lo[0]), int(traced.hi[-1])
+    shown = in_range & (energy > 0)
     fed = np.flatnonzero(np.round(np.nan_to_num(shares[shown, n_cols:]), SHARE_DIGITS).max(axis=0, initial=0) > 0)
     fallbacks = [entry for e in fed.tolist() for entry in system.fallbacks[e].described(first, last)]
     return items, _factors_out(traced.factors), fallbacks
+
+
+def _gather(values: list, at: np.ndarray) -> list:
+    """[values[i] for i in at], gathered by numpy."""
+    held = np.empty(len(values), dtype=object)
+    held[:] = values
+    return held[at].tolist()

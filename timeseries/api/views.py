@@ -283,7 +283,7 @@ def _matches(request: HttpRequest, etag: str) -> bool:
 def value_count(items: list[dict]) -> int:
     """The values `items` hold, what a caller's points budget is charged: each interval's value and each item of
     its breakdown (by fuel, by connected PSR)."""
-    return sum(1 + sum(len(v) for v in item.values() if isinstance(v, list)) for item in items)
+    return len(items) + sum(len(v) for item in items for v in item.values() if isinstance(v, list))
 
 
 def _formatted(items: list[dict]) -> list[dict]:

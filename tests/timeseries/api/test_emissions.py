@@ -1,6 +1,7 @@
 """Emissions and carbon intensity through the API: a hand-computed flow-traced case, production intensity, factor
 precedence, honest edges (zero, negative, missing generation; missing factors; fallbacks) and bad input."""
 
+import json
 from datetime import timedelta
 from fractions import Fraction
 
@@ -368,3 +369,70 @@ def test_a_walk_in_small_pages_gives_the_intervals_of_one_page(api, traced):
             break
         response = api.get(body["next"])
     assert walked == whole["carbonIntensity"]
+
+
+def test_intensity_items_in_full_key_by_key_raw_and_resampled(api, area):
+    """Every item of a traced page exactly, keys in order: the fuels (by name), then the fallbacks, each only where
+    it supplies anything; the neighbours traced or not; estimated; nulls with their reason; and, resampled, the
+    intervals without a value. Four hours of A (T's Unspecified factor: 500, what an undeclared end supplies):
+      00:00 gas 60, wind 20, 20 from D (declared 300): (60 x 400 + 20 x 10 + 20 x 300) / 100 = 302
+      01:00 20 from D, no generation data of A's: null
+      02:00 wind 40, 50 from B (gas 100: 400), 10 from C (undeclared: 500, estimated): (400 + 20,000 + 5,000) / 100
+      03:00 wind 10 and a fuel with no factor: null"""
+    orphan = FuelSourceType.objects.create(name="Test fuel without a code")
+    own_factor("T", "F00000000", 500)
+    write("T-A", "generation", run(T0, [60]), fuel=GAS)
+    write("T-A", "generation", run(T0, [20]) + run(T0 + 2 * HOUR, [40, 10]), fuel=WIND)
+    write("T-A", "generation", run(T0 + 3 * HOUR, [10]), fuel=orphan.name)
+    write("T-A", "imports", run(T0, [20, 20]), to="T-D")
+    write("T-A", "imports", run(T0 + 2 * HOUR, [50]), to="T-B")
+    write("T-A", "imports", run(T0 + 2 * HOUR, [10]), to="T-C")
+    write("T-B", "generation", run(T0 + 2 * HOUR, [100]), fuel=GAS)
+    DeclaredIntensity.objects.create(psr=psr("T-D"), basis="lifecycle", value=300, source_document="the test")
+    gas, wind = fuel_source_type_get(GAS).name, fuel_source_type_get(WIND).name
+
+    def fuel(name: str, share: float, value: float) -> dict:
+        return {"technology": None, "type": name, "share": share, "intensity": value}
+
+    def fallback(end: str, share: float, value: float) -> dict:
+        return {"type": None, "technology": None, "fallback": end, "share": share, "intensity": value}
+
+    def neighbour(end: str, traced: bool, share: float, value: float) -> dict:
+        return {"connectedPSR": end, "traced": traced, "share": share, "intensity": value}
+
+    def hours(start: int, end: int) -> dict:
+        return {"startDatetime": z(T0 + start * HOUR), "endDatetime": z(T0 + end * HOUR)}
+
+    first = {"value": 302.0, "energy": 100.0,
+             "mixByFuelSource": [fuel(gas, 0.6, 400.0), fuel(wind, 0.2, 10.0), fallback("T-D", 0.2, 300.0)],
+             "mixByConnectedPSR": [neighbour("T-D", False, 0.2, 300.0)]}  # fmt: skip
+    third = {"value": 254.0, "energy": 100.0,
+             "mixByFuelSource": [fuel(gas, 0.5, 400.0), fuel(wind, 0.4, 10.0), fallback("T-C", 0.1, 500.0)],
+             "mixByConnectedPSR": [neighbour("T-B", True, 0.5, 400.0), neighbour("T-C", False, 0.1, 500.0)],
+             "estimated": True}  # fmt: skip
+    no_factor = "an emission factor or a fallback intensity is missing for a source of this interval."
+    raw = [
+        {**hours(0, 1), **first},
+        {**hours(1, 2), "value": None, "reason": "no generation data for T-A in this interval."},
+        {**hours(2, 3), **third},
+        {**hours(3, 4), "value": None, "reason": no_factor},
+    ]
+    resampled = [
+        {**hours(0, 2), **first, "intervalsWithoutValue": 1},
+        {**hours(2, 4), **third, "intervalsWithoutValue": 1},
+    ]
+    for params, expected in (({}, raw), ({"resolution": "PT2H"}, resampled)):
+        response = intensity(api, "T-A", endDatetime=z(T0 + 4 * HOUR), **params)
+        assert response.status_code == 200, response.content
+        items = dict(json.loads(response.content, object_pairs_hook=list))["carbonIntensity"]
+        assert items == [_pairs(item) for item in expected], params
+
+
+def _pairs(value):
+    """A JSON value with each object as its list of (key, value) pairs, as json.loads gives it with
+    object_pairs_hook=list: the order of the keys is compared too."""
+    if isinstance(value, dict):
+        return [(key, _pairs(v)) for key, v in value.items()]
+    if isinstance(value, list):
+        return [_pairs(v) for v in value]
+    return value
