@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("psr.api.urls")),
     path("", include("timeseries.api.urls")),
     path("", include("timeseries.imports.web.urls")),  # the human import pages, /imports/...
+    path("", include("cdsc_site.explorer.urls")),  # the public explorer, /explore/...
     # Anything else is an unknown API resource: a JSON 404, also with DEBUG on. [\s\S], not `.`: a path with an
     # encoded newline (/X%0a) must land here too, not on Django's (HTML, with DEBUG on URL-listing) 404 page.
     re_path(r"^(?P<path>[\s\S]*)$", views.not_found),

@@ -295,6 +295,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Filled by `manage.py collectstatic` in production; local and test serve static files straight from the apps.
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
+# The site's own static files beside the apps': the explorer's scripts and the vendored front-end libraries
+# (static/vendor/, copied from the npm registry at pinned versions by scripts/vendor-static).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
