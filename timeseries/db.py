@@ -100,6 +100,7 @@ def fetch_page_columns(
     end: datetime | None,
     after: datetime | None,
     size: int,
+    lengths: dict[int, int] | None = None,
 ) -> Columns:
     """The rows of `fetch_page_rows` as four arrays (series ids, starts, ends, values), in no particular order; on
     PostgreSQL a superset of them: up to `size` + 1 points per series, which hold every point of the first `size` + 1
@@ -107,7 +108,9 @@ def fetch_page_columns(
 
     On PostgreSQL each series comes as one row of binary strings, read in its index order up to its limit: no
     search for the page's last interval across the series, and no Python object per point (a year of hourly
-    generation by 10 fuels came in 35 ms against 130 ms as tuples).
+    generation by 10 fuels came in 35 ms against 130 ms as tuples). `lengths`: the interval length (seconds) each
+    series is expected to have; a series that has it, with no gap among the points read, sends its values alone, as
+    in `fetch_columns` (the year's read a third faster).
     """
     if read_connection().vendor != "postgresql":
         return rows_as_columns(fetch_page_rows(series_ids=series_ids, start=start, end=end, after=after, size=size))
@@ -118,7 +121,7 @@ def fetch_page_columns(
         points = points.filter(end__lte=end, start__lt=end)  # the second bounds the index range scan
     if after is not None:
         points = points.filter(start__gte=after)
-    return _fetch_columns_postgresql(points, series_ids, {}, limit=size + 1)
+    return _fetch_columns_postgresql(points, series_ids, lengths or {}, limit=size + 1)
 
 
 def rows_as_columns(rows: list[tuple]) -> Columns:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 
 from metadata.models import EmissionBasis, FuelSourceTechnology, FuelSourceType
 from psr.models import PowerSystemResource
@@ -23,7 +23,7 @@ from psr.selectors import EmissionFactors, Factor, FactorCatalogue, declared_int
 from .cache import cached
 from .choices import STORAGE_EMISSIONS_UNIT, Quantity
 from .db import fetch_columns
-from .models import Point, Series
+from .models import Series
 from .resolution import Resolution
 from .selectors import (
     QueryError,
@@ -36,6 +36,7 @@ from .selectors import (
     _in_range,
     _page_bounds_resampled,
     fuel_label,
+    interval_lengths,
     series_set,
     timeseries_page,
 )
@@ -379,7 +380,7 @@ def intensity_page(query: IntensityQuery) -> ComputedPage:
         )
     tz = ZoneInfo(base.psr.timezone)
     ids = system.series_ids()
-    lengths = _interval_lengths(ids)
+    lengths = interval_lengths(ids)
     step = _tracing_step(lengths)
     if base.resolution is not None and base.resolution.seconds and base.resolution.seconds < step.seconds:
         raise QueryError(
@@ -623,12 +624,6 @@ def _unspecified() -> FuelSourceType | None:
     return cached("unspecified-fuel", lambda: FuelSourceType.objects.filter(aib_code=UNSPECIFIED_FUEL).first())
 
 
-def _interval_lengths(series_ids: list[int]) -> dict[int, int]:
-    """Each series' interval length in seconds (of its latest point), for those that have points: one query for
-    them all, cached with the other series metadata."""
-    return cached(f"interval-lengths:{','.join(map(str, series_ids))}", lambda: _latest_lengths(series_ids))
-
-
 def _tracing_step(lengths: dict[int, int]) -> Resolution:
     """The longest interval among the series: the step the system is traced at."""
     longest = max(lengths.values(), default=0)
@@ -642,14 +637,6 @@ def _tracing_step(lengths: dict[int, int]) -> Resolution:
     hours, minutes = divmod(longest // 60, 60)
     code = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
     return Resolution(code, seconds=longest)
-
-
-def _latest_lengths(series_ids: list[int]) -> dict[int, int]:
-    latest = Point.objects.filter(series_id=OuterRef("series_id")).order_by("-start").values("start")[:1]
-    rows = Point.objects.filter(series_id__in=series_ids, start=Subquery(latest)).values_list(
-        "series_id", "start", "end"
-    )
-    return {series_id: int((end - start).total_seconds()) for series_id, start, end in rows}
 
 
 # --- tracing ---------------------------------------------------------------------------------------------------------

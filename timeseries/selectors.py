@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from psr.models import PowerSystemResource
 
@@ -207,6 +207,21 @@ def _in_whole_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneI
 Rows = list[tuple[int, int, int, float]]  # (series id, start, end, value), instants in epoch seconds
 
 
+def interval_lengths(series_ids: list[int]) -> dict[int, int]:
+    """Each series' interval length in seconds (that of its latest point), for those that have points: one query for
+    them all, cached with the other series metadata. What a bulk read expects of a series, so that one without gaps
+    comes as its values alone (`db.fetch_columns`); a wrong or stale expectation costs speed, never a wrong point."""
+    return cached(f"interval-lengths:{','.join(map(str, series_ids))}", lambda: _latest_lengths(series_ids))
+
+
+def _latest_lengths(series_ids: list[int]) -> dict[int, int]:
+    latest = Point.objects.filter(series_id=OuterRef("series_id")).order_by("-start").values("start")[:1]
+    rows = Point.objects.filter(series_id__in=series_ids, start=Subquery(latest)).values_list(
+        "series_id", "start", "end"
+    )
+    return {series_id: int((end - start).total_seconds()) for series_id, start, end in rows}
+
+
 def timeseries_page(
     query: TimeseriesQuery, *, series: SeriesSet | None = None, transform: Callable[[Rows], Rows] | None = None
 ) -> TimeseriesPage:
@@ -229,7 +244,12 @@ def timeseries_page(
         # The common case: the points of the page's intervals and of the one after (the next cursor), as arrays.
         after = cursor.position if cursor else None
         columns = fetch_page_columns(
-            series_ids=list(roles), start=query.start, end=query.end, after=after, size=query.page_size
+            series_ids=list(roles),
+            start=query.start,
+            end=query.end,
+            after=after,
+            size=query.page_size,
+            lengths=interval_lengths(list(roles)),
         )
         if after is not None and _in_range(query, list(roles)).filter(start__lt=after).exists():
             previous_cursor = Cursor(after, PREVIOUS)

@@ -3,6 +3,7 @@ instants and value, whatever the series' shape (regular, with gaps, intervals of
 interval length the caller expects of it, on both databases (PostgreSQL reads a series that has the expected length
 and no gap as values alone and rebuilds its instants)."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -98,15 +99,20 @@ def test_a_page_read_as_columns_holds_the_points_a_page_read_as_rows_holds(demo,
     gapped = write("US-WECC-CISO", "demand", [*run(T0 + HOUR, [7.0]), *run(T0 + 4 * HOUR, [8.0, 9.0])])
     later = write("US-WECC-ABCD", "demand", run(T0 + 2 * HOUR, [float(i) for i in range(6)]))
     ids = [one.pk, gapped.pk, later.pk]
-    for start, end, after in (
+    bounds = [
         (None, None, None),
         (T0, T0 + 6 * HOUR, None),
         (T0 + HOUR, None, T0 + 2 * HOUR),
         (None, T0 + 3 * HOUR, T0 + 30 * timedelta(minutes=1)),
-    ):
+    ]
+    # Each series' interval length as the page read expects it (the gapped one then goes its own way), a wrong
+    # expectation, and none: the same points each time.
+    expectations = [{one.pk: 3600, gapped.pk: 3600, later.pk: 3600}, {one.pk: 900, later.pk: 7200}, None]
+    for (start, end, after), lengths in itertools.product(bounds, expectations):
         asked = dict(series_ids=ids, start=start, end=end, after=after, size=size)
         rows = [(s, b, e, v) for s, b, e, v in fetch_page_rows(**asked)]
-        assert _page(as_rows(fetch_page_columns(**asked)), size) == _page(rows, size), asked
+        read = fetch_page_columns(**asked, lengths=lengths)
+        assert _page(as_rows(read), size) == _page(rows, size), (asked, lengths)
         assert _page(rows, size) == sorted(rows)  # the rows are the page itself
         # Cut to the page and the next interval (what a transform is given), the columns are the rows exactly.
-        assert as_rows(_through_next_interval(fetch_page_columns(**asked), size)) == sorted(rows), asked
+        assert as_rows(_through_next_interval(read, size)) == sorted(rows), (asked, lengths)
