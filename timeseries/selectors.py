@@ -429,6 +429,20 @@ def _fetch(points: QuerySet[Point]) -> Rows:
         return cursor.fetchall()
 
 
+def _breakdown_builder(labels: list[dict]) -> Callable[[list[float]], list[dict]]:
+    """A function of one interval's breakdown values (one per label, in order) that returns its breakdown items, each
+    its label's keys then `value`. The labels' two shapes (fuel, connected PSR) are built as dict literals: a year's
+    87,600 items take two thirds of the time `dict(label, value=v)` takes."""
+    shapes = {tuple(label) for label in labels}
+    if shapes == {("technology", "type")}:
+        fuels = [(label["technology"], label["type"]) for label in labels]
+        return lambda row: [{"technology": t, "type": f, "value": v} for (t, f), v in zip(fuels, row, strict=True)]
+    if shapes == {("connectedPSR",)}:
+        neighbours = [label["connectedPSR"] for label in labels]
+        return lambda row: [{"connectedPSR": n, "value": v} for n, v in zip(neighbours, row, strict=True)]
+    return lambda row: [dict(label, value=v) for label, v in zip(labels, row, strict=True)]
+
+
 def _shape(
     grid: _Grid, roles: dict[int, Role], labels: dict, quantity: str, convert, digits: int, computed: bool
 ) -> list[dict]:
@@ -480,11 +494,12 @@ def _shape(
         held = grid.present[:, part_columns]
         whole = held.all(axis=1).tolist()
         held_rows = held.tolist()
+        whole_breakdown = _breakdown_builder(part_labels)
         for i, row in enumerate(rows):
             if computed:
                 row = [out(v) for v in row]
             if whole[i]:
-                breakdown = [dict(label, value=v) for label, v in zip(part_labels, row, strict=True)]
+                breakdown = whole_breakdown(row)
             else:
                 breakdown = [
                     dict(label, value=v) for label, v, h in zip(part_labels, row, held_rows[i], strict=True) if h
