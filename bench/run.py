@@ -14,8 +14,8 @@ gunicorn, and measures, through HTTP and the full Django stack:
   load: the production stack (production settings, an API key required, Redis, a Celery worker) under 64
      connections of a realistic mix of API reads for 60 s, idle and while a 10.5 M-row import runs, and a key
      driven over its rate limit next to another key (bench/load.py);
-  5. then grows the store to `--large-points` (50 M) with more meters and measures 1-3 again, each beside its
-     latency at 1 M points (target: within GROWTH_TARGET x).
+  5. then grows a copy of the store to `--large-points` (50 M) with more meters, serves both stores at once and
+     measures 1-3 on both in turn, request by request (target: each within GROWTH_TARGET x of the 1 M store's).
 The import part (bench/imports.py) runs first, on the still empty point table, and leaves it empty: a canonical
 CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by default) through
 `manage.py import_timeseries`, first import and re-import, with the child's peak RSS at 1 M and 10 M rows,
@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -98,14 +99,19 @@ def _latency(base: str, path: str, runs: int = 20, headers: dict[str, str] | Non
 def _latencies(base: str, paths: list[str], runs: int = 20, headers: dict[str, str] | None = None) -> list[dict]:
     """Median and p95 of each path, the paths asked in turn (a, b, a, b, ...) so that a slower spell of the machine
     weighs on each alike; the last body of each."""
+    return _latencies_of([base + path for path in paths], runs, headers)
+
+
+def _latencies_of(urls: list[str], runs: int = 20, headers: dict[str, str] | None = None) -> list[dict]:
+    """`_latencies` of whole URLs (of one server or several)."""
     for _ in range(WORKERS):  # warm the caches once per worker (which worker takes a request is up to the kernel)
-        for path in paths:
-            _get(base + path, headers)
-    times: list[list[float]] = [[] for _ in paths]
-    bodies = [b""] * len(paths)
+        for url in urls:
+            _get(url, headers)
+    times: list[list[float]] = [[] for _ in urls]
+    bodies = [b""] * len(urls)
     for _ in range(runs):
-        for i, path in enumerate(paths):
-            elapsed, bodies[i] = _get(base + path, headers)
+        for i, url in enumerate(urls):
+            elapsed, bodies[i] = _get(url, headers)
             times[i].append(elapsed)
     results = []
     for elapsed, body in zip(times, bodies, strict=True):
@@ -123,18 +129,27 @@ def _latencies(base: str, paths: list[str], runs: int = 20, headers: dict[str, s
 
 def _walk(base: str, path: str, runs: int = 5) -> dict:
     """Follow `next` from the first page to the end; time the whole walk."""
-    walks, pages, intervals = [], 0, 0
+    return _walks([base], path, runs)[0]
+
+
+def _walks(bases: list[str], path: str, runs: int = 5) -> list[dict]:
+    """`_walk` on each server of `bases`, in turn (a, b, a, b, ...), after one walk each to warm up."""
+    walks: list[list[float]] = [[] for _ in bases]
+    pages, intervals = [0] * len(bases), [0] * len(bases)
     for _ in range(runs + 1):
-        url, pages, intervals, start = base + path, 0, 0, time.perf_counter()
-        while url:
-            _, body = _get(url)
-            data = json.loads(body)
-            intervals += len(data["demand"])
-            pages += 1
-            url = data["next"]
-        walks.append(time.perf_counter() - start)
-    walks = sorted(walks[1:])
-    return {"median_ms": statistics.median(walks) * 1000, "pages": pages, "intervals": intervals}
+        for i, base in enumerate(bases):
+            url, pages[i], intervals[i], start = base + path, 0, 0, time.perf_counter()
+            while url:
+                _, body = _get(url)
+                data = json.loads(body)
+                intervals[i] += len(data["demand"])
+                pages[i] += 1
+                url = data["next"]
+            walks[i].append(time.perf_counter() - start)
+    return [
+        {"median_ms": statistics.median(sorted(w[1:])) * 1000, "pages": p, "intervals": n}
+        for w, p, n in zip(walks, pages, intervals, strict=True)
+    ]
 
 
 def _wrk(url: str, seconds: int = 10, *, days_of: str | None = None) -> float:
@@ -155,24 +170,20 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(REPO / "manage.py"), *args], check=True, cwd=REPO)
 
 
-def _points() -> tuple[int, str]:
-    """The number of stored points, and the sizes of the point table and its index."""
-    import django
+def _points(url: str | None = None) -> tuple[int, str]:
+    """The number of points the database of `url` (DATABASE_URL's by default) stores, and the sizes of the point
+    table and its index."""
+    import psycopg
 
-    django.setup()
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE timeseries_point")
-        cursor.execute("SELECT count(*) FROM timeseries_point")
-        count = cursor.fetchone()[0]
+    with psycopg.connect(url or os.environ["DATABASE_URL"], autocommit=True) as db:
+        db.execute("ANALYZE timeseries_point")
+        count = db.execute("SELECT count(*) FROM timeseries_point").fetchone()[0]
         # The sizes of its partitions (a partitioned table itself holds nothing; a plain one is its own leaf).
-        cursor.execute(
+        table, index, leaves = db.execute(
             "SELECT pg_size_pretty(sum(pg_table_size(c.oid))), pg_size_pretty(sum(pg_indexes_size(c.oid))), count(*) "
             "FROM pg_class c WHERE c.relkind = 'r' AND (c.oid = 'timeseries_point'::regclass "
             "OR c.oid IN (SELECT relid FROM pg_partition_tree('timeseries_point')))"
-        )
-        table, index, leaves = cursor.fetchone()
+        ).fetchone()
         return count, f"table {table}, index {index}, {leaves} partition(s)"
 
 
@@ -234,6 +245,38 @@ def measure(base: str, label: str, results: list, *, targets: bool = True) -> di
     results.append((label, name, f"{walk['median_ms']:.0f} ms", "(whole walk)", ""))
     medians[name] = walk["median_ms"]
     return medians
+
+
+def measure_side_by_side(small_base: str, large_base: str, labels: tuple[str, str], results: list) -> list[dict]:
+    """Measurements 1-3 on two stores served side by side, each request asked of one then the other, so that a busy
+    spell of a shared machine weighs on both alike (the growth ratio compares them); rows for both; returns the
+    medians of each store by measurement."""
+    medians: list[dict[str, float]] = [{}, {}]
+    for name, path in QUERIES.items():
+        pair = _latencies_of([small_base + path, large_base + path], headers=QUERY_HEADERS.get(name))
+        for i, r in enumerate(pair):
+            results.append((labels[i], name, f"{r['median_ms']:.0f} ms", f"{r['p95_ms']:.0f} ms", f"{r['bytes']:,} B"))
+            medians[i][name] = r["median_ms"]
+    walks = _walks([small_base, large_base], f"{METER}?{YEAR}&pageSize=10000")
+    for i, walk in enumerate(walks):
+        name = f"3. meter year, 15-min, {walk['intervals']:,} intervals in {walk['pages']} pages"
+        results.append((labels[i], name, f"{walk['median_ms']:.0f} ms", "(whole walk)", ""))
+        medians[i][name] = walk["median_ms"]
+    return medians
+
+
+def _database_copy(url: str, suffix: str) -> str:
+    """A copy of the database of `url` (CREATE DATABASE ... TEMPLATE, which needs no other session on it), made
+    afresh; the URL of the copy."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    copy = f"{name}_{suffix}"
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"')
+    return parts._replace(path=f"/{copy}").geturl()
 
 
 def _growth(small: dict[str, float], large: dict[str, float], label: str, results: list) -> None:
@@ -412,10 +455,9 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
 
     server = Server(args.workers or WORKERS)
     emissions_ok = True
-    small_medians: dict[str, float] = {}
     try:
         if "latency" in parts:
-            small_medians = measure(server.base, f"{small / 1e6:.1f}M points", results)
+            measure(server.base, f"{small / 1e6:.1f}M points", results)
         if "emissions" in parts:
             emissions_ok = _intensity_year(server.base, f"{small / 1e6:.1f}M points", results)
         if "rate" in parts:
@@ -444,17 +486,24 @@ def reads(args: argparse.Namespace, parts: set[str], results: list) -> tuple[lis
         )  # fmt: skip
 
     if "large" in parts:
+        # The small store stays as it is; a copy of it grows. Both are then served at once and measured in turn.
         grow = time.perf_counter()
+        large_url = _database_copy(os.environ["DATABASE_URL"], "large")
+        large_env = {**os.environ, "DATABASE_URL": large_url}
         meters = math.ceil((args.large_points - base_points) / METER_POINTS)
-        _manage("generate_timeseries", "--areas", "0", "--meters", str(meters))
-        large, sizes = _points()
-        print(f"grew to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
-        server = Server(args.workers or WORKERS)
+        command = [sys.executable, str(REPO / "manage.py"), "generate_timeseries", "--areas", "0", "--meters"]
+        subprocess.run([*command, str(meters)], check=True, cwd=REPO, env=large_env)
+        large, sizes = _points(large_url)
+        print(f"grew a copy to {large:,} points ({sizes}) in {time.perf_counter() - grow:.0f} s", flush=True)
+        small_server = Server(args.workers or WORKERS)
+        large_server = Server(args.workers or WORKERS, env=large_env)
         try:
-            large_medians = measure(server.base, f"{large / 1e6:.1f}M points", results, targets=False)
+            labels = (f"{small / 1e6:.1f}M points, beside", f"{large / 1e6:.1f}M points")
+            small_again, large_medians = measure_side_by_side(small_server.base, large_server.base, labels, results)
         finally:
-            server.stop()
-        _growth(small_medians, large_medians, f"{large / 1e6:.0f}M/{small / 1e6:.0f}M", results)
+            small_server.stop()
+            large_server.stop()
+        _growth(small_again, large_medians, f"{large / 1e6:.0f}M/{small / 1e6:.0f}M", results)
     return memory_rows, memory_ok, load_rows
 
 
