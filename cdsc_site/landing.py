@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django.db.models import Count
 from drf_spectacular.generators import SchemaGenerator
@@ -45,6 +45,11 @@ class EndpointGroup:
 class Example:
     label: str
     url: str
+
+    @property
+    def shown(self) -> str:
+        """The URL as people read it: `2024-03-01T00:00:00Z`, not `2024-03-01T00%3A00%3A00Z`."""
+        return unquote(self.url)
 
 
 def _summary(operation: dict) -> str:

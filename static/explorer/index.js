@@ -7,6 +7,9 @@
   const SEARCH_PAGE = 50;
   const MAP_PAGE = 1000; // the API's largest page: 3,900 plants in four requests
   const SEARCH_DELAY_MS = 250;
+  // Blue points and orange outlines: a pair told apart with every common colour blindness (ColorBrewer's PuOr/RdBu).
+  const POINT_STYLE = { color: "#08306b", weight: 1, fillColor: "#2171b5", fillOpacity: 0.8 };
+  const OUTLINE_STYLE = { color: "#b35806", weight: 2, fillColor: "#f1a340", fillOpacity: 0.15 };
 
   // --- helpers ------------------------------------------------------------------------------------------------
 
@@ -263,16 +266,9 @@
           let shape;
           try {
             shape = L.geoJSON(psr.geojson, {
-              pointToLayer: (feature, latlng) =>
-                L.circleMarker(latlng, {
-                  renderer: canvas,
-                  radius: 4,
-                  weight: 1,
-                  color: "#08306b",
-                  fillColor: "#2171b5",
-                  fillOpacity: 0.8,
-                }),
-              style: { color: "#b35806", weight: 2, fillColor: "#f1a340", fillOpacity: 0.15 },
+              pointToLayer: (feature, latlng) => L.circleMarker(latlng, { renderer: canvas, radius: 4 }),
+              // GeoJSON applies its style to every layer it makes, circle markers included.
+              style: (feature) => (/Point$/.test(feature.geometry.type) ? POINT_STYLE : OUTLINE_STYLE),
             });
           } catch (error) {
             skipped += 1; // a shape Leaflet cannot draw; the API validated it, so this is rare
