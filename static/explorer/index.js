@@ -193,6 +193,9 @@
     async function search() {
       const text = input.value.trim();
       const ticket = ++asked;
+      // The search lives in the URL, so that a search can be shared or reloaded.
+      const shared = text ? `?${new URLSearchParams({ search: text })}` : window.location.pathname;
+      window.history.replaceState(null, "", shared);
       results.replaceChildren();
       if (!text) {
         setStatus(status, "");
