@@ -137,3 +137,20 @@ def test_html_pages_are_not_gzipped(client, demo):
     response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert "Content-Encoding" not in response
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/explore/", 200),
+        ("/explore/psr/US-WECC-CISO", 200),
+        ("/explore/psr/A.b_c~d-1", 200),  # the spec's id characters, whether or not such a PSR exists
+        ("/explore/psr/bad%20id", 404),
+        ("/explore/psr/a/b", 404),
+    ],
+)
+def test_explorer_routes_take_the_spec_psr_id_pattern(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 404:
+        assert response["Content-Type"] == "application/problem+json"
