@@ -12,30 +12,35 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from cdsc_site import landing as landing_content
 from cdsc_site.api.errors import client_error, database_unavailable, database_unavailable_response, problem_response
 from metadata.models import FuelSourceTechnology, FuelSourceType, TopologyLevel
 from psr.models import PowerSystemResource
+from timeseries.models import Series
 
 
 def landing(request: HttpRequest) -> HttpResponse:
+    """The way in: the explorer, live examples on the PSR with the most series, and every endpoint of the schema."""
     if request.method not in ("GET", "HEAD"):
         response = problem_response(request, 405, f"Method '{request.method}' is not allowed here.")
         response["Allow"] = "GET, HEAD"
         return response
     counts = {
         "power system resources": PowerSystemResource.objects.count(),
+        "time series": Series.objects.filter(psr__isnull=False).count(),
         "topology levels": TopologyLevel.objects.count(),
         "fuel source types": FuelSourceType.objects.count(),
         "fuel source technologies": FuelSourceTechnology.objects.count(),
     }
-    # The example links point at a PSR with both a parent and children, so that topology shows both ways.
-    example = (
-        PowerSystemResource.objects.filter(parent__isnull=False, children__isnull=False)
-        .order_by("level", "id")
-        .distinct()
-        .first()
-    )
-    return render(request, "landing.html", {"counts": counts, "example": example})
+    example = landing_content.richest_psr()
+    context = {
+        "counts": counts,
+        "has_series": counts["time series"] > 0,
+        "example": example,
+        "examples": landing_content.psr_examples(example) if example else [],
+        "endpoint_groups": landing_content.api_endpoints(),
+    }
+    return render(request, "landing.html", context)
 
 
 def not_found(request: HttpRequest, path: str = "", exception: Exception | None = None) -> JsonResponse:

@@ -1,4 +1,4 @@
-"""Query filters of the PSR list: `level` (spec 3.2.1) and `parent`."""
+"""Query filters of the PSR list: `level` (spec 3.2.1), `parent`, and beyond the spec `search` and `located`."""
 
 import django_filters
 from django import forms
@@ -9,7 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from cdsc_site.api.params import INTEGER, shown
 from metadata.models import TopologyLevel
 
-from .models import PowerSystemResource
+from .models import ExternalIdentifier, PowerSystemResource
+
+SEARCH_MAX_LENGTH = 255  # the longest a name can be; nothing longer can match
 
 
 class TopologyLevelField(forms.CharField):
@@ -44,6 +46,21 @@ class TopologyLevelFilter(django_filters.Filter):
         return qs if value is None else qs.filter(topology_level_id__in=value)
 
 
+@extend_schema_field({"type": "string", "enum": ["true", "false"], "default": "false"})
+class TrueFalseFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`, as the spec writes booleans in URLs; anything else is a 400."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": SEARCH_MAX_LENGTH})
+class SearchFilter(django_filters.CharFilter):
+    pass
+
+
 class PowerSystemResourceFilterSet(django_filters.FilterSet):
     level = TopologyLevelFilter(
         help_text=(
@@ -58,9 +75,46 @@ class PowerSystemResourceFilterSet(django_filters.FilterSet):
         error_messages={"invalid_choice": "'%(value)s' is not the id of a power system resource."},
     )
 
+    # Beyond the spec (docs/spec-notes.md, "PSRs"): what the explorer's search box and map need, in one request
+    # each instead of one per PSR. Without them the list answers exactly as the spec says.
+    search = SearchFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=(
+            "Beyond the spec: only PSRs whose id, name or external identifier value contains this text, ignoring "
+            "case (ASCII letters); `scheme:value` (e.g. `eia:CISO`) matches an external identifier of that scheme "
+            "whose value contains `value`. `%` and `_` are plain characters. Empty: no filter."
+        ),
+    )
+    located = TrueFalseFilter(
+        method="filter_located",
+        help_text=(
+            "Beyond the spec: `true` lists only PSRs that have a GeoJSON location (a point or an outline) and adds "
+            "each one's `geojson` to its item, so that a map needs no request per PSR; `false` (the default) "
+            "changes nothing."
+        ),
+    )
+
     class Meta:
         model = PowerSystemResource
-        fields = ["level", "parent"]
+        fields = ["level", "parent", "search", "located"]
+
+    def filter_search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        # icontains escapes the LIKE wildcards of user input on both databases (and ESCAPE '\\' on SQLite).
+        identifiers = ExternalIdentifier.objects.filter(value__icontains=text)
+        scheme, colon, scheme_value = text.partition(":")
+        if colon and scheme.strip():
+            identifiers = identifiers | ExternalIdentifier.objects.filter(
+                scheme__iexact=scheme.strip(), value__icontains=scheme_value.strip()
+            )
+        # A subquery, not a join: a PSR with two matching identifiers is listed once, with no DISTINCT.
+        return queryset.filter(Q(id__icontains=text) | Q(name__icontains=text) | Q(pk__in=identifiers.values("psr_id")))
+
+    def filter_located(self, queryset, name, value):
+        return queryset.filter(location__geojson__isnull=False) if value else queryset
 
 
 def _words(value: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Model factories (factory_boy) for the objects tests build by hand: people, import jobs and their row errors,
-production projects and their meters."""
+production projects and their meters, generating plants with a location."""
 
 from datetime import UTC, datetime
 
@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
-from psr.models import ContractType, Meter, ProductionProject
+from psr.models import ContractType, Location, Meter, PowerSystemResource, ProductionProject
 from timeseries.models import ImportJob, ImportRowError
 
 PASSWORD = "a-long-test-password"
@@ -92,3 +92,27 @@ class MeterFactory(factory.django.DjangoModelFactory):
 
     meter_number = factory.Sequence(lambda n: f"M-{n:04d}")
     project = factory.SubFactory(ProductionProjectFactory)
+
+
+class PlantFactory(factory.django.DjangoModelFactory):
+    """A generating plant under a PSR of the demo grid (US-WECC-CISO-ABC by default: load the grid first)."""
+
+    class Meta:
+        model = PowerSystemResource
+
+    id = factory.Sequence(lambda n: f"US-WECC-CISO-ABC-PLANT{n}")
+    name = factory.LazyAttribute(lambda p: f"Plant {p.id}")
+    topology_level_id = "Generating Plant"
+    parent = factory.LazyFunction(lambda: PowerSystemResource.objects.get(pk="US-WECC-CISO-ABC"))
+    timezone = "America/Los_Angeles"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    """A plant's location: a GeoJSON point somewhere in California."""
+
+    class Meta:
+        model = Location
+
+    psr = factory.SubFactory(PlantFactory)
+    town_name = "Somewhere"
+    geojson = factory.Sequence(lambda n: {"type": "Point", "coordinates": [-121.0 + (n % 20) * 0.1, 37.0 + n % 7]})

@@ -1,5 +1,6 @@
 """The explorer's pages. They hold no data of their own: their scripts (static/explorer/) read the public API."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -8,7 +9,8 @@ from django.views.decorators.http import require_safe
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """The PSR tree by topology level, a search, and a map of the PSRs with a location or an outline."""
-    return render(request, "explorer/index.html")
+    tiles = {"url": settings.CDSC_MAP_TILE_URL, "attribution": settings.CDSC_MAP_TILE_ATTRIBUTION}
+    return render(request, "explorer/index.html", {"tiles": tiles})
 
 
 @require_safe

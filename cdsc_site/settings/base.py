@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE
@@ -348,6 +349,21 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# The explorer's map draws on a plain background (this server may run offline). With a tile server's URL template
+# (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png) it draws those tiles under the shapes; its origin is then
+# allowed in the CSP's img-src, with a `{s}` subdomain placeholder as a wildcard.
+CDSC_MAP_TILE_URL = env.str("CDSC_MAP_TILE_URL", default="").strip()
+CDSC_MAP_TILE_ATTRIBUTION = env.str("CDSC_MAP_TILE_ATTRIBUTION", default="")
+_tile_url = urlsplit(CDSC_MAP_TILE_URL.replace("{s}", "s-placeholder"))
+if CDSC_MAP_TILE_URL and (_tile_url.scheme not in ("https", "http") or not _tile_url.hostname):
+    raise ImproperlyConfigured(
+        f"CDSC_MAP_TILE_URL must be an http(s) URL template such as https://tile.example.org/{{z}}/{{x}}/{{y}}.png, "
+        f"not {CDSC_MAP_TILE_URL!r}."
+    )
+_tile_host = (_tile_url.hostname or "").replace("s-placeholder", "*")
+_tile_port = f":{_tile_url.port}" if CDSC_MAP_TILE_URL and _tile_url.port else ""
+MAP_TILE_ORIGINS = [f"{_tile_url.scheme}://{_tile_host}{_tile_port}"] if CDSC_MAP_TILE_URL else []
+
 # Content-Security-Policy (django-csp) on every response; it matters on the HTML pages (landing, Swagger UI, ReDoc,
 # admin, imports), which load only this server's own files. Inline <script> and <style> elements carry the
 # request's nonce (templates use {{ request.csp_nonce }}); Swagger UI's start script is a file (/docs/?script).
@@ -357,7 +373,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", NONCE],
         # Swagger UI and ReDoc draw their icons and logos as data: URLs.
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MAP_TILE_ORIGINS],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         # ReDoc builds its search index in a web worker made from a blob: URL of its own code.

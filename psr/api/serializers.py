@@ -1,6 +1,6 @@
 """Response serializers with the spec's field names (section 3.2); they also describe the OpenAPI schema."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from psr.choices import PowerUnit, ReadingFormat, ReadingValidity
@@ -30,6 +30,22 @@ class PowerSystemResourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = PowerSystemResource
         fields = ["id", "name", "level", "parent"]
+
+
+# The schema's list item: the spec's four fields, and `geojson`, not required, since only `located=true` adds it.
+@extend_schema_serializer(component_name="PowerSystemResource")
+class LocatedPowerSystemResourceSerializer(PowerSystemResourceSerializer):
+    """A PSR of the list; with `located=true` (beyond the spec), its GeoJSON location besides."""
+
+    geojson = serializers.JSONField(
+        source="location.geojson",
+        required=False,
+        help_text="Only with `located=true` (beyond the spec): the PSR's location as a GeoJSON object (RFC 7946), "
+        "a point or an outline.",
+    )
+
+    class Meta(PowerSystemResourceSerializer.Meta):
+        fields = [*PowerSystemResourceSerializer.Meta.fields, "geojson"]
 
 
 # --- topology -----------------------------------------------------------------------------------------------

@@ -14,7 +14,12 @@ from cdsc_site.clients.authentication import ApiKeyAuthentication
 from cdsc_site.clients.permissions import ApiClientOrStaff
 from psr import selectors
 from psr.choices import PowerUnit
-from psr.filtersets import MeterDeviceFilterSet, PowerSystemResourceFilterSet, ProductionProjectFilterSet
+from psr.filtersets import (
+    SEARCH_MAX_LENGTH,
+    MeterDeviceFilterSet,
+    PowerSystemResourceFilterSet,
+    ProductionProjectFilterSet,
+)
 from psr.models import Meter, PowerSystemResource, ProductionProject
 from psr.validators import PSR_ID_PATTERN
 
@@ -22,6 +27,7 @@ from .access import visible_to_caller
 from .serializers import (
     CapacityResponseSerializer,
     DescribeResponseSerializer,
+    LocatedPowerSystemResourceSerializer,
     MeterDeviceSerializer,
     PowerSystemResourceSerializer,
     ProductionProjectResponseSerializer,
@@ -54,6 +60,17 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
     lookup_field = "id"
     lookup_value_regex = PSR_ID_PATTERN.strip("^$")
 
+    def _located(self) -> bool:
+        return self.action == "list" and self.request.query_params.get("located") == "true"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.select_related("location") if self._located() else queryset
+
+    def get_serializer_class(self) -> type:
+        # The filter refuses any other value of `located`, so "true" here is exactly when the filter applies.
+        return LocatedPowerSystemResourceSerializer if self._located() else super().get_serializer_class()
+
     def get_object(self) -> PowerSystemResource:
         psr_id = self.kwargs["id"]
         psr = selectors.psr_get(psr_id)
@@ -66,7 +83,24 @@ class PowerSystemResourceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet)
 
     @extend_schema(
         summary="List power system resources",
-        description="Id, name, topology level and parent of every PSR, optionally filtered by level or parent.",
+        description=(
+            "Id, name, topology level and parent of every PSR, optionally filtered by level or parent. Beyond the "
+            "spec, `search` finds PSRs by id, name or external identifier, and `located=true` lists the PSRs that "
+            "have a GeoJSON location with that location in each item (the item schema then has `geojson`)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "search",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+                description=PowerSystemResourceFilterSet.base_filters["search"].extra["help_text"],
+            ),
+            OpenApiParameter(
+                "located",
+                {"type": "string", "enum": ["true", "false"], "default": "false"},
+                description=PowerSystemResourceFilterSet.base_filters["located"].extra["help_text"],
+            ),
+        ],
+        responses=LocatedPowerSystemResourceSerializer,
     )
     def list(self, request: Request, *args, **kwargs) -> Response:
         return super().list(request, *args, **kwargs)
