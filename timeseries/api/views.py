@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from cdsc_site.api.datetimes import format_datetime, format_epochs, parse_datetime_param
+from cdsc_site.api.datetimes import DATETIME_PARAM_SCHEMA, format_datetime, format_epochs, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
@@ -306,14 +306,15 @@ def _parameters(quantity: str) -> list[OpenApiParameter]:
         ),
         OpenApiParameter(
             "startDatetime",
-            OpenApiTypes.STR,
-            description="ISO 8601 date or datetime (a date is 00:00 UTC, no offset is UTC). Intervals starting at "
-            "or after it.",
+            DATETIME_PARAM_SCHEMA,
+            description="RFC 3339 datetime, or a date (00:00 UTC; a datetime without offset is UTC too). Intervals "
+            "starting at or after it.",
         ),
         OpenApiParameter(
             "endDatetime",
-            OpenApiTypes.STR,
-            description="ISO 8601 date or datetime. Intervals ending at or before it. Must be after startDatetime.",
+            DATETIME_PARAM_SCHEMA,
+            description="RFC 3339 datetime, or a date (00:00 UTC). Intervals ending at or before it. Must be after "
+            "startDatetime.",
         ),
         OpenApiParameter(
             "timeframe",
