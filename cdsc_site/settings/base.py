@@ -88,6 +88,12 @@ CDSC_RESPONSE_CACHE = env.bool("CDSC_RESPONSE_CACHE", default=True)
 CDSC_RESPONSE_CACHE_SECONDS = env.int("CDSC_RESPONSE_CACHE_SECONDS", default=24 * 3600)
 CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES", default=16 * 1024**2)
 CDSC_RESPONSE_CACHE_LOCAL_BYTES = env.int("CDSC_RESPONSE_CACHE_LOCAL_BYTES", default=128 * 1024**2)
+# Cache-Control of API answers (docs/spec-notes.md, "Caching"): public data may be reused for CDSC_CACHE_SECONDS;
+# a time series whose endDatetime is more than CDSC_CACHE_OPEN_DAYS days ago (a closed period, which imports rarely
+# revise) for CDSC_CACHE_CLOSED_SECONDS. Private data: `private, no-cache`. ETags make revalidation a cheap 304.
+CDSC_CACHE_SECONDS = env.int("CDSC_CACHE_SECONDS", default=60)
+CDSC_CACHE_OPEN_DAYS = env.int("CDSC_CACHE_OPEN_DAYS", default=7)
+CDSC_CACHE_CLOSED_SECONDS = env.int("CDSC_CACHE_CLOSED_SECONDS", default=3600)
 # On PostgreSQL each process keeps a copy of the data version, kept current by LISTEN/NOTIFY (timeseries.versions):
 # a cached answer or a 304 then costs no query. Off: the version is read per request.
 CDSC_FOLLOW_DATA_VERSION = env.bool("CDSC_FOLLOW_DATA_VERSION", default=True)
@@ -239,7 +245,10 @@ MIDDLEWARE = [
     # Above ConditionalGetMiddleware: the ETag is computed on the plain body, then marked weak when gzipped.
     "cdsc_site.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Django's, for HEAD too (the ETag a GET would have), a 304's Vary as its 200's.
+    "cdsc_site.api.middleware.ApiConditionalGetMiddleware",
+    # Below it: a 304 made from a 200 copies the 200's Cache-Control.
+    "cdsc_site.api.middleware.ApiCacheControlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

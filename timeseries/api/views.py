@@ -101,6 +101,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
 
     quantity: str = ""
     body_key: str = ""  # the key of the intervals in the body; the quantity's name unless set
+    cache_closed_periods = True  # a closed past period is cached longer (cdsc_site.api.middleware.cache_control)
     renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
 
     def _units(self) -> tuple[tuple[str, ...], str] | None:
@@ -263,7 +264,8 @@ def _kept_answer(request: HttpRequest, version: int, media_type: str) -> HttpRes
     """The answer to `request` if the client holds it (a 304) or it is kept (charged as computed), else None."""
     key, etag = _response_key(request, version, media_type)
     if _matches(request, etag):
-        return HttpResponseNotModified(headers={"ETag": etag})
+        # The Vary of the 200 (JSON and CSV are gzipped, ApiGZipMiddleware); DRF adds Accept, CORS Origin.
+        return HttpResponseNotModified(headers={"ETag": etag, "Vary": "Accept-Encoding"})
     hit = cached_response(key)
     if hit is None:
         return None
