@@ -5,10 +5,6 @@ from typing import Any
 
 from django.conf import settings
 
-from psr.choices import PowerUnit
-from timeseries.choices import EMISSIONS_UNITS, ENERGY_UNITS, SPEC_QUANTITIES, Timeframe
-from timeseries.emissions import INTENSITY_UNIT
-
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details; `errors` names each parameter at fault.",
@@ -31,17 +27,20 @@ PROBLEM_SCHEMA = {
 }
 
 # The vocabularies several operations share, each one component: a generated client then has one enum per
-# vocabulary, and a value of one operation (or read from a response) can be passed to another.
-SHARED_ENUMS: dict[str, tuple[list[str], str]] = {
-    "Timeframe": (list(Timeframe.values), "When a value was known: measured (actual), or a market/forecast horizon."),
-    "EnergyUnit": (list(ENERGY_UNITS), "Unit of energy values (generation, demand, imports, exports, curtailment)."),
-    "PowerUnit": (list(PowerUnit.values), "Unit of power values (capacities)."),
-    "EmissionsUnit": (list(EMISSIONS_UNITS), "Unit of emissions (mass of CO2-equivalent)."),
-    "IntensityUnit": ([INTENSITY_UNIT], "Unit of carbon intensity."),
-    "Format": (["json", "csv"], "Representation of a time series: JSON (the default) or CSV (`text/csv`)."),
-    "EmissionBasis": (["direct", "lifecycle"], "Which emission factors: direct (combustion) or lifecycle."),
-    "IntensityMethod": (["production", "consumption"], "Carbon intensity of production, or flow-traced consumption."),
+# vocabulary, and a value of one operation (or read from a response) can be passed to another. The values are the
+# apps' (ENUM_NAME_OVERRIDES in the settings names the components drf-spectacular makes of their response fields;
+# this floor imports no app); only Format, which no response field holds, is defined here.
+SHARED_ENUMS = {
+    "Timeframe": "When a value was known: measured (actual), or a market/forecast horizon.",
+    "EnergyUnit": "Unit of energy values (generation, demand, imports, exports, curtailment).",
+    "PowerUnit": "Unit of power values (capacities).",
+    "EmissionsUnit": "Unit of emissions (mass of CO2-equivalent).",
+    "IntensityUnit": "Unit of carbon intensity.",
+    "Format": "Representation of a time series: JSON (the default) or CSV (`text/csv`).",
+    "EmissionBasis": "Which emission factors: direct (combustion) or lifecycle.",
+    "IntensityMethod": "Carbon intensity of production, or flow-traced consumption.",
 }
+FORMAT_VALUES = ["json", "csv"]
 RESOLUTION_SCHEMA = {
     "type": "string",
     "description": "An ISO 8601 duration: PT15M, PT30M, PT1H, ... (dividing a day), P1D, P1M or P1Y.",
@@ -49,8 +48,8 @@ RESOLUTION_SCHEMA = {
 }
 # Operations of the public grid data; every other one is private (a key or a staff session).
 PUBLIC_PATHS = ("/metadata/", "/power-system-resources")
-# The spec's section headings' short paths of the time series, served as aliases of /timeseries/<quantity>.
-SHORT_PATH = re.compile(rf"^/power-system-resources/\{{id\}}/({'|'.join(SPEC_QUANTITIES)})$")
+# The spec's section headings' short paths of the time series (/{id}/generation), aliases of /{id}/timeseries/...
+SHORT_PATH = re.compile(r"^/power-system-resources/\{id\}/([a-z-]+)$")
 PARAMETER_DESCRIPTIONS = {
     "level": "Only PSRs of this topology level: its name (e.g. Zone) or its number (e.g. 1), as "
     "/metadata/topology-levels lists them.",
@@ -170,7 +169,7 @@ def polish_schema(result: dict, generator: Any, request: Any, public: bool) -> d
             ok["headers"] = {**headers, **ok.get("headers", {})}
             operation["responses"]["304"] = {"description": NOT_MODIFIED, "headers": dict(CACHE_HEADERS)}
             match = SHORT_PATH.match(path)
-            if match:
+            if match and f"/power-system-resources/{{id}}/timeseries/{match.group(1)}" in result["paths"]:
                 operation["deprecated"] = True
                 operation["operationId"] += "_alias"
                 operation["description"] = (
@@ -185,15 +184,16 @@ def _share_enums(result: dict) -> None:
     """Replace every inline enum, and every component drf-spectacular made, holding one of SHARED_ENUMS' value sets
     by a reference to that one component; the `resolution` strings likewise to one Resolution component."""
     schemas = result["components"]["schemas"]
-    by_values = {frozenset(values): name for name, (values, _) in SHARED_ENUMS.items()}
+    values = {name: schemas[name]["enum"] for name in SHARED_ENUMS if name in schemas} | {"Format": FORMAT_VALUES}
+    by_values = {frozenset(enum): name for name, enum in values.items()}
     renamed = {}
     for name, schema in list(schemas.items()):
         shared = by_values.get(frozenset(schema.get("enum", ()))) if "enum" in schema else None
         if shared is not None and shared != name:
             renamed[f"#/components/schemas/{name}"] = f"#/components/schemas/{shared}"
             del schemas[name]
-    for name, (values, description) in SHARED_ENUMS.items():
-        schemas[name] = {"type": "string", "enum": values, "description": description}
+    for name, enum in values.items():
+        schemas[name] = {"type": "string", "enum": enum, "description": SHARED_ENUMS[name]}
     schemas["Resolution"] = RESOLUTION_SCHEMA
 
     def visit(node: Any, key: str | None = None) -> Any:
