@@ -191,7 +191,8 @@ class ApiCacheControlMiddleware:
     no-cache` (a browser may keep it, and revalidates with its ETag every time; no shared cache keeps it); public data
     `max-age=CDSC_CACHE_SECONDS` (60: recent data changes with each import); a time series of a closed past period,
     one whose endDatetime is more than CDSC_CACHE_OPEN_DAYS days ago, `max-age=CDSC_CACHE_CLOSED_SECONDS` (an hour).
-    Every such answer has an ETag named after the data version, so revalidating after max-age costs a 304."""
+    Every such answer has an ETag (a time series': named after the data version; others': a hash of the body), so
+    revalidating after max-age costs a 304."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
