@@ -12,7 +12,7 @@ export CDSC_SAMPLE_DATA ?= $(if $(wildcard ../shared/data/public),$(abspath ../s
 # Likewise the real meter-level samples (Green Button, a solar plant's SCADA log) for production projects.
 export CDSC_METER_DATA ?= $(if $(wildcard ../shared/data/meters),$(abspath ../shared/data/meters),)
 
-.PHONY: run worker test lint system-deps test-sqlite test-postgres test-properties fuzz fuzz-sqlite fuzz-postgres bench clean
+.PHONY: run worker test lint tools system-deps test-sqlite test-postgres test-properties fuzz fuzz-sqlite fuzz-postgres bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,10 +51,19 @@ lint: $(INSTALLED)
 system-deps:
 	bash .ci/system-deps
 
-test-sqlite: $(INSTALLED) system-deps
+# The OpenAPI linter the tests run on the live schema (tests/test_openapi_lint.py): Redocly CLI at the version the
+# lock file pins, from the npm registry, installed again only when the lock file changes.
+LINTER := tools/openapi-lint/node_modules/.installed
+tools: $(LINTER)
+
+$(LINTER): tools/openapi-lint/package-lock.json
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+test-sqlite: $(INSTALLED) system-deps $(LINTER)
 	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: $(INSTALLED) system-deps
+test-postgres: $(INSTALLED) system-deps $(LINTER)
 	$(PY) -m tests.pgcluster -- $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The time-series property tests at length: 5,000 examples per property on a random seed (`make test` runs 200 on

@@ -39,3 +39,7 @@ def format_epochs(epochs: Iterable[int]) -> dict[int, str]:
     instants = np.unique(np.fromiter(epochs, dtype=np.int64))
     texts = np.char.add(np.datetime_as_string(instants.astype("datetime64[s]"), unit="s"), "Z")
     return dict(zip(instants.tolist(), texts.tolist(), strict=True))
+
+
+# A query parameter's schema: an RFC 3339 datetime or a date (00:00 UTC). The two formats never match the same string.
+DATETIME_PARAM_SCHEMA = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}

@@ -1,18 +1,25 @@
 """API middleware: a problem document for any error a view raises (never an HTML page or a trace), a 400 problem for
-a Host not served here, 414/431/413 problems for requests over the size limits, and gzip for API bodies."""
+a Host not served here, 414/431/413 problems for requests over the size limits, gzip for API bodies, ETags and 304s
+for GET and HEAD alike, and the Cache-Control of API answers."""
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
-from django.utils.cache import patch_vary_headers
+from django.middleware.http import ConditionalGetMiddleware
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.http import parse_http_date_safe
 from isal import igzip
+from rest_framework.views import APIView
 
+from .datetimes import parse_datetime_param
 from .errors import (
     PROBLEM_CONTENT_TYPE,
+    InvalidParameter,
     client_error,
     database_unavailable,
     database_unavailable_response,
@@ -139,9 +146,11 @@ class ApiGZipMiddleware(GZipMiddleware):
             return response
         if response.streaming:
             return super().process_response(request, response)
+        # On every compressible answer, short ones too: the Vary of a representation does not depend on its length,
+        # and a 304 in place of it carries the same (ApiConditionalGetMiddleware).
+        patch_vary_headers(response, ("Accept-Encoding",))
         if len(response.content) < self.MIN_LENGTH or response.has_header("Content-Encoding"):
             return response
-        patch_vary_headers(response, ("Accept-Encoding",))
         if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response
         compressed = igzip.compress(response.content, compresslevel=1, mtime=0)
@@ -154,3 +163,68 @@ class ApiGZipMiddleware(GZipMiddleware):
             response.headers["ETag"] = "W/" + etag
         response.headers["Content-Encoding"] = "gzip"
         return response
+
+
+class ApiConditionalGetMiddleware(ConditionalGetMiddleware):
+    """Django's ConditionalGetMiddleware (an ETag from the body; 304 for a matching If-None-Match), for HEAD as for
+    GET: a HEAD answers with the ETag the GET would (the view builds the whole body for HEAD too, the server drops it).
+    A 304 made from a compressible answer carries the Vary its 200 would (ApiGZipMiddleware, above, adds
+    Accept-Encoding to the 200 only; a 304 has no Content-Type to tell it by)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if response.get("Content-Type", "").startswith(ApiGZipMiddleware.COMPRESSIBLE):
+            patch_vary_headers(response, ("Accept-Encoding",))
+        if self.needs_etag(response) and not response.has_header("ETag"):
+            set_response_etag(response)
+        etag = response.get("ETag")
+        last_modified = response.get("Last-Modified")
+        last_modified = last_modified and parse_http_date_safe(last_modified)
+        if etag or last_modified:
+            return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        return response
+
+
+class ApiCacheControlMiddleware:
+    """`Cache-Control` on the API's 200 and 304 answers (docs/spec-notes.md, "Caching"): private data `private,
+    no-cache` (a browser may keep it, and revalidates with its ETag every time; no shared cache keeps it); public data
+    `max-age=CDSC_CACHE_SECONDS` (60: recent data changes with each import); a time series of a closed past period,
+    one whose endDatetime is more than CDSC_CACHE_OPEN_DAYS days ago, `max-age=CDSC_CACHE_CLOSED_SECONDS` (an hour).
+    Every such answer has an ETag (a time series': named after the data version; others': a hash of the body), so
+    revalidating after max-age costs a 304."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        view_class = getattr(request, "_cdsc_view_class", None)
+        if view_class is None or request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
+            return response
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = cache_control(request, view_class)
+        return response
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict) -> None:
+        view_class = getattr(view_func, "cls", None)  # DRF's views (APIView.as_view) name their class
+        if isinstance(view_class, type) and issubclass(view_class, APIView) and not _schema_or_docs(request.path):
+            request._cdsc_view_class = view_class
+
+
+def _schema_or_docs(path: str) -> bool:
+    return path.startswith(("/openapi.", "/docs/", "/redoc/"))
+
+
+def cache_control(request: HttpRequest, view_class: type) -> str:
+    """The Cache-Control of a 200 (or 304) of an API view of `view_class` for `request`."""
+    if any(getattr(p, "private_data", False) for p in getattr(view_class, "permission_classes", ())):
+        return "private, no-cache"
+    if getattr(view_class, "cache_closed_periods", False) and "endDatetime" in request.GET:
+        try:
+            end = parse_datetime_param("endDatetime", request.GET["endDatetime"])
+        except InvalidParameter:  # a 400 has no Cache-Control; nothing else gets here with a bad value
+            end = None
+        if end is not None and end <= datetime.now(UTC) - timedelta(days=settings.CDSC_CACHE_OPEN_DAYS):
+            return f"max-age={settings.CDSC_CACHE_CLOSED_SECONDS}"
+    return f"max-age={settings.CDSC_CACHE_SECONDS}"

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 
 
 class ApiClientOrStaff(BasePermission):
+    private_data = True  # what it guards is not for shared caches (cdsc_site.api.middleware.cache_control)
     message = "This is private data: log in as staff, or use an API key of a client it is granted to."
 
     def has_permission(self, request: Request, view) -> bool:

@@ -89,6 +89,12 @@ CDSC_RESPONSE_CACHE = env.bool("CDSC_RESPONSE_CACHE", default=True)
 CDSC_RESPONSE_CACHE_SECONDS = env.int("CDSC_RESPONSE_CACHE_SECONDS", default=24 * 3600)
 CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES = env.int("CDSC_RESPONSE_CACHE_MAX_ENTRY_BYTES", default=16 * 1024**2)
 CDSC_RESPONSE_CACHE_LOCAL_BYTES = env.int("CDSC_RESPONSE_CACHE_LOCAL_BYTES", default=128 * 1024**2)
+# Cache-Control of API answers (docs/spec-notes.md, "Caching"): public data may be reused for CDSC_CACHE_SECONDS;
+# a time series whose endDatetime is more than CDSC_CACHE_OPEN_DAYS days ago (a closed period, which imports rarely
+# revise) for CDSC_CACHE_CLOSED_SECONDS. Private data: `private, no-cache`. ETags make revalidation a cheap 304.
+CDSC_CACHE_SECONDS = env.int("CDSC_CACHE_SECONDS", default=60)
+CDSC_CACHE_OPEN_DAYS = env.int("CDSC_CACHE_OPEN_DAYS", default=7)
+CDSC_CACHE_CLOSED_SECONDS = env.int("CDSC_CACHE_CLOSED_SECONDS", default=3600)
 # On PostgreSQL each process keeps a copy of the data version, kept current by LISTEN/NOTIFY (timeseries.versions):
 # a cached answer or a 304 then costs no query. Off: the version is read per request.
 CDSC_FOLLOW_DATA_VERSION = env.bool("CDSC_FOLLOW_DATA_VERSION", default=True)
@@ -240,7 +246,10 @@ MIDDLEWARE = [
     # Above ConditionalGetMiddleware: the ETag is computed on the plain body, then marked weak when gzipped.
     "cdsc_site.api.middleware.ApiGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",
+    # Django's, for HEAD too (the ETag a GET would have), a 304's Vary as its 200's.
+    "cdsc_site.api.middleware.ApiConditionalGetMiddleware",
+    # Below it: a 304 made from a 200 copies the 200's Cache-Control.
+    "cdsc_site.api.middleware.ApiCacheControlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -330,17 +339,53 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "0.0.1",
     "OAS_VERSION": "3.1.0",
+    "CONTACT": {
+        "name": "LF Energy Carbon Data Specification Consortium",
+        "url": "https://lfenergy.org/projects/carbon-data-specification-consortium/",
+    },
+    "LICENSE": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+    # Every tag an operation uses, declared with what it groups (a linter and the docs' navigation ask for them).
+    "TAGS": [
+        {
+            "name": "metadata",
+            "description": "The system's vocabularies: topology levels, fuel-source types and technologies (spec 3.1).",
+        },
+        {
+            "name": "power-system-resources",
+            "description": "Power system resources: list, describe, topology, capacities (spec 3.2).",
+        },
+        {"name": "timeseries", "description": "Time series of each quantity at a PSR, JSON or CSV (spec 3.3)."},
+        {
+            "name": "emissions",
+            "description": "Emissions and carbon intensity computed from the spec's series (an extension).",
+        },
+        {
+            "name": "production-projects",
+            "description": "Private: production projects, their meters and usage segments (seed 002); a key or staff.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for the choice set two responses share (the emissions' `source`, the intensity's `emissionsSource`).
-    "ENUM_NAME_OVERRIDES": {"EmissionsSourceEnum": "timeseries.emissions.EMISSION_SOURCES"},
+    # The shared vocabularies keep these names: cdsc_site.api.schema points the query parameters at the same ones.
+    "ENUM_NAME_OVERRIDES": {
+        "EmissionsSourceEnum": "timeseries.emissions.EMISSION_SOURCES",
+        "Timeframe": "timeseries.choices.Timeframe",
+        "EnergyUnit": "timeseries.choices.ENERGY_UNITS",
+        "EmissionsUnit": "timeseries.choices.EMISSIONS_UNITS",
+        "PowerUnit": "psr.choices.PowerUnit",
+        "IntensityUnit": ["gCO2e/kWh"],
+        "EmissionBasis": ["direct", "lifecycle"],
+        "IntensityMethod": ["production", "consumption"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "cdsc_site.api.schema.add_problem_responses",
         "psr.api.schema.add_topology_components",
+        "cdsc_site.api.schema.polish_schema",
     ],
 }
 

@@ -95,10 +95,16 @@ class MainAddressSerializer(serializers.Serializer):
     street_detail = StreetDetailSerializer()
 
 
+# "object" here: allow_null adds the null (JSONField's own schema, any value, would match null in both branches).
+@extend_schema_field({"type": "object", "description": "A GeoJSON object (RFC 7946), or null."})
+class GeoJSONField(serializers.JSONField):
+    """A GeoJSON object (a dict) or null."""
+
+
 class LocationSerializer(serializers.Serializer):
     main_address = MainAddressSerializer(allow_null=True)
     description = serializers.CharField(allow_null=True)
-    geojson = serializers.JSONField(allow_null=True, help_text="A GeoJSON object (RFC 7946).")
+    geojson = GeoJSONField(allow_null=True)
 
 
 class AssetInfoSerializer(serializers.Serializer):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from cdsc_site.api.datetimes import format_datetime, parse_datetime_param
+from cdsc_site.api.datetimes import DATETIME_PARAM_SCHEMA, format_datetime, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import int_param, shown
@@ -202,12 +202,12 @@ PARAMETERS = [
     _list_param("directions", "Space-separated directions; an unknown one is a 400.", list(ReadingDirection.values)),
     OpenApiParameter(
         "after",
-        OpenApiTypes.STR,
+        DATETIME_PARAM_SCHEMA,
         description="ISO 8601 date or datetime: segments ending after it, cut to the readings ending after it.",
     ),
     OpenApiParameter(
         "before",
-        OpenApiTypes.STR,
+        DATETIME_PARAM_SCHEMA,
         description="ISO 8601 date or datetime: segments starting before it, cut to the readings starting before it.",
     ),
     OpenApiParameter(

@@ -4,8 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from psr.choices import WG3_VALUE_TYPE, ReadingDirection, ReadingFormat, ReadingValidity
-from timeseries.choices import FLOW_QUANTITIES, FUEL_QUANTITIES, READING_QUALITIES, Quantity, Timeframe
-from timeseries.emissions import EMISSION_SOURCES
+from timeseries.choices import (
+    EMISSIONS_UNITS,
+    ENERGY_UNITS,
+    FLOW_QUANTITIES,
+    FUEL_QUANTITIES,
+    READING_QUALITIES,
+    Quantity,
+    Timeframe,
+)
+from timeseries.emissions import EMISSION_SOURCES, INTENSITY_UNIT
 
 LINK = {"allow_null": True, "help_text": "Absolute URL of the next/previous page, or null."}
 
@@ -53,10 +61,13 @@ def response_serializer(quantity: str) -> type[serializers.Serializer]:
         interval = FlowIntervalSerializer
     else:
         interval = IntervalSerializer
-    unit_help = "ISO 4217 currency code; values are per MWh." if quantity == Quantity.PRICE else "Wh, kWh, MWh or GWh."
+    if quantity == Quantity.PRICE:
+        unit = serializers.CharField(help_text="ISO 4217 currency code; values are per MWh.", allow_null=True)
+    else:  # the EnergyUnit component the `unit` parameter takes (cdsc_site.api.schema)
+        unit = serializers.ChoiceField(choices=ENERGY_UNITS, help_text="The unit of the values.")
     fields = {
         "id": serializers.CharField(),
-        "unit": serializers.CharField(help_text=unit_help, allow_null=quantity == Quantity.PRICE),
+        "unit": unit,
         "timeframe": serializers.ChoiceField(
             choices=Timeframe.choices,
             required=quantity == Quantity.PRICE,
@@ -104,13 +115,15 @@ class FactorUsedSerializer(serializers.Serializer):
     validUntil = serializers.DateTimeField(allow_null=True)
 
 
-def _envelope(name: str, key: str, interval: serializers.Serializer, fields: dict) -> type[serializers.Serializer]:
+def _envelope(
+    name: str, key: str, interval: serializers.Serializer, fields: dict, units: tuple[str, ...]
+) -> type[serializers.Serializer]:
     return type(
         name,
         (serializers.Serializer,),
         {
             "id": serializers.CharField(),
-            "unit": serializers.CharField(),
+            "unit": serializers.ChoiceField(choices=units, help_text="The unit of the values."),
             "timeframe": serializers.ChoiceField(choices=Timeframe.choices, required=False),
             "resolution": serializers.CharField(required=False),
             "rolledUp": serializers.BooleanField(required=False),
@@ -137,6 +150,7 @@ def emissions_response() -> type[serializers.Serializer]:
             "reportedFor": serializers.ListField(child=serializers.CharField(), required=False),
             "missingFactors": serializers.ListField(child=serializers.CharField(), required=False),
         },
+        EMISSIONS_UNITS,
     )
 
 
@@ -197,6 +211,7 @@ def intensity_response() -> type[serializers.Serializer]:
             "boundaries": serializers.ListField(child=serializers.CharField(), required=False),
             "fallbacks": FallbackSerializer(many=True, required=False),
         },
+        (INTENSITY_UNIT,),
     )
 
 
@@ -250,7 +265,7 @@ class SupplyMixResponseSerializer(serializers.Serializer):
     """format=supply-mix: the intensity as CDS-WG3-01 supply_mix value sets (an extension, docs/spec-notes.md)."""
 
     id = serializers.CharField()
-    unit = serializers.CharField()
+    unit = serializers.ChoiceField(choices=[INTENSITY_UNIT])
     basis = serializers.ChoiceField(choices=["direct", "lifecycle"])
     method = serializers.ChoiceField(choices=["production", "consumption"])
     timeframe = serializers.ChoiceField(choices=Timeframe.choices, required=False)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from cdsc_site.api.datetimes import format_datetime, format_epochs, parse_datetime_param
+from cdsc_site.api.datetimes import DATETIME_PARAM_SCHEMA, format_datetime, format_epochs, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
@@ -101,6 +101,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
 
     quantity: str = ""
     body_key: str = ""  # the key of the intervals in the body; the quantity's name unless set
+    cache_closed_periods = True  # a closed past period is cached longer (cdsc_site.api.middleware.cache_control)
     renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
 
     def _units(self) -> tuple[tuple[str, ...], str] | None:
@@ -263,7 +264,8 @@ def _kept_answer(request: HttpRequest, version: int, media_type: str) -> HttpRes
     """The answer to `request` if the client holds it (a 304) or it is kept (charged as computed), else None."""
     key, etag = _response_key(request, version, media_type)
     if _matches(request, etag):
-        return HttpResponseNotModified(headers={"ETag": etag})
+        # The Vary of the 200 (JSON and CSV are gzipped, ApiGZipMiddleware); DRF adds Accept, CORS Origin.
+        return HttpResponseNotModified(headers={"ETag": etag, "Vary": "Accept-Encoding"})
     hit = cached_response(key)
     if hit is None:
         return None
@@ -306,14 +308,15 @@ def _parameters(quantity: str) -> list[OpenApiParameter]:
         ),
         OpenApiParameter(
             "startDatetime",
-            OpenApiTypes.STR,
-            description="ISO 8601 date or datetime (a date is 00:00 UTC, no offset is UTC). Intervals starting at "
-            "or after it.",
+            DATETIME_PARAM_SCHEMA,
+            description="RFC 3339 datetime, or a date (00:00 UTC; a datetime without offset is UTC too). Intervals "
+            "starting at or after it.",
         ),
         OpenApiParameter(
             "endDatetime",
-            OpenApiTypes.STR,
-            description="ISO 8601 date or datetime. Intervals ending at or before it. Must be after startDatetime.",
+            DATETIME_PARAM_SCHEMA,
+            description="RFC 3339 datetime, or a date (00:00 UTC). Intervals ending at or before it. Must be after "
+            "startDatetime.",
         ),
         OpenApiParameter(
             "timeframe",
