@@ -153,9 +153,7 @@ def check_a_type_with_several_technologies_gets_a_column_per_technology(live_ser
     df = CDSC(live_server.url).generation(CISO, "2023-06-01", "2023-06-02")
     solar = fuel_name(SOLAR)
     fuels = [c for c in df.columns if c not in ("end", "total")]
-    assert sorted(fuels) == sorted(
-        [f"{solar} (Solar - Photovoltaic - Unspecified)", f"{solar} (unspecified technology)", fuel_name(WIND)]
-    )
+    assert sorted(fuels) == sorted([f"{solar} / Solar - Photovoltaic - Unspecified", solar, fuel_name(WIND)])
     assert list(df["total"]) == [9.0, 12.0]
 
 

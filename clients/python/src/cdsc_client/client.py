@@ -182,8 +182,8 @@ class CDSC:
 
         The index (`start`) holds each interval's start, in UTC unless `tz` is given: `"local"` is the PSR's own
         time zone (from `describe`), or any IANA name (`"Europe/Madrid"`). Columns: `end`, then one per fuel source
-        (generation, curtailment, emissions: the fuel type's name, with ` (technology)` after it where the same type
-        comes with several technologies) or per connected PSR (imports, exports: its id), then `total` (the
+        (generation, curtailment, emissions: the fuel type's name, with ` / <technology>` after it where the same
+        type comes with several technologies) or per connected PSR (imports, exports: its id), then `total` (the
         interval's `value`). Demand and prices have `end` and `total` alone. A fuel or neighbour absent from an
         interval is NaN there. `attrs` holds `id`, `quantity`, `unit`, `timeframe`, `resolution` (None when not
         resampled), `rolled_up` (True when the PSR's values are sums over its subtree), `tz`, and any other field
@@ -331,8 +331,9 @@ def _labels(items: list[dict[str, Any]]) -> dict[tuple[str, ...], str]:
     for label in fuels:
         if label[0] == "psr":
             names[label] = label[1]
-        elif len(technologies[label[1]]) > 1:
-            names[label] = f"{label[1]} ({label[2] or 'unspecified technology'})"
+        elif len(technologies[label[1]]) > 1 and label[2]:
+            # As the intensity's supply-mix names them; a fuel of unknown technology keeps the type's name alone.
+            names[label] = f"{label[1]} / {label[2]}"
         else:
             names[label] = label[1]
     return names
