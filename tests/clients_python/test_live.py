@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from cdsc_client import CDSC, BadRequest, NotFound, Unauthorized, __version__
+from cdsc_client import CDSC, BadRequest, NotFound, RateLimited, Retry, Unauthorized, __version__
 
 from cdsc_site.clients.services import api_client_get_or_create, api_key_create
 from tests.timeseries.helpers import COAL, HOUR, PV, SOLAR, STEAM, WIND, fuel_name, run, utc, write
@@ -216,6 +216,19 @@ def check_refusals_raise_with_the_problem_document(live_server) -> None:
     assert backwards.value.errors
 
 
+def check_the_servers_429_raises_rate_limited(live_server, settings) -> None:
+    settings.CDSC_RATE_LIMIT_ANONYMOUS = 2
+    client = CDSC(live_server.url, retry=Retry(attempts=1))
+    with pytest.raises(RateLimited) as limited:  # within a few requests, whichever minute they fall in
+        for _ in range(10):
+            client.psrs()
+    settings.CDSC_RATE_LIMIT_ANONYMOUS = 0
+    error = limited.value
+    assert (error.status, error.problem["status"], error.title) == (429, 429, "Too Many Requests")
+    assert error.retry_after is not None and 0 <= error.retry_after <= 60
+    assert error.url == f"{live_server.url}/power-system-resources"
+
+
 def check_api_keys_go_in_the_authorization_header(live_server, settings) -> None:
     settings.CDSC_API_KEYS_REQUIRED = True
     with pytest.raises(Unauthorized) as anonymous:
@@ -250,7 +263,7 @@ def check_a_second_read_revalidates_with_the_etag_and_reuses_the_body_on_304(liv
     assert [s for s, _, _ in seen.seen] == [200, 200, 304, 304]
     assert all(h.get("If-None-Match") for _, h, _ in seen.seen[2:])
 
-    uncached = CDSC(live_server.url, etag_cache_size=0)
+    uncached = CDSC(live_server.url, etag_cache_bytes=0)
     seen = Recorder(uncached)
     uncached.describe(CISO)
     uncached.describe(CISO)
@@ -330,4 +343,5 @@ def test_flows_technologies_prices_and_demand(grid, live_server):
 def test_documents_refusals_and_keys(grid, live_server, settings):
     check_documents_and_capacity_tables_match_the_api(live_server)
     check_refusals_raise_with_the_problem_document(live_server)
+    check_the_servers_429_raises_rate_limited(live_server, settings)
     check_api_keys_go_in_the_authorization_header(live_server, settings)  # last: it turns keys on

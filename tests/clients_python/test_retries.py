@@ -161,3 +161,15 @@ def test_retry_after_parsing():
     assert transport.parse_retry_after("Thu, 01 Jan 2026 11:00:00 GMT", now) == 0.0
     assert transport.parse_retry_after("soon", now) is None
     assert transport.parse_retry_after(None, now) is None
+
+
+def test_the_etag_cache_keeps_the_most_recent_answers_within_its_bytes():
+    size = len(json.dumps(DESCRIBE).encode())
+    for cache_bytes, revalidated in ((10 * size, True), (size, False)):
+        with Stub([(200, {"ETag": '"v1"'}, DESCRIBE)]) as stub:
+            client = CDSC(stub.url, etag_cache_bytes=cache_bytes)
+            for psr in ("A", "B", "A"):
+                client.describe(psr)
+        sent = [headers.get("If-None-Match") for _, headers, _ in stub.requests]
+        # A third read of A revalidates only while A is still kept: room for one answer keeps B alone.
+        assert sent == [None, None, '"v1"' if revalidated else None]

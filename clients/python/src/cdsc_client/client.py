@@ -32,9 +32,10 @@ class CDSC:
 
     `api_key` is sent as `Authorization: Bearer <key>` on every request. `timeout` is in seconds (one number, or
     `(connect, read)`). `retry` says how 429, 503 and dropped connections are retried (`Retry`). Each answer's
-    `ETag` is kept with its body for the last `etag_cache_size` URLs: asking the same URL again sends
-    `If-None-Match`, and a 304 reuses the kept body (0 turns this off). `session` is a `requests.Session` of your
-    own (proxies, certificates); the client sets its User-Agent, Accept and Authorization headers.
+    `ETag` is kept with its body, the most recently used first, within `etag_cache_bytes` of JSON: asking the same
+    URL again sends `If-None-Match`, and a 304 reuses the kept body (0 turns this off). `session` is a
+    `requests.Session` of your own (proxies, certificates); the client sets its User-Agent, Accept and Authorization
+    headers.
 
     Documents (`describe`, `topology`) come back as dicts; tables (`psrs`, `capacity`, `transmission_capacity`
     and every time series) as pandas DataFrames. Errors raise `CDSCError` subclasses carrying the problem document.
@@ -47,7 +48,7 @@ class CDSC:
         *,
         timeout: float | tuple[float, float] = (10.0, 120.0),
         retry: Retry | None = None,
-        etag_cache_size: int = 256,
+        etag_cache_bytes: int = 64_000_000,
         session: requests.Session | None = None,
     ):
         self._transport = Transport(
@@ -55,7 +56,7 @@ class CDSC:
             api_key=api_key,
             timeout=timeout,
             retry=retry or Retry(),
-            etag_cache_size=etag_cache_size,
+            etag_cache_bytes=etag_cache_bytes,
             session=session,
         )
         self._timezones: dict[str, str] = {}

@@ -75,7 +75,7 @@ class Transport:
         api_key: str | None,
         timeout: float | tuple[float, float],
         retry: Retry,
-        etag_cache_size: int,
+        etag_cache_bytes: int,
         session: requests.Session | None,
     ):
         parts = urlsplit(base_url)
@@ -91,8 +91,10 @@ class Transport:
         if api_key:
             # The header the server documents first (docs/api-access.md); never the query string, which it refuses.
             self.session.headers["Authorization"] = f"Bearer {api_key}"
-        self._etags: OrderedDict[str, tuple[str, Any]] = OrderedDict()
-        self._etag_cache_size = etag_cache_size
+        # URL -> (ETag, parsed body, size of the body as sent), least recently used first.
+        self._etags: OrderedDict[str, tuple[str, Any, int]] = OrderedDict()
+        self._etag_bytes = 0
+        self._etag_cache_bytes = etag_cache_bytes
 
     def url(self, path: str, params: dict[str, Any] | None = None) -> str:
         """The absolute URL of an API path with its query (parameters of value None left out)."""
@@ -126,12 +128,22 @@ class Transport:
                 status=response.status_code,
             ) from None
         etag = response.headers.get("ETag")
-        if etag and self._etag_cache_size > 0:
-            self._etags[url] = (etag, body)
-            self._etags.move_to_end(url)
-            while len(self._etags) > self._etag_cache_size:
-                self._etags.popitem(last=False)
+        if etag:
+            self._keep(url, etag, body, len(response.content))
         return body
+
+    def _keep(self, url: str, etag: str, body: Any, size: int) -> None:
+        """Keep an answer for revalidation, within the cache's bytes (counted as the JSON text, uncompressed)."""
+        old = self._etags.pop(url, None)
+        if old is not None:
+            self._etag_bytes -= old[2]
+        if size > self._etag_cache_bytes:
+            return
+        self._etags[url] = (etag, body, size)
+        self._etag_bytes += size
+        while self._etag_bytes > self._etag_cache_bytes:
+            _, (_, _, dropped) = self._etags.popitem(last=False)
+            self._etag_bytes -= dropped
 
     def _send(self, url: str, headers: dict[str, str]) -> requests.Response:
         for attempt in range(self.retry.attempts):
