@@ -4,6 +4,7 @@ import contextlib
 import io
 import re
 import tomllib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,26 @@ def week(grid) -> None:
     write(CISO, "generation", run(start, [300.0 + (i * 37) % 101 for i in range(WEEK)]), fuel=WIND)
 
 
+_OPEN: list[CDSC] = []
+
+
+def connect(live_server, **kwargs) -> CDSC:
+    """A client of the live server that does not keep connections alive, closed after the test: the live server
+    serves each kept-alive connection in a thread of its own with its own database connection, and a socket an
+    exception's response still refers to stays open, so PostgreSQL would refuse to drop the test database."""
+    client = CDSC(live_server.url, **kwargs)
+    client.session.headers["Connection"] = "close"
+    _OPEN.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 def api_json(live_server, path: str, params: dict, key: str) -> tuple[list[dict], dict]:
     """The items of every page of an API path and its first page's body, read with plain requests."""
     response = requests.get(f"{live_server.url}{path}", params=params, timeout=30)
@@ -58,7 +79,7 @@ class Recorder:
 
 
 def check_a_week_of_generation_is_a_frame_of_the_apis_numbers(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     df = client.generation(CISO, "2023-06-01", "2023-06-08", resolution="PT1H")
     items, _ = api_json(
         live_server,
@@ -89,7 +110,7 @@ def check_a_week_of_generation_is_a_frame_of_the_apis_numbers(live_server) -> No
 
 
 def check_every_page_is_followed(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     whole = client.generation(CISO, "2023-06-01", "2023-06-08")
     seen = Recorder(client)
     paged = client.generation(CISO, datetime(2023, 6, 1, tzinfo=UTC), datetime(2023, 6, 8), page_size=50)
@@ -107,7 +128,7 @@ def check_every_page_is_followed(live_server) -> None:
 
 
 def check_the_index_is_converted_to_the_psrs_own_or_any_time_zone(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     utc_frame = client.generation(CISO, "2023-06-01", "2023-06-02")
     local = client.generation(CISO, "2023-06-01", "2023-06-02", tz="local")
     assert str(local.index.tz) == "America/Los_Angeles" == client.describe(CISO)["timezone"]
@@ -127,7 +148,7 @@ def check_the_index_is_converted_to_the_psrs_own_or_any_time_zone(live_server) -
 
 
 def check_flows_by_neighbour_daily_in_another_unit(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     gwh = {"unit": "GWh"}
     df = client.imports(CISO, "2023-06-01T07:00:00Z", "2023-06-03T07:00:00Z", resolution="P1D", unit="GWh", tz="local")
     items, body = api_json(
@@ -150,7 +171,7 @@ def check_flows_by_neighbour_daily_in_another_unit(live_server) -> None:
 
 
 def check_a_type_with_several_technologies_gets_a_column_per_technology(live_server) -> None:
-    df = CDSC(live_server.url).generation(CISO, "2023-06-01", "2023-06-02")
+    df = connect(live_server).generation(CISO, "2023-06-01", "2023-06-02")
     solar = fuel_name(SOLAR)
     fuels = [c for c in df.columns if c not in ("end", "total")]
     assert sorted(fuels) == sorted([f"{solar} / Solar - Photovoltaic - Unspecified", solar, fuel_name(WIND)])
@@ -158,7 +179,7 @@ def check_a_type_with_several_technologies_gets_a_column_per_technology(live_ser
 
 
 def check_prices_side_by_side_and_demand_alone(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     prices = client.prices(CISO, "2023-06-01", "2023-06-02")
     assert list(prices.columns) == ["end", "day-ahead", "real-time"]
     assert list(prices["day-ahead"]) == [30.0, 31.0, 32.0]
@@ -171,7 +192,7 @@ def check_prices_side_by_side_and_demand_alone(live_server) -> None:
 
 
 def check_documents_and_capacity_tables_match_the_api(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     base = f"{live_server.url}/power-system-resources/{CISO}"
     describe = requests.get(f"{base}/describe", timeout=30).json()
     assert client.describe(CISO) == {"id": CISO, **describe["describe"]}
@@ -195,7 +216,7 @@ def check_documents_and_capacity_tables_match_the_api(live_server) -> None:
 
 
 def check_refusals_raise_with_the_problem_document(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     with pytest.raises(NotFound) as missing:
         client.describe("US-NOWHERE")
     expected = requests.get(f"{live_server.url}/power-system-resources/US-NOWHERE/describe", timeout=30).json()
@@ -218,7 +239,7 @@ def check_refusals_raise_with_the_problem_document(live_server) -> None:
 
 def check_the_servers_429_raises_rate_limited(live_server, settings) -> None:
     settings.CDSC_RATE_LIMIT_ANONYMOUS = 2
-    client = CDSC(live_server.url, retry=Retry(attempts=1))
+    client = connect(live_server, retry=Retry(attempts=1))
     with pytest.raises(RateLimited) as limited:  # within a few requests, whichever minute they fall in
         for _ in range(10):
             client.psrs()
@@ -232,14 +253,14 @@ def check_the_servers_429_raises_rate_limited(live_server, settings) -> None:
 def check_api_keys_go_in_the_authorization_header(live_server, settings) -> None:
     settings.CDSC_API_KEYS_REQUIRED = True
     with pytest.raises(Unauthorized) as anonymous:
-        CDSC(live_server.url).describe(CISO)
+        connect(live_server).describe(CISO)
     assert anonymous.value.status == 401
     with pytest.raises(Unauthorized) as wrong:
-        CDSC(live_server.url, api_key="AbCd1234.notakeythisserverknows0000000").describe(CISO)
+        connect(live_server, api_key="AbCd1234.notakeythisserverknows0000000").describe(CISO)
     assert "not valid" in wrong.value.detail
 
     _, key = api_key_create(client=api_client_get_or_create(organisation="Watt Analytics"), label="client tests")
-    client = CDSC(live_server.url, api_key=key)
+    client = connect(live_server, api_key=key)
     seen = Recorder(client)
     assert client.describe(CISO)["timezone"] == "America/Los_Angeles"
     assert seen.seen[0][1]["Authorization"] == f"Bearer {key}"
@@ -247,7 +268,7 @@ def check_api_keys_go_in_the_authorization_header(live_server, settings) -> None
 
 
 def check_a_second_read_revalidates_with_the_etag_and_reuses_the_body_on_304(live_server) -> None:
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     seen = Recorder(client)
     first = client.describe(CISO)
     again = client.describe(CISO)
@@ -263,7 +284,7 @@ def check_a_second_read_revalidates_with_the_etag_and_reuses_the_body_on_304(liv
     assert [s for s, _, _ in seen.seen] == [200, 200, 304, 304]
     assert all(h.get("If-None-Match") for _, h, _ in seen.seen[2:])
 
-    uncached = CDSC(live_server.url, etag_cache_bytes=0)
+    uncached = connect(live_server, etag_cache_bytes=0)
     seen = Recorder(uncached)
     uncached.describe(CISO)
     uncached.describe(CISO)
@@ -273,7 +294,7 @@ def check_a_second_read_revalidates_with_the_etag_and_reuses_the_body_on_304(liv
 def check_the_user_agent_names_the_client_and_its_version(live_server) -> None:
     project = tomllib.loads((CLIENT_DIR / "pyproject.toml").read_text())["project"]
     assert __version__ == project["version"] == "0.1.0"
-    client = CDSC(live_server.url)
+    client = connect(live_server)
     seen = Recorder(client)
     client.describe(CISO)
     assert seen.seen[0][1]["User-Agent"].startswith(f"cdsc-client/{__version__} ")
@@ -285,10 +306,11 @@ def check_the_readme_example_runs_as_written(live_server) -> None:
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     assert len(code.strip().splitlines()) <= 6  # the import, a blank line and the example's lines
     assert "http://127.0.0.1:8000" in code
-    out = io.StringIO()
+    out, namespace = io.StringIO(), {}
     with contextlib.redirect_stdout(out):
-        exec(compile(code.replace("http://127.0.0.1:8000", live_server.url), "README.md", "exec"), {})
+        exec(compile(code.replace("http://127.0.0.1:8000", live_server.url), "README.md", "exec"), namespace)
     lines = out.getvalue().splitlines()
+    namespace["client"].close()
 
     assert lines[0] == "MWh 168 hours from 2023-05-31 17:00:00-07:00"
     items, _ = api_json(
