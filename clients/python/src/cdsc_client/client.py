@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -14,6 +14,17 @@ import requests
 from .transport import Retry, Transport
 
 Moment = str | date | datetime
+
+
+class SeriesOptions(TypedDict, total=False):
+    """The options of `CDSC.timeseries` that its shortcuts (`generation`, `demand`, ...) pass on."""
+
+    resolution: str | None
+    unit: str | None
+    timeframe: str | None
+    tz: str | None
+    page_size: int | None
+
 
 # The body key of each time-series endpoint's array, where it is not the quantity itself.
 ARRAY_KEYS = {"carbon-intensity": "carbonIntensity"}
@@ -228,30 +239,30 @@ class CDSC:
         }
         return frame
 
-    def generation(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Generation by fuel source: `timeseries(id, "generation", start, end, **kwargs)`."""
-        return self.timeseries(id, "generation", start, end, **kwargs)
+    def generation(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
+        """Generation by fuel source: `timeseries(id, "generation", start, end, **options)`."""
+        return self.timeseries(id, "generation", start, end, **options)
 
-    def demand(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Demand (`timeframe="day-ahead"` for its forecast): `timeseries(id, "demand", start, end, **kwargs)`."""
-        return self.timeseries(id, "demand", start, end, **kwargs)
+    def demand(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
+        """Demand (`timeframe="day-ahead"` for its forecast): `timeseries(id, "demand", start, end, **options)`."""
+        return self.timeseries(id, "demand", start, end, **options)
 
-    def imports(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Imports by connected PSR: `timeseries(id, "imports", start, end, **kwargs)`."""
-        return self.timeseries(id, "imports", start, end, **kwargs)
+    def imports(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
+        """Imports by connected PSR: `timeseries(id, "imports", start, end, **options)`."""
+        return self.timeseries(id, "imports", start, end, **options)
 
-    def exports(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Exports by connected PSR: `timeseries(id, "exports", start, end, **kwargs)`."""
-        return self.timeseries(id, "exports", start, end, **kwargs)
+    def exports(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
+        """Exports by connected PSR: `timeseries(id, "exports", start, end, **options)`."""
+        return self.timeseries(id, "exports", start, end, **options)
 
-    def curtailment(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Curtailment by fuel source: `timeseries(id, "curtailment", start, end, **kwargs)`."""
-        return self.timeseries(id, "curtailment", start, end, **kwargs)
+    def curtailment(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
+        """Curtailment by fuel source: `timeseries(id, "curtailment", start, end, **options)`."""
+        return self.timeseries(id, "curtailment", start, end, **options)
 
-    def price(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
+    def price(self, id: str, start: Moment, end: Moment, **options: Unpack[SeriesOptions]) -> pd.DataFrame:
         """Prices of one timeframe (`day-ahead` unless `timeframe=` says otherwise), per MWh in the currency of
-        `attrs["unit"]`: `timeseries(id, "price", start, end, **kwargs)`."""
-        return self.timeseries(id, "price", start, end, **kwargs)
+        `attrs["unit"]`: `timeseries(id, "price", start, end, **options)`."""
+        return self.timeseries(id, "price", start, end, **options)
 
     def prices(
         self,
@@ -259,11 +270,21 @@ class CDSC:
         start: Moment,
         end: Moment,
         timeframes: tuple[str, ...] = ("day-ahead", "real-time"),
-        **kwargs: Any,
+        *,
+        resolution: str | None = None,
+        tz: str | None = None,
+        page_size: int | None = None,
     ) -> pd.DataFrame:
         """Prices of several timeframes side by side: columns `end`, then one per timeframe (its `total`), on the
         union of their intervals (NaN where one timeframe has no price). `attrs["unit"]` is the currency."""
-        frames = {tf: self.timeseries(id, "price", start, end, timeframe=tf, **kwargs) for tf in timeframes}
+        if not timeframes:
+            raise ValueError("prices() needs at least one timeframe.")
+        frames = {
+            tf: self.timeseries(
+                id, "price", start, end, resolution=resolution, timeframe=tf, tz=tz, page_size=page_size
+            )
+            for tf in timeframes
+        }
         joined = pd.DataFrame({tf: frame["total"] for tf, frame in frames.items()})
         ends = pd.concat([frame["end"] for frame in frames.values()])
         joined.insert(0, "end", ends[~ends.index.duplicated()].reindex(joined.index))
@@ -273,14 +294,26 @@ class CDSC:
         joined.index.name = "start"
         return joined
 
-    def emissions(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Emissions by fuel source in tCO2e (`basis="direct"` or `"lifecycle"`): `timeseries(id, "emissions", ...)`."""
-        return self.timeseries(id, "emissions", start, end, **kwargs)
+    def emissions(
+        self, id: str, start: Moment, end: Moment, basis: str | None = None, **options: Unpack[SeriesOptions]
+    ) -> pd.DataFrame:
+        """Emissions by fuel source in tCO2e; `basis` is `"lifecycle"` (the server's default) or `"direct"`:
+        `timeseries(id, "emissions", start, end, basis=basis, **options)`."""
+        return self.timeseries(id, "emissions", start, end, basis=basis, **options)
 
-    def carbon_intensity(self, id: str, start: Moment, end: Moment, **kwargs: Any) -> pd.DataFrame:
-        """Carbon intensity in gCO2e/kWh (`method="production"` or `"consumption"`) as `total`; the mix each number
-        comes from is left out of the frame (`client.get` returns it): `timeseries(id, "carbon-intensity", ...)`."""
-        return self.timeseries(id, "carbon-intensity", start, end, **kwargs)
+    def carbon_intensity(
+        self,
+        id: str,
+        start: Moment,
+        end: Moment,
+        method: str | None = None,
+        basis: str | None = None,
+        **options: Unpack[SeriesOptions],
+    ) -> pd.DataFrame:
+        """Carbon intensity in gCO2e/kWh as `total`; `method` is `"consumption"` (the server's default, flows traced)
+        or `"production"`. The mix each number comes from is left out of the frame (`client.get` returns it):
+        `timeseries(id, "carbon-intensity", start, end, method=method, basis=basis, **options)`."""
+        return self.timeseries(id, "carbon-intensity", start, end, method=method, basis=basis, **options)
 
     def _zone(self, id: str, tz: str | None) -> str:
         """The IANA name the index is shown in, checked before any time series is asked for."""

@@ -45,7 +45,7 @@ class Retry:
         """Seconds to wait before attempt `attempt + 1` (attempt counts from 0)."""
         if retry_after is not None:
             return retry_after
-        return min(self.backoff * 2**attempt, self.max_backoff)
+        return min(self.backoff * 2.0**attempt, self.max_backoff)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -113,6 +113,9 @@ class Transport:
         cached = self._etags.get(url)
         headers = {"If-None-Match": cached[0]} if cached else {}
         response = self._send(url, headers)
+        # The body is read whole: closing lets go of the socket's file at once (the connection stays pooled), even
+        # while an exception raised below still refers to the response.
+        response.close()
         if response.status_code == 304 and cached:
             self._etags.move_to_end(url)
             return cached[1]
@@ -162,6 +165,7 @@ class Transport:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None and retry_after > self.retry.max_wait:
                 return response
+            response.close()
             _sleep(self.retry.delay(attempt, retry_after))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
