@@ -1,11 +1,13 @@
 """Shared fixtures: the demo grid of the spec's examples, API clients, the generated OpenAPI schema."""
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from cdsc_site.api.response_cache import clear_local_responses
@@ -32,6 +34,49 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             Path(name).parent.mkdir(parents=True, exist_ok=True)
 
 
+# The names of the fixtures made by once_per_module.
+_ONCE_PER_MODULE: set[str] = set()
+
+
+def once_per_module(name: str, load: Callable[[], object]):
+    """A module-scoped fixture `name` that runs `load` once, in a transaction rolled back at the module's end. The
+    tests that use it (with `db`) each run in a savepoint inside it, so what one changes is gone for the next; they
+    run after the module's tests that do not use it (pytest_collection_modifyitems), which so never see its data."""
+    _ONCE_PER_MODULE.add(name)
+
+    @pytest.fixture(scope="module", name=name)
+    def loaded(django_db_setup, django_db_blocker):
+        atomic = transaction.atomic()
+        with django_db_blocker.unblock():
+            atomic.__enter__()
+        try:
+            with django_db_blocker.unblock():
+                load()
+            yield
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return loaded
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each module's run of tests, those that use no once_per_module fixture first, otherwise in their order.
+    After pytest-django's sort (database tests, then transactional ones, then the rest), which keeps a module's
+    database tests together."""
+
+    def shares(item: pytest.Item) -> bool:
+        return any(name in _ONCE_PER_MODULE for name in getattr(item, "fixturenames", ()))
+
+    start = 0
+    for end in range(1, len(items) + 1):
+        if end == len(items) or getattr(items[end], "module", None) is not getattr(items[start], "module", None):
+            items[start:end] = sorted(items[start:end], key=shares)
+            start = end
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: a rolled-back test must not leave cached rows behind."""
@@ -40,10 +85,13 @@ def _fresh_cache():
     clear_local_responses()  # a rolled-back test's data version comes back: its responses must not
 
 
+_demo_grid = once_per_module("_demo_grid", load_spec_examples)
+
+
 @pytest.fixture
-def demo(db) -> None:
-    """The spec's example grid: reference topology levels, US-WECC, US-WECC-CISO, ... with capacities."""
-    load_spec_examples()
+def demo(_demo_grid, db) -> None:
+    """The spec's example grid: reference topology levels, US-WECC, US-WECC-CISO, ... with capacities (loaded once
+    per module)."""
 
 
 @pytest.fixture
