@@ -39,14 +39,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 _ONCE_PER_MODULE: set[str] = set()
 
 
-def once_per_module(name: str, load: Callable[[], object]):
-    """A module-scoped fixture `name` that runs `load` once, in a transaction rolled back at the module's end. The
-    tests that use it (with `db`) each run in a savepoint inside it, so what one changes is gone for the next; they
-    run after the module's tests that do not use it (pytest_collection_modifyitems), which so never see its data."""
+def once_per_module(name: str, load: Callable[[], object], *, inside: str | None = None):
+    """A module-scoped fixture `name` that runs `load` once, in a transaction rolled back at the module's end (inside
+    that of the once_per_module fixture `inside`, whose data it builds on). The tests that use it (with `db`) each
+    run in a savepoint inside it, so what one changes is gone for the next; they run after the module's tests that
+    use fewer such fixtures (pytest_collection_modifyitems), which so never see its data."""
     _ONCE_PER_MODULE.add(name)
 
     @pytest.fixture(scope="module", name=name)
-    def loaded(django_db_setup, django_db_blocker):
+    def loaded(request, django_db_setup, django_db_blocker):
+        if inside:
+            request.getfixturevalue(inside)
         atomic = transaction.atomic()
         with django_db_blocker.unblock():
             atomic.__enter__()
@@ -64,12 +67,12 @@ def once_per_module(name: str, load: Callable[[], object]):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Within each module's run of tests, those that use no once_per_module fixture first, otherwise in their order.
-    After pytest-django's sort (database tests, then transactional ones, then the rest), which keeps a module's
-    database tests together."""
+    """Within each module's run of tests, those that use fewer once_per_module fixtures first (none, then one, then
+    one inside another), otherwise in their order. After pytest-django's sort (database tests, then transactional
+    ones, then the rest), which keeps a module's database tests together."""
 
-    def shares(item: pytest.Item) -> bool:
-        return any(name in _ONCE_PER_MODULE for name in getattr(item, "fixturenames", ()))
+    def shares(item: pytest.Item) -> int:
+        return sum(name in _ONCE_PER_MODULE for name in getattr(item, "fixturenames", ()))
 
     start = 0
     for end in range(1, len(items) + 1):
