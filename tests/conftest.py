@@ -1,6 +1,8 @@
 """Shared fixtures: the demo grid of the spec's examples, API clients, the generated OpenAPI schema."""
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -124,6 +126,19 @@ def grid(transactional_db) -> None:
     every table after them, the catalogue the migrations loaded included, so it is loaded again first."""
     _catalogue_load()
     load_spec_examples()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file that `manage.py migrate` made, once for the session: a test that needs a fresh, migrated
+    database of its own for another process copies it (a migrate run takes some 5 s; it writes nothing else)."""
+    folder = tmp_path_factory.mktemp("migrated-sqlite")
+    path = folder / "migrated.sqlite3"
+    env = {"PATH": os.environ["PATH"], "CDSC_VAR_DIR": str(folder / "var"), "DATABASE_URL": f"sqlite:///{path}"}
+    migrate = [sys.executable, "manage.py", "migrate", "-v", "0"]
+    result = subprocess.run(migrate, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return path
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO
 
 
@@ -27,17 +25,8 @@ def _manage(tmp_path: Path, database: str, *args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory) -> Path:
-    """A database migrated once for the module (`manage.py migrate`, as the tests' own databases would be)."""
-    folder = tmp_path_factory.mktemp("migrated")
-    _manage(folder, "migrated", "migrate", "-v", "0")
-    return folder / "migrated.sqlite3"
-
-
 def _migrate(tmp_path: Path, database: str, migrated: Path) -> None:
-    """tmp_path/<database>.sqlite3, freshly migrated: a copy of the module's migrated database (a migrate run of its
-    own would take some 5 s, and migrating writes nothing but the database file)."""
+    """tmp_path/<database>.sqlite3, freshly migrated: a copy of the session's migrated database (migrated_sqlite)."""
     shutil.copyfile(migrated, tmp_path / f"{database}.sqlite3")
 
 
@@ -60,9 +49,9 @@ def _set_password(tmp_path: Path, database: str, password: str) -> None:
     _manage(tmp_path, database, "shell", "-v", "0", "-c", code)
 
 
-def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(tmp_path, migrated):
-    _migrate(tmp_path, "a", migrated)
-    _migrate(tmp_path, "b", migrated)
+def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
+    _migrate(tmp_path, "b", migrated_sqlite)
     first_a, line = _setup_demo(tmp_path, "a")
     assert "a new demo login" in line
     b, _ = _setup_demo(tmp_path, "b")
@@ -75,8 +64,8 @@ def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(t
     assert len(list((tmp_path / "var").glob("admin-password-*"))) == 2
 
 
-def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_does(tmp_path, migrated):
-    _migrate(tmp_path, "a", migrated)
+def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_does(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     _setup_demo(tmp_path, "a")
     _set_password(tmp_path, "a", "changed-behind-the-demos-back")
     changed, line = _setup_demo(tmp_path, "a")
@@ -90,8 +79,8 @@ def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_
     assert missing != changed and _logs_in(tmp_path, "a", missing)
 
 
-def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_in_to(tmp_path, migrated):
-    _migrate(tmp_path, "a", migrated)
+def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_in_to(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     _setup_demo(tmp_path, "a")
     _set_password(tmp_path, "a", "kept-in-the-old-file")
     for kept in (tmp_path / "var").glob("admin-password-*"):
@@ -116,8 +105,8 @@ def _projects_seen(tmp_path: Path, database: str, key: str) -> list[str]:
     return _manage(tmp_path, database, "shell", "-v", "0", "-c", code).split()
 
 
-def test_the_demo_has_production_projects_and_prints_a_key_that_sees_only_its_granted_one(tmp_path, migrated):
-    _migrate(tmp_path, "a", migrated)
+def test_the_demo_has_production_projects_and_prints_a_key_that_sees_only_its_granted_one(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     output = _manage(tmp_path, "a", "setup_demo")
     assert "4 production projects, 6 meters" in output
     key = _printed_key(output)
