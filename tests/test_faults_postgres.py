@@ -92,19 +92,17 @@ def server(tmp_path_factory) -> Iterator[Server]:
     process = None
     try:
         env = _environment(cluster, folder / "var")
+        # One process for all of it (each would start Django again): the key is the last line it prints.
         load = (
             "from django.core.management import call_command; call_command('migrate', verbosity=0); "
-            "call_command('setup_demo', '--no-admin'); call_command('generate_timeseries', '--days', '2')"
+            "call_command('setup_demo', '--no-admin'); call_command('generate_timeseries', '--days', '2'); "
+            "call_command('create_api_key', '--client', 'Faults')"
         )
-        subprocess.run(
+        loaded = subprocess.run(
             [sys.executable, "-c", f"import django; django.setup(); {load}"],
-            cwd=REPO, env=env, check=True, capture_output=True, timeout=120,
+            cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=180,
         )  # fmt: skip
-        created = subprocess.run(
-            [sys.executable, "manage.py", "create_api_key", "--client", "Faults"],
-            cwd=REPO, env=env, check=True, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        key = created.stdout.strip().splitlines()[-1]
+        key = loaded.stdout.strip().splitlines()[-1]
         port = _free_port()
         log = folder / "gunicorn.log"
         with log.open("wb") as out:

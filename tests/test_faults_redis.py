@@ -54,7 +54,7 @@ def workers(tmp_path) -> Iterator[list[CeleryWorker]]:
     started: list[CeleryWorker] = []
     yield started
     for worker in started:
-        worker.stop()
+        worker.kill()  # at the test's end: a warm shutdown would take some 2 s more
 
 
 def start_worker(workers: list[CeleryWorker], server: ThrowawayRedis, tmp_path: Path) -> CeleryWorker:

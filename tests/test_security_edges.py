@@ -94,8 +94,8 @@ def _client_answer(response):
 
 
 @pytest.fixture(scope="module")
-def gunicorn(tmp_path_factory):
-    server = GunicornServer(tmp_path_factory.mktemp("gunicorn"), GUNICORN_KEEPALIVE="1")
+def gunicorn(tmp_path_factory, migrated_sqlite):
+    server = GunicornServer(tmp_path_factory.mktemp("gunicorn"), migrated_sqlite, GUNICORN_KEEPALIVE="1")
     try:
         yield server.start()
     finally:

@@ -3,6 +3,7 @@ other databases it ran against in between (each keeps its own password file)."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,11 @@ def _manage(tmp_path: Path, database: str, *args: str) -> str:
     return result.stdout
 
 
+def _migrate(tmp_path: Path, database: str, migrated: Path) -> None:
+    """tmp_path/<database>.sqlite3, freshly migrated: a copy of the session's migrated database (migrated_sqlite)."""
+    shutil.copyfile(migrated, tmp_path / f"{database}.sqlite3")
+
+
 def _setup_demo(tmp_path: Path, database: str) -> tuple[str, str]:
     """The password setup_demo printed, and the line it printed it in."""
     line = next(line for line in _manage(tmp_path, database, "setup_demo").splitlines() if "Admin login" in line)
@@ -43,9 +49,9 @@ def _set_password(tmp_path: Path, database: str, password: str) -> None:
     _manage(tmp_path, database, "shell", "-v", "0", "-c", code)
 
 
-def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(tmp_path):
-    _manage(tmp_path, "a", "migrate", "-v", "0")
-    _manage(tmp_path, "b", "migrate", "-v", "0")
+def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
+    _migrate(tmp_path, "b", migrated_sqlite)
     first_a, line = _setup_demo(tmp_path, "a")
     assert "a new demo login" in line
     b, _ = _setup_demo(tmp_path, "b")
@@ -58,8 +64,8 @@ def test_the_printed_admin_password_logs_in_after_switching_databases_and_back(t
     assert len(list((tmp_path / "var").glob("admin-password-*"))) == 2
 
 
-def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_does(tmp_path):
-    _manage(tmp_path, "a", "migrate", "-v", "0")
+def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_does(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     _setup_demo(tmp_path, "a")
     _set_password(tmp_path, "a", "changed-behind-the-demos-back")
     changed, line = _setup_demo(tmp_path, "a")
@@ -73,8 +79,8 @@ def test_a_demo_admin_whose_kept_password_no_longer_logs_in_gets_a_new_one_that_
     assert missing != changed and _logs_in(tmp_path, "a", missing)
 
 
-def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_in_to(tmp_path):
-    _manage(tmp_path, "a", "migrate", "-v", "0")
+def test_the_single_password_file_of_before_is_adopted_by_the_database_it_logs_in_to(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     _setup_demo(tmp_path, "a")
     _set_password(tmp_path, "a", "kept-in-the-old-file")
     for kept in (tmp_path / "var").glob("admin-password-*"):
@@ -99,8 +105,8 @@ def _projects_seen(tmp_path: Path, database: str, key: str) -> list[str]:
     return _manage(tmp_path, database, "shell", "-v", "0", "-c", code).split()
 
 
-def test_the_demo_has_production_projects_and_prints_a_key_that_sees_only_its_granted_one(tmp_path):
-    _manage(tmp_path, "a", "migrate", "-v", "0")
+def test_the_demo_has_production_projects_and_prints_a_key_that_sees_only_its_granted_one(tmp_path, migrated_sqlite):
+    _migrate(tmp_path, "a", migrated_sqlite)
     output = _manage(tmp_path, "a", "setup_demo")
     assert "4 production projects, 6 meters" in output
     key = _printed_key(output)

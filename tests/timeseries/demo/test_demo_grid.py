@@ -13,12 +13,21 @@ from django.db.models import Sum
 
 from psr.demo import GB_INTERCONNECTORS, load_demo_grid
 from psr.models import Connection, InstalledCapacity, PowerSystemResource, TransmissionCapacity
+from tests.conftest import once_per_module
 from tests.timeseries.helpers import SAMPLES, needs_samples
 from timeseries.generator import DEMO_AREAS
 from timeseries.models import ImportJob, Point, Series
 
 pytestmark = pytest.mark.django_db
 QUANTITIES = {"generation", "demand", "imports", "exports", "price", "curtailment"}
+
+
+_demo_grid_loaded = once_per_module("_demo_grid_loaded", load_demo_grid)
+
+
+@pytest.fixture
+def demo_grid(_demo_grid_loaded, db) -> None:
+    """The demo grid of `make run` (loaded once for the module)."""
 
 
 def generate(*args: str) -> str:
@@ -40,8 +49,7 @@ def _connected(a: str, b: str) -> bool:
     )
 
 
-def test_every_neighbour_eia_names_for_ciso_is_a_connected_psr_with_a_transmission_capacity(db):
-    load_demo_grid()
+def test_every_neighbour_eia_names_for_ciso_is_a_connected_psr_with_a_transmission_capacity(demo_grid):
     for code in ("PACW", "SRP", "BANC", "BPAT", "CEN", "IID", "LDWP", "NEVP", "AZPS", "WALC", "TIDC"):
         psr = _by_identifier("eia", code)
         assert psr is not None, code
@@ -53,8 +61,7 @@ def test_every_neighbour_eia_names_for_ciso_is_a_connected_psr_with_a_transmissi
         assert TransmissionCapacity.objects.filter(psr_id="US-WECC-CISO", connected_psr=psr, value__gt=0).exists()
 
 
-def test_european_zones_carry_their_entsoe_names_and_eic_codes(db):
-    load_demo_grid()
+def test_european_zones_carry_their_entsoe_names_and_eic_codes(demo_grid):
     assert _by_identifier("entsoe", "BZN|ES").pk == "EU-CE-ES"
     assert _by_identifier("entsoe", "10YES-REE------0").pk == "EU-CE-ES"
     assert _by_identifier("entsoe", "BZN|FR").pk == "EU-CE-FR"
@@ -63,8 +70,7 @@ def test_european_zones_carry_their_entsoe_names_and_eic_codes(db):
     assert _connected("EU-CE-ES", "EU-CE-FR") and _connected("EU-CE-ES", "EU-CE-PT")
 
 
-def test_gb_is_connected_to_each_interconnector_elexon_names_with_its_capacity(api, db):
-    load_demo_grid()
+def test_gb_is_connected_to_each_interconnector_elexon_names_with_its_capacity(api, demo_grid):
     body = api.get("/power-system-resources/GB/transmission-capacity").json()
     served = {entry["connectedPSR"]["id"]: entry["value"] for entry in body["transmissionCapacity"]}
     for elexon_id, psr_id, _name, zone, mw, _where in GB_INTERCONNECTORS:
@@ -77,8 +83,7 @@ def test_gb_is_connected_to_each_interconnector_elexon_names_with_its_capacity(a
     assert {"scheme": "elexon", "value": "INTFR"} in describe["external_identifiers"]
 
 
-def test_loading_the_grid_again_changes_nothing(db):
-    load_demo_grid()
+def test_loading_the_grid_again_changes_nothing(demo_grid):
     counts = [m.objects.count() for m in (PowerSystemResource, Connection, TransmissionCapacity, InstalledCapacity)]
     load_demo_grid()
     assert [m.objects.count() for m in (PowerSystemResource, Connection, TransmissionCapacity, InstalledCapacity)] == (
@@ -86,8 +91,7 @@ def test_loading_the_grid_again_changes_nothing(db):
     )
 
 
-def test_every_demo_area_holds_every_quantity_in_its_currency(db):
-    load_demo_grid()
+def test_every_demo_area_holds_every_quantity_in_its_currency(demo_grid):
     output = generate()
     assert "skipped" not in output
     for area in DEMO_AREAS:
@@ -108,8 +112,7 @@ def test_every_demo_area_holds_every_quantity_in_its_currency(db):
     )
 
 
-def test_plants_and_units_carry_capacities_that_add_up_to_their_area(db):
-    load_demo_grid()
+def test_plants_and_units_carry_capacities_that_add_up_to_their_area(demo_grid):
     generate()
     for area in DEMO_AREAS:
         plants = PowerSystemResource.objects.filter(
@@ -131,8 +134,7 @@ def test_plants_and_units_carry_capacities_that_add_up_to_their_area(db):
     assert {p.parent_id for p in ciso_plants} >= {"US-WECC-CISO-NP15", "US-WECC-CISO-ZP26", "US-WECC-CISO-SP15"}
 
 
-def test_ciso_units_share_its_generation_and_its_zones_answer_by_roll_up(api, db):
-    load_demo_grid()
+def test_ciso_units_share_its_generation_and_its_zones_answer_by_roll_up(api, demo_grid):
     generate("--areas", "1")
     params = {"startDatetime": "2023-01-01T20:00:00Z", "endDatetime": "2023-01-01T21:00:00Z"}
     area = api.get("/power-system-resources/US-WECC-CISO/timeseries/generation", params).json()["generation"][0]
@@ -147,8 +149,7 @@ def test_ciso_units_share_its_generation_and_its_zones_answer_by_roll_up(api, db
 
 
 @needs_samples
-def test_make_run_imports_every_sample_and_ciso_answers_with_eias_numbers(api, db):
-    load_demo_grid()
+def test_make_run_imports_every_sample_and_ciso_answers_with_eias_numbers(api, demo_grid):
     generate()
     out = StringIO()
     call_command("load_samples", SAMPLES, stdout=out)

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 
 from psr.choices import ReadingFormat, ReadingValidity
 from psr.demo import load_demo_grid, load_demo_projects
+from tests.conftest import once_per_module
 from tests.timeseries.helpers import METER_SAMPLES, needs_meter_samples
 from timeseries.demo_readings import PV_SAMPLE
 from timeseries.models import Point, Series
@@ -17,10 +18,17 @@ from timeseries.models import Point, Series
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def projects():
+def load_demo_grid_and_projects() -> None:
     load_demo_grid()
     load_demo_projects()
+
+
+_projects = once_per_module("_projects", load_demo_grid_and_projects)
+
+
+@pytest.fixture
+def projects(_projects, db) -> None:
+    """The demo grid and its production projects (loaded once for the module)."""
 
 
 def _load(folder: str = "") -> str:

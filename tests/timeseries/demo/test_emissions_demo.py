@@ -2,7 +2,7 @@
 neighbours traced; the demo's declared intensities; the issue's invariants; and the real sample days.
 
 The demo year is too slow for the suite (nine areas, a year of hours): the invariants run over the first 14 days of
-it (`generate_timeseries --days 14`, the same generator and seed as `make run`), about 5 s of generation a test.
+it (`generate_timeseries --days 14`, the same generator and seed as `make run`), generated once for the module.
 
 The invariants are checked from the API's responses only, per interval, over the PSRs one consumption response
 traces together (`traced`, N) and the ends it knows only by flows (`boundaries`, B). For a traced PSR i, write G_i and
@@ -40,6 +40,7 @@ from django.core.management import call_command
 
 from psr.demo import DEMO_DECLARED_INTENSITIES, DEMO_FIGURE_SOURCE, load_demo_grid
 from psr.models import DeclaredIntensity, PowerSystemResource
+from tests.conftest import once_per_module
 from tests.timeseries.helpers import SAMPLES, needs_samples, url
 from timeseries.models import Series
 
@@ -57,11 +58,17 @@ PRECISION = 1e-7
 UNDECLARED_CISO_NEIGHBOURS = {"US-WECC-IID", "US-WECC-WALC", "US-WECC-TIDC", "MX-WECC-CEN"}
 
 
-@pytest.fixture
-def demo_days(db) -> None:
-    """The demo grid and the first DAYS days of the demo year."""
+def load_demo_days() -> None:
     load_demo_grid()
     call_command("generate_timeseries", "--days", str(DAYS), stdout=StringIO())
+
+
+_demo_days = once_per_module("_demo_days", load_demo_days)
+
+
+@pytest.fixture
+def demo_days(_demo_days, db) -> None:
+    """The demo grid and the first DAYS days of the demo year (generated once for the module)."""
 
 
 def fetch(api, psr_id: str, quantity: str, start: str = START, end: str = END, **params) -> dict:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import once_per_module
 from timeseries.models import Point, Series
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,14 @@ def generate(*args: str) -> str:
     return out.getvalue()
 
 
+_generated = once_per_module("_generated", generate, inside="_demo_grid")
+
+
+@pytest.fixture
+def generated(_generated, demo) -> None:
+    """The spec's example grid and two days of generated series (generate() with its defaults, once for the module)."""
+
+
 def values(psr_id: str, quantity: str, **dims) -> list[tuple]:
     return list(
         Point.objects.filter(
@@ -29,8 +38,7 @@ def values(psr_id: str, quantity: str, **dims) -> list[tuple]:
     )
 
 
-def test_every_area_holds_every_quantity_and_us_wecc_none(demo):
-    generate()
+def test_every_area_holds_every_quantity_and_us_wecc_none(generated):
     for psr_id in AREAS:
         quantities = set(Series.objects.filter(psr_id=psr_id).values_list("quantity", flat=True))
         assert quantities == {"generation", "demand", "imports", "exports", "price", "curtailment"}, psr_id
@@ -42,8 +50,7 @@ def test_every_area_holds_every_quantity_and_us_wecc_none(demo):
     assert timeframes == {"day-ahead", "hour-ahead", "real-time"}
 
 
-def test_flows_mirror_each_other(demo):
-    generate()
+def test_flows_mirror_each_other(generated):
     ciso_exports = values("US-WECC-CISO", "exports", connected_psr_id="US-WECC-NEVP")
     nevp_imports = values("US-WECC-NEVP", "imports", connected_psr_id="US-WECC-CISO")
     assert [(start, v) for _, _, start, v in ciso_exports] == [(start, v) for _, _, start, v in nevp_imports]
@@ -51,8 +58,7 @@ def test_flows_mirror_each_other(demo):
     assert all(v >= 0 for *_, v in ciso_exports + nevp_imports)
 
 
-def test_solar_is_zero_at_local_night_and_positive_at_local_noon(demo):
-    generate()
+def test_solar_is_zero_at_local_night_and_positive_at_local_noon(generated):
     tz = ZoneInfo("America/Los_Angeles")
     solar = [
         (start.astimezone(tz).hour, v)
@@ -71,8 +77,7 @@ def test_the_same_seed_gives_the_same_series_and_another_seed_does_not(demo):
     assert values("US-WECC-CISO", "generation") != first
 
 
-def test_if_empty_leaves_existing_series_alone(demo):
-    generate()
+def test_if_empty_leaves_existing_series_alone(generated):
     before = Point.objects.count()
     assert "nothing generated" in generate("--if-empty", "--seed", "99")
     assert Point.objects.count() == before
@@ -85,8 +90,7 @@ def test_meters_get_fifteen_minute_demand(demo):
     assert all(s.points.count() == 2 * 96 for s in meters)
 
 
-def test_us_wecc_answers_generation_by_roll_up_of_its_areas(api, demo):
-    generate()
+def test_us_wecc_answers_generation_by_roll_up_of_its_areas(api, generated):
     params = {"startDatetime": "2023-01-01T12:00:00Z", "endDatetime": "2023-01-01T13:00:00Z"}
     body = api.get("/power-system-resources/US-WECC/timeseries/generation", params).json()
     assert body["rolledUp"] is True

@@ -7,6 +7,7 @@ import pytest
 
 from psr.demo import load_demo_grid
 from psr.models import PowerSystemResource
+from tests.conftest import once_per_module
 from tests.timeseries.helpers import SAMPLES, needs_samples
 from tests.timeseries.imports.helpers import import_path
 from timeseries.models import Point
@@ -14,11 +15,13 @@ from timeseries.models import Point
 pytestmark = needs_samples
 
 
+_realistic = once_per_module("_realistic", load_demo_grid)
+
+
 @pytest.fixture
-def realistic(db) -> None:
-    """The grid `make run` loads: its PSRs carry the codes the samples name (EIA BA codes, ENTSO-E areas, Elexon
-    interconnectors), so the files import as they are."""
-    load_demo_grid()
+def realistic(_realistic, db) -> None:
+    """The grid `make run` loads (once for the module): its PSRs carry the codes the samples name (EIA BA codes,
+    ENTSO-E areas, Elexon interconnectors), so the files import as they are."""
 
 
 @pytest.fixture

@@ -201,14 +201,6 @@ class CeleryWorker:
         self.process.wait(timeout=10)
         wait_until(lambda: not any(_alive(p) for p in pids), timeout=10, what="the worker's processes to die")
 
-    def stop(self) -> None:
-        """A warm shutdown (SIGTERM to the main process, which stops its pool), then SIGKILL for whatever is left."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=20)
-        self.kill()
-
 
 @contextmanager
 def celery_broker(url: str) -> Iterator[None]:
