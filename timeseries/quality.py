@@ -161,13 +161,6 @@ def default_range(latest: datetime | None, zone: tzinfo, days: int = DEFAULT_DAY
     return last - timedelta(days=days - 1), last
 
 
-def psr_latest_interval(*, psr: PowerSystemResource) -> datetime | None:
-    """The latest interval end of any of the PSR's series, from the point table's key (one query)."""
-    ids = list(Series.objects.filter(psr=psr).values_list("pk", flat=True))
-    ends = [c.last for c in series_coverage(series_ids=ids, gaps=False).values() if c.last is not None]
-    return max(ends) if ends else None
-
-
 def psr_data_quality(
     *,
     psr: PowerSystemResource,
@@ -191,7 +184,7 @@ def psr_data_quality(
         .order_by("quantity", "timeframe", "fuel_type__name", "technology__name", "connected_psr_id")
     )
     ids = [s.pk for s in series]
-    ever = series_coverage(series_ids=ids, gaps=False)
+    ever = series_coverage(series_ids=ids, gaps=False, counts=False)
     latest_of: dict[tuple[str, str], datetime] = {}
     for s in series:
         last = ever[s.pk].last
