@@ -1,11 +1,15 @@
 """The data-quality view in a real browser: the calendar shows the readings a series lacks, its days are reachable
-by keyboard with their text, the last import job is a link to its page, and the page is clean and accessible."""
+by keyboard with their text, the last import job is a link to its page, and the page is clean and accessible; on
+the way, the PSR page of a PSR with many capacities lists them as linked rows."""
 
 from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
 
+from metadata.models import FuelSourceType
+from psr.admin import INLINE_ROWS_EDITABLE
+from psr.models import InstalledCapacity, PowerSystemResource
 from tests.e2e.pagecheck import PageWatch, assert_accessible, screenshots
 from tests.factories import PASSWORD, ImportJobFactory, SuperuserFactory
 from tests.timeseries.helpers import COAL, HOUR, WIND, run, write
@@ -28,9 +32,14 @@ def test_the_calendar_shows_a_series_missing_readings_and_links_its_last_import(
         [p for i, p in enumerate(full) if i not in LOST and i not in MISSING_DAY],
         fuel=WIND,
     )
-    written = [{"psr": "US-WECC-CISO", "quantity": "generation", "timeframe": "actual", "start": "", "end": ""}]
+    end = full[-1].end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    written = [{"psr": "US-WECC-CISO", "quantity": "generation", "timeframe": "actual", "start": "", "end": end}]
     job = ImportJobFactory(status=ImportJob.Status.SUCCEEDED, written=written, finished_at=timezone.now())
     SuperuserFactory(username="staff")
+    # Enough installed capacities on CISO that its page lists them as linked rows (no widgets): checked on the way.
+    ciso = PowerSystemResource.objects.get(pk="US-WECC-CISO")
+    for fuel in FuelSourceType.objects.order_by("pk")[: INLINE_ROWS_EDITABLE + 1]:
+        InstalledCapacity.objects.create(psr=ciso, fuel_type=fuel, value=10, start_datetime=T0)
 
     watch = PageWatch(page)
     page.goto("/admin/")
@@ -38,6 +47,9 @@ def test_the_calendar_shows_a_series_missing_readings_and_links_its_last_import(
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
+    capacities = page.locator("#capacities-group")
+    assert capacities.get_by_role("link", name="Change").count() == INLINE_ROWS_EDITABLE + 1 + 2  # the demo's 2
+    assert capacities.locator("input[type=text], select").count() == 0
     page.get_by_role("link", name="Data quality of these series").click()
     page.wait_for_url("**/US-WECC-CISO/quality/")
 
@@ -71,4 +83,9 @@ def test_the_calendar_shows_a_series_missing_readings_and_links_its_last_import(
     row.get_by_role("link", name=f"import #{job.pk}").click()
     page.wait_for_url(f"**/imports/{job.pk}")
     assert page.locator("h1").inner_text().startswith(f"Import #{job.pk}")
+    # and the job page leads back to the quality of what it wrote, up to the end of it
+    page.get_by_role("link", name="data quality").click()
+    page.wait_for_url("**/US-WECC-CISO/quality/?quantity=generation*")
+    assert "2024-02-13 to 2024-03-14 (31 days)" in page.locator("#content-main").inner_text()
+    assert page.locator(f"#series-{gappy.pk} td.day-missing").count() == 1
     watch.assert_clean()
