@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from psr.models import PowerSystemResource
 
@@ -105,15 +105,29 @@ def _month_headers(days) -> list[tuple[str, int]]:
     return headers
 
 
-def day_cells(days) -> SafeString:
+def day_cells(days, cells: dict) -> SafeString:
     """A series' row of day cells: each focusable, with its state as a class (colour and pattern), a letter and a
     title, and the title again as text for screen readers. Built here rather than in the template's loop, which
-    took most of the page's time at 50 series by 31 days."""
+    took most of the page's time at 50 series by 31 days; `cells` keeps each distinct day's cell (most series share
+    their days' states), so a page escapes and formats each once."""
+    html = []
+    for day in days:
+        if day not in cells:
+            title = escape(day.title)
+            cells[day] = (
+                f'<td class="day day-{day.state.value}" tabindex="0" title="{title}"><span aria-hidden="true">'
+                f'{day.state.letter}</span><span class="visually-hidden">{title}</span></td>'
+            )
+        html.append(cells[day])
+    return mark_safe("".join(html))  # every text in it is escaped above; the rest is ours
+
+
+def day_headers(days) -> SafeString:
+    """The calendar's row of day numbers (the same for every quantity: made once), a DST day's marked."""
     return format_html_join(
         "",
-        '<td class="day day-{}" tabindex="0" title="{}"><span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">{}</span></td>',
-        ((d.state.value, t, d.state.letter, t) for d in days for t in (d.title,)),
+        '<th scope="col" class="day-head{}" title="{}, {} h">{}</th>',
+        ((" dst" if d.hours != 24 else "", f"{d.date:%a %d %b %Y}", f"{d.hours:g}", d.date.day) for d in days),
     )
 
 
@@ -131,9 +145,10 @@ def psr_quality_view(request: HttpRequest, model_admin, object_id: str) -> HttpR
     report = psr_data_quality(
         psr=psr, first_day=asked.get("first_day"), last_day=asked.get("last_day"), quantity=asked.get("quantity")
     )
+    cells: dict = {}
     for group in report.quantities:
         for row in group.series:
-            row.cells = day_cells(row.days)
+            row.cells = day_cells(row.days, cells)
     length = timedelta(days=(report.last_day - report.first_day).days + 1)
     shown = asked.get("quantity") or ""
     context = {
@@ -144,6 +159,7 @@ def psr_quality_view(request: HttpRequest, model_admin, object_id: str) -> HttpR
         "report": report,
         "form": form,
         "months": _month_headers(report.days),
+        "day_headers": day_headers(report.days),
         "gaps_shown": GAPS_SHOWN,
         "earlier_url": quality_url(
             psr.pk,
