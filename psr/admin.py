@@ -143,8 +143,10 @@ class LinkedRows:
     def rows_html(self) -> str:
         """The rows as one table, built in one query (the related objects they name joined in)."""
         columns = self.columns()
-        rows = self.model._default_manager.filter(**{self._fk(): self.linked_obj}).select_related(
-            *(f.name for f in columns if f.is_relation)
+        rows = (
+            self.model._default_manager.filter(**{self._fk(): self.linked_obj})
+            .select_related(*(f.name for f in columns if f.is_relation))
+            .order_by(*(self.model._meta.ordering or ["pk"]))
         )
         change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
 
