@@ -48,6 +48,7 @@ def pages() -> dict[str, str]:
         "PSR list, filtered by parent US-WECC-CISO": f"{CHANGELIST}?parent__id__exact=US-WECC-CISO",
         "US-WECC-CISO's page": f"{CHANGELIST}US-WECC-CISO/change/",
         f"a unit's page ({unit})": f"{CHANGELIST}{unit}/change/",
+        "US-WECC-CISO's data quality, last 31 days": f"{CHANGELIST}US-WECC-CISO/quality/",
         "parent autocomplete, 'CISO'": (
             "/admin/autocomplete/?app_label=psr&model_name=powersystemresource&field_name=parent&term=CISO"
         ),

@@ -105,6 +105,82 @@ class TransmissionCapacityInline(admin.TabularInline):
     autocomplete_fields = ["connected_psr"]
 
 
+# Rows of an inline edited in place on a PSR's page up to this many. A PSR with more (a balancing area: 12 installed
+# capacities, 12 connections, 10 transmission capacities) lists them read-only, each linked to its own page (edited
+# and audited there) with a link to add one: their ~340 form widgets (autocompletes, split date-times) were three
+# quarters of the 900 ms of US-WECC-CISO's page (docs/performance.md, "Admin pages (issue 16)").
+INLINE_ROWS_EDITABLE = 5
+
+
+class LinkedRows:
+    """An inline's rows as a plain read-only table, each row linked to its own change page (where it is edited and
+    audited), with links to add one for this PSR and to list them: no form and no widget per row. Its formset holds
+    no form (the PSR's page saves nothing through it) but keeps its management form, so the page still posts.
+    Mixed in before the inline it lightens (see `linked_rows_inline`)."""
+
+    template = "admin/psr/inline_linked_rows.html"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    linked_obj = None
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # added on the row's own page, through the template's link
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()  # the formset's forms: none
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.linked_obj = obj  # a fresh inline per request: what `rows_html` lists
+        return super().get_formset(request, obj, **kwargs)
+
+    def _fk(self) -> str:
+        return self.fk_name or "psr"
+
+    def columns(self) -> list:
+        return [f for f in self.model._meta.fields if f.editable and f.name not in ("id", self._fk())]
+
+    def rows_html(self) -> str:
+        """The rows as one table, built in one query (the related objects they name joined in)."""
+        columns = self.columns()
+        rows = (
+            self.model._default_manager.filter(**{self._fk(): self.linked_obj})
+            .select_related(*(f.name for f in columns if f.is_relation))
+            .order_by(*(self.model._meta.ordering or ["pk"]))
+        )
+        change = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
+
+        def cell(row, f) -> str:
+            value = getattr(row, f.name)
+            if value is None or value == "":
+                return "-"
+            return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else str(value)
+
+        body = format_html_join(
+            "",
+            "<tr>{}<td><a href='{}'>Change</a></td></tr>",
+            (
+                (
+                    format_html_join("", "<td>{}</td>", ((cell(row, f),) for f in columns)),
+                    reverse(change, args=[row.pk]),
+                )
+                for row in rows
+            ),
+        )
+        head = format_html_join("", "<th scope='col'>{}</th>", ((f.verbose_name,) for f in columns))
+        return format_html("<table><thead><tr>{}<th></th></tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+_LINKED: dict[type, type] = {}
+
+
+def linked_rows_inline(inline: type) -> type:
+    """The read-only, linked variant of an inline class (made once per class)."""
+    if inline not in _LINKED:
+        _LINKED[inline] = type(f"{inline.__name__}Linked", (LinkedRows, inline), {"__module__": __name__})
+    return _LINKED[inline]
+
+
 # Depths psr/static/psr/admin.css indents; deeper resources are shown at the deepest of them.
 PSR_INDENT_DEPTHS = 12
 # Children named on a PSR's page; the rest are a count linking to the list filtered by that parent (a balancing
@@ -186,6 +262,17 @@ class PowerSystemResourceAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The id is what clients and imports refer to: it is set once and never changed silently.
         return ["id", *self.readonly_fields] if obj else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return self.inlines
+        inlines = []
+        for inline in self.inlines:
+            if issubclass(inline, admin.TabularInline):
+                rows = inline.model._default_manager.filter(**{inline.fk_name or "psr": obj}).count()
+                inline = linked_rows_inline(inline) if rows > INLINE_ROWS_EDITABLE else inline
+            inlines.append(inline)
+        return inlines
 
     class Media:
         css = {"all": ["psr/admin.css"]}

@@ -4,6 +4,7 @@ their coverage, and a filter of projects by the formats their meters hold."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from psr import admin as psr_admin
@@ -12,6 +13,7 @@ from psr.models import Meter, PowerSystemResource, ProductionProject
 
 from .coverage import series_api_path, series_coverage
 from .models import Series
+from .quality_views import psr_quality_view, quality_picker_view, quality_url
 
 
 def _when(value) -> str:
@@ -43,8 +45,8 @@ def meter_readings_html(meter: Meter) -> str:
 
 def psr_series_html(psr: PowerSystemResource) -> str:
     """A PSR's series, one line each: quantity, timeframe, fuel or neighbour, first and last interval, count of
-    points, and the API URL that reads it back. Spans and counts in one query over the point table's key (no gaps:
-    they would read every point in order)."""
+    points, the API URL that reads it back and its data-quality calendar. Spans and counts in one query over the point
+    table's key (no gaps: they would read every point in order; the data-quality view shows them)."""
     series = list(
         Series.objects.filter(psr=psr)
         .select_related("fuel_type", "technology")
@@ -60,15 +62,19 @@ def psr_series_html(psr: PowerSystemResource) -> str:
         if s.connected_psr_id:
             of = psr_admin.psr_link(s.connected_psr_id)
         api = format_html(
-            '<a href="{}">API</a>',
+            '<a href="{}">API</a> &middot; <a href="{}#series-{}">quality</a>',
             series_api_path(psr_id=psr.pk, quantity=s.quantity, timeframe=s.timeframe, start=c.first, end=c.last),
+            quality_url(psr.pk, quantity=s.quantity),
+            s.pk,
         )
         rows.append((s.quantity, s.timeframe, of, s.unit, _when(c.first), _when(c.last), f"{c.count:,}", api))
-    # The explorer and the data-quality view of issue 16 get a column here once they exist.
+    # The explorer of issue 16 gets a link here once it exists.
     return format_html(
+        "<p><a href='{}'>Data quality of these series</a> (a calendar of local days, the gaps, the last import)</p>"
         "<table class='psr-series'><thead><tr><th>quantity</th><th>timeframe</th><th>fuel or neighbour</th>"
         "<th>unit</th><th>first interval from</th><th>last interval to</th><th>points</th><th>read</th></tr></thead>"
         "<tbody>{}</tbody></table>",
+        quality_url(psr.pk),
         format_html_join("", "<tr>" + "<td>{}</td>" * 8 + "</tr>", rows),
     )
 
@@ -82,6 +88,22 @@ class PowerSystemResourceAdmin(psr_admin.PowerSystemResourceAdmin):
         if not obj.pk or obj._state.adding:
             return "-"
         return psr_series_html(obj)
+
+    def get_urls(self):
+        # Staff only: admin_view sends anyone else to the admin's login. Before the admin's own URLs, whose
+        # "<path:object_id>/" would take them.
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "quality/", view(lambda r: quality_picker_view(r, self)), name="psr_powersystemresource_quality_picker"
+            ),
+            path(
+                "<path:object_id>/quality/",
+                view(lambda r, object_id: psr_quality_view(r, self, object_id)),
+                name="psr_powersystemresource_quality",
+            ),
+            *super().get_urls(),
+        ]
 
 
 class FormatHeldFilter(admin.SimpleListFilter):

@@ -1,5 +1,5 @@
 """A PSR's admin page lists the series the store holds for it: quantity, timeframe, fuel or neighbour, first and
-last interval, count of points, and the API URL that reads each back."""
+last interval, count of points, the API URL that reads each back and its data-quality view."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -35,11 +35,13 @@ def test_a_psr_page_lists_each_series_with_its_span_count_and_api_link(admin_cli
     _write(prices, [0, 1], unit="USD")
 
     page = psr_page(admin_client, "US-WECC-CISO").replace("&amp;", "&")
+    quality = reverse("admin:psr_powersystemresource_quality", args=["US-WECC-CISO"])
     assert (
         f"<tr><td>generation</td><td>actual</td><td>{fuel}</td><td>MWh</td><td>2024-03-01 00:00 UTC</td>"
         "<td>2024-03-01 07:00 UTC</td><td>5</td>"
         '<td><a href="/power-system-resources/US-WECC-CISO/timeseries/generation?startDatetime=2024-03-01T00%3A00%3A00Z'
-        '&endDatetime=2024-03-01T07%3A00%3A00Z">API</a></td></tr>'
+        '&endDatetime=2024-03-01T07%3A00%3A00Z">API</a> &middot; '
+        f'<a href="{quality}?quantity=generation#series-{generation.pk}">quality</a></td></tr>'
     ) in page
     nevp_link = f'<a href="{reverse("admin:psr_powersystemresource_change", args=["US-WECC-NEVP"])}">US-WECC-NEVP</a>'
     assert (

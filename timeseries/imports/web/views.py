@@ -19,6 +19,7 @@ from cdsc_site.api.errors import problem_response
 
 from ...api.renderers import FORMULA_START
 from ...models import ImportJob, ImportRowError
+from ...quality_views import quality_url
 from ..selectors import duration_text, import_job_written_links, import_jobs_visible_to
 from ..services import (
     import_job_cancel,
@@ -92,6 +93,17 @@ def _errors_summary(job: ImportJob, kept: int, shown: int) -> str:
     return text + "."
 
 
+def _written(job: ImportJob, user) -> list[dict]:
+    """What the job wrote, with the API URL of each range; for staff also the data-quality page of each series
+    written, over the last days up to the end of what it wrote (an admin page: staff who may view PSRs)."""
+    links = import_job_written_links(job)
+    if user.is_staff and user.has_perm("psr.view_powersystemresource"):
+        for item in links:
+            if item.get("psr") and item.get("quantity"):
+                item["quality_url"] = quality_url(item["psr"], quantity=item["quantity"], end=item.get("end", ""))
+    return links
+
+
 def job_state(job: ImportJob, user) -> dict:
     """Everything the job page shows, as the status endpoint sends it to the page's script."""
     duration = job.duration
@@ -130,7 +142,7 @@ def job_state(job: ImportJob, user) -> dict:
         "errors": errors,
         "errors_total": kept,
         "errors_summary": _errors_summary(job, kept, len(errors)),
-        "written": import_job_written_links(job),
+        "written": _written(job, user),
         "can_cancel": may_act and not job.finished and not job.cancel_requested,
         "can_retry": may_act and job.status in (ImportJob.Status.FAILED, ImportJob.Status.CANCELLED),
     }

@@ -42,6 +42,13 @@
       a.href = item.url;
       a.textContent = item.label + ", " + item.start + " to " + item.end;
       li.appendChild(a);
+      if (item.quality_url) {
+        const quality = document.createElement("a");
+        quality.className = "job-quality";
+        quality.href = item.quality_url;
+        quality.textContent = "data quality";
+        li.append(" \u00b7 ", quality);
+      }
       return li;
     });
     byId("job-written").replaceChildren(...items);
