@@ -427,7 +427,7 @@
   }
   function buildTable(s) {
     var shaped = s.shaped;
-    var div = el("div", { class: "table-scroll" });
+    var div = el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": s.caption });
     var table = el("table", {});
     var rows = shaped.rows.length;
     table.appendChild(el("caption", {}, s.caption + (rows > TABLE_ROWS ? " (first " + TABLE_ROWS + " of " + rows +
