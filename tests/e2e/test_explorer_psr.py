@@ -6,7 +6,6 @@ its own (two to seven days, one to two seconds of generation) rather than the de
 """
 
 import csv
-import io
 import re
 from collections import defaultdict
 from io import StringIO
@@ -24,6 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CISO = "US-WECC-CISO"
 CHARTS = ["generation", "demand", "flows", "price", "curtailment", "capacity", "emissions", "intensity"]
 DONE = "drawn", "empty", "error"
+DASH = "\N{EN DASH}"  # the browser's date ranges (Intl.DateTimeFormat.formatRange)
 
 
 def generate(days: int) -> None:
@@ -103,7 +103,7 @@ def test_ciso_page_draws_every_chart_with_the_demo_fuels_in_the_legend(page, fou
         title = section.locator("h2").inner_text()
         expect(section.locator(".summary")).to_contain_text(title)
         if chart != "capacity":  # capacity is drawn over all its history
-            expect(section.locator(".summary")).to_contain_text("2 – 3 January 2023")
+            expect(section.locator(".summary")).to_contain_text(f"2 {DASH} 3 January 2023")
         assert echarts_option(page, chart)["rows"] > 0
 
     # The legend names every fuel the API's answer holds, by its AIB name.
@@ -112,7 +112,7 @@ def test_ciso_page_draws_every_chart_with_the_demo_fuels_in_the_legend(page, fou
     assert len(fuels) == 10
     assert set(echarts_option(page, "generation")["legend"]) == fuels
     summary = page.locator("#chart-generation .summary").inner_text()
-    assert "2 – 3 January 2023" in summary and "hourly" in summary
+    assert f"2 {DASH} 3 January 2023" in summary and "hourly" in summary
 
     # The data table is one click away, with the API's numbers.
     page.locator("#chart-generation summary").click()
@@ -170,7 +170,8 @@ def test_the_csv_link_downloads_the_numbers_the_api_gives(page, two_days):
 
     with page.expect_download() as download:
         page.locator("#chart-generation a.csv-link").click()
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
+    with open(download.value.path(), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     from_csv = defaultdict(dict)
     for row in rows:
         assert row["unit"] == "GWh"
@@ -204,7 +205,7 @@ def test_an_empty_range_names_the_nearest_range_with_data_and_links_to_it(page, 
     assert section.get_attribute("data-state") == "empty"
     expect(section.locator(".plot")).to_be_hidden()
     nearest = section.locator("a.nearest")
-    expect(section.locator(".empty")).to_contain_text("No generation by fuel data between 1 – 3 March 2023")
+    expect(section.locator(".empty")).to_contain_text(f"No generation by fuel data between 1 {DASH} 3 March 2023")
     expect(section.locator(".empty")).to_contain_text("The nearest range with data")
 
     nearest.click()
