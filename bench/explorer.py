@@ -41,7 +41,9 @@ def first_chart_ms(base: str, runs: int = RUNS, warmup: int = WARMUP) -> tuple[l
                 context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
                 page = context.new_page()
                 page.goto(PAGE)
-                page.wait_for_function("performance.getEntriesByName('cdsc-first-chart').length > 0", timeout=60_000)
+                page.wait_for_function(
+                    "() => performance.getEntriesByName('cdsc-first-chart').length > 0", timeout=60_000
+                )
                 mark = page.evaluate("performance.getEntriesByName('cdsc-first-chart')[0].startTime")
                 values = page.evaluate(
                     "(() => { const o = echarts.getInstanceByDom(document.getElementById('plot-generation'))"

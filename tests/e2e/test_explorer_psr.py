@@ -114,6 +114,10 @@ def test_ciso_page_draws_every_chart_with_the_demo_fuels_in_the_legend(page, fou
     summary = page.locator("#chart-generation .summary").inner_text()
     assert f"2 {DASH} 3 January 2023" in summary and "hourly" in summary
 
+    # Hovering a chart shows its tooltip (drawn in the canvas: no inline style for the CSP to refuse).
+    page.locator("#plot-generation").hover()
+    page.mouse.move(640, page.locator("#plot-generation").bounding_box()["y"] + 200)
+
     # The data table is one click away, with the API's numbers.
     page.locator("#chart-generation summary").click()
     first = page.locator("#chart-generation table tbody tr").first
