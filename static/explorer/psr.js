@@ -531,7 +531,7 @@
       title: subtitle ? { text: subtitle, left: "center", bottom: 0, textStyle: { fontSize: 12, fontWeight: "normal", color: "#1d2a33" } } : { show: false },
       tooltip: { trigger: "axis", renderMode: "richText", confine: true, formatter: tooltipText },
       legend: { type: "scroll", top: 0, data: shaped.names, textStyle: { color: "#1d2a33" } },
-      grid: { top: 40, left: 70, right: 20, bottom: subtitle ? 90 : 70 },
+      grid: { top: 55, left: 70, right: 20, bottom: subtitle ? 90 : 70 },
       xAxis: { type: "time", name: shaped.xName === undefined ? "local time" : shaped.xName, nameLocation: "end", nameGap: 5,
         axisLabel: { color: "#1d2a33", hideOverlap: true } },
       yAxis: { type: "value", name: unitLabel, axisLabel: { color: "#1d2a33" } },
@@ -919,9 +919,17 @@
     getJSON(API + "/topology").catch(function () { return null; }),
   ]);
   asked.catch(function () { /* shown by describe() */ });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { start(asked); });
-  } else {
+  // Deferred scripts run in order before DOMContentLoaded (the document is "interactive" already when this one runs).
+  if (window.echarts && window.L) {
     start(asked);
+  } else {
+    var started = false;
+    var go = function () {
+      if (started) return;
+      started = true;
+      start(asked);
+    };
+    document.addEventListener("DOMContentLoaded", go);
+    window.addEventListener("load", go);
   }
 })();
