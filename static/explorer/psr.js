@@ -924,12 +924,12 @@
     start(asked);
   } else {
     var started = false;
-    var go = function () {
+    var begin = function () {
       if (started) return;
       started = true;
       start(asked);
     };
-    document.addEventListener("DOMContentLoaded", go);
-    window.addEventListener("load", go);
+    document.addEventListener("DOMContentLoaded", begin);
+    window.addEventListener("load", begin);
   }
 })();
