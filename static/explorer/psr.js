@@ -109,6 +109,8 @@
       return r.json().catch(function () { return null; }).then(function (body) {
         if (!r.ok) {
           var detail = body && (body.detail || body.title);
+          var retry = r.headers.get("Retry-After");
+          if (r.status === 429 && retry) detail = (detail || "Too many requests.") + " Try again in " + retry + " s.";
           var err = new Error(detail || "HTTP " + r.status);
           err.status = r.status;
           throw err;
