@@ -289,7 +289,7 @@
     sums.forEach(function (s, i) { if (s > sums[best]) best = i; });
     return { total: total, name: shaped.names[best], share: total ? (100 * sums[best]) / total : 0 };
   }
-  function stackSummary(what) {
+  function stackSummary() {
     return function (shaped, unit) {
       var l = largest(shaped, columnSums(shaped));
       return "total " + number.format(l.total) + " " + unit + "; largest " + l.name + " " + number.format(l.share) + " %";

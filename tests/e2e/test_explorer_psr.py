@@ -79,7 +79,11 @@ def echarts_option(page, chart: str) -> dict:
     return page.evaluate(
         """id => {
             const o = echarts.getInstanceByDom(document.getElementById('plot-' + id)).getOption();
-            return {legend: o.legend[0].data, rows: o.dataset[0].source.length, series: o.series.map(s => s.name)};
+            return {
+                legend: o.legend[0].data,
+                rows: o.dataset[0].source.length,
+                colours: Object.fromEntries(o.series.map(s => [s.name, s.color])),
+            };
         }""",
         chart,
     )
@@ -114,6 +118,11 @@ def test_ciso_page_draws_every_chart_with_the_demo_fuels_in_the_legend(page, fou
     items = api_items(page, api_url(page, "generation"), "generation")
     assert {part["type"] for item in items for part in item["valueByFuelSource"]} == demo_fuels
     assert set(echarts_option(page, "generation")["legend"]) == demo_fuels
+    # Each fuel has a colour of its own, and the same one on every chart of fuels.
+    colours = echarts_option(page, "generation")["colours"]
+    assert len(set(colours.values())) == len(demo_fuels)
+    for chart in ("emissions", "curtailment"):
+        assert all(colours[fuel] == colour for fuel, colour in echarts_option(page, chart)["colours"].items())
     summary = page.locator("#chart-generation .summary").inner_text()
     assert f"2 {DASH} 3 January 2023" in summary and "hourly" in summary
 
