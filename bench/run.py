@@ -22,6 +22,8 @@ CSV of `--import-meters` x `--import-days` of 15-minute demand (10.5 M rows by d
 next to a raw COPY of the same rows in the same run. The readings part (bench/readings.py) follows: ten
 production-project meters x a year of 15-minute settlement readings as our meter CSV, beside the canonical CSV and
 a raw COPY of the same rows, then one page of 100 daily usage segments of one meter through the API with a key.
+The explorer part (bench/explorer.py): CISO's explorer page with a year of hourly generation in headless Chromium,
+the time from navigation to its first chart drawn, against 1.5 s.
 The admin part (bench/admin.py) comes last: the operator admin's PSR pages on the demo with the public samples
 loaded (about 3,900 PSRs), through Django's test client as a staff user, against 300 ms each.
 """
@@ -64,7 +66,7 @@ LATENCY_TARGETS_MS = {
 DAY = f"{CISO}?startDatetime=2023-06-05&endDatetime=2023-06-06"
 METER_POINTS = 35_040
 US_AREAS = 5  # the first demo areas of timeseries.generator.DEMO_AREAS, CISO's among them
-PARTS = ("import", "readings", "latency", "emissions", "rate", "memory", "load", "large", "admin")
+PARTS = ("import", "readings", "latency", "emissions", "rate", "memory", "load", "large", "explorer", "admin")
 # Issue 14: a year of hourly consumption-based intensity of CISO, traced over the demo's neighbours, in one page,
 # beside the generation year of the same PSR in the same run; target within 2x.
 INTENSITY = "/power-system-resources/US-WECC-CISO/timeseries/carbon-intensity"
@@ -347,10 +349,11 @@ def main() -> int:
     parser.add_argument(
         "--parts",
         default=",".join(PARTS),
-        help="any of import, readings, latency, rate, memory, load, large, admin (default all). import takes minutes "
-        "at its default size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk in var/bench/ "
-        "while it runs; readings about 2 minutes; load takes about 5 minutes and writes its 10.5 M-row file (840 MB) "
-        "to a temporary folder; admin about 2 minutes and needs CDSC_SAMPLE_DATA (the public samples)",
+        help="any of import, readings, latency, rate, memory, load, large, explorer, admin (default all). import "
+        "takes minutes at its default size (5 to 12 on 2 cores, depending on the importer's speed) and 1.5 GB of disk "
+        "in var/bench/ while it runs; readings about 2 minutes; load takes about 5 minutes and writes its 10.5 M-row "
+        "file (840 MB) to a temporary folder; explorer about a minute (a year of CISO's series, headless Chromium); "
+        "admin about 2 minutes and needs CDSC_SAMPLE_DATA (the public samples)",
     )
     parser.add_argument(
         "--workers",
@@ -393,6 +396,11 @@ def main() -> int:
     memory_rows, memory_ok, load_rows = [], True, ([], [], True)
     if parts & {"latency", "emissions", "rate", "memory", "load", "large"}:
         memory_rows, memory_ok, load_rows = reads(args, parts, results)
+    explorer_rows, explorer_ok = [], True
+    if "explorer" in parts:
+        from bench import explorer
+
+        explorer_rows, explorer_ok = explorer.run(lambda: Server(args.workers or WORKERS))
     admin_rows, admin_ok = [], True
     if "admin" in parts:  # last: it adds the samples (EIA-860M's 3,800 PSRs) to whatever the parts above left
         from bench import admin
@@ -414,9 +422,12 @@ def main() -> int:
     if readings_rows:
         _table(("part", "measurement", "rate / median", "x raw COPY / p95", "peak RSS / body", "target", "verdict"),
                readings_rows)  # fmt: skip
+    if explorer_rows:
+        _table(("part", "measurement", "median", "max", "runs (ms)", "target", "verdict"), explorer_rows)
     if admin_rows:
         _table(("part", "page", "median", "p95", "body", "target", "verdict"), admin_rows)
-    return 0 if imports_ok and memory_ok and load_ok and readings_ok and admin_ok else 1
+    ok = imports_ok and memory_ok and load_ok and readings_ok and explorer_ok and admin_ok
+    return 0 if ok else 1
 
 
 def _readings() -> tuple[list[tuple], bool]:
