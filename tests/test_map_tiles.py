@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import REPO
 
-# The page's CSP header and the tile URL the map is given, as a server started with the environment would send them.
+# The page's CSP header and the tile URL the maps are given (/explore/ and a PSR's page), as a server started with
+# the environment would send them.
 SHOW_PAGE = """
 import json, re
 import django
@@ -19,7 +20,10 @@ from django.test.utils import setup_test_environment
 setup_test_environment()
 response = Client().get("/explore/")
 tile = re.search(r'data-tile-url="([^"]*)"', response.content.decode()).group(1)
-print(json.dumps({"status": response.status_code, "csp": response["Content-Security-Policy"], "tile": tile}))
+psr_page = Client().get("/explore/psr/US-WECC-CISO").content.decode()
+psr_tile = re.search(r'data-tiles="([^"]*)"', psr_page).group(1)
+print(json.dumps({"status": response.status_code, "csp": response["Content-Security-Policy"], "tile": tile,
+                  "psr_tile": psr_tile}))
 """
 
 
@@ -45,7 +49,7 @@ def img_src(csp: str) -> list[str]:
 def test_no_tile_server_by_default_and_images_only_from_the_server(tmp_path):
     page = explore_page(tmp_path)
     assert page["status"] == 200
-    assert page["tile"] == ""
+    assert page["tile"] == page["psr_tile"] == ""
     assert img_src(page["csp"]) == ["'self'", "data:"]
 
 
@@ -58,7 +62,7 @@ def test_no_tile_server_by_default_and_images_only_from_the_server(tmp_path):
 )
 def test_a_tile_server_is_given_to_the_map_and_its_origin_allowed_for_images(tmp_path, url, origin):
     page = explore_page(tmp_path, CDSC_MAP_TILE_URL=url)
-    assert page["tile"] == url
+    assert page["tile"] == page["psr_tile"] == url  # both maps: the tree's and a PSR's
     assert img_src(page["csp"]) == ["'self'", "data:", origin]
     # Only images: scripts, styles and connections stay this server's own.
     for directive in ("script-src", "style-src", "connect-src", "default-src"):

@@ -4,7 +4,7 @@ their coverage, and a filter of projects by the formats their meters hold."""
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from psr import admin as psr_admin
@@ -45,7 +45,8 @@ def meter_readings_html(meter: Meter) -> str:
 
 def psr_series_html(psr: PowerSystemResource) -> str:
     """A PSR's series, one line each: quantity, timeframe, fuel or neighbour, first and last interval, count of
-    points, the API URL that reads it back and its data-quality calendar. Spans and counts in one query over the point
+    points, the API URL that reads it back and its data-quality calendar; links to the PSR's explorer page and data
+    quality. Spans and counts in one query over the point
     table's key (no gaps: they would read every point in order; the data-quality view shows them)."""
     series = list(
         Series.objects.filter(psr=psr)
@@ -68,12 +69,13 @@ def psr_series_html(psr: PowerSystemResource) -> str:
             s.pk,
         )
         rows.append((s.quantity, s.timeframe, of, s.unit, _when(c.first), _when(c.last), f"{c.count:,}", api))
-    # The explorer of issue 16 gets a link here once it exists.
     return format_html(
-        "<p><a href='{}'>Data quality of these series</a> (a calendar of local days, the gaps, the last import)</p>"
+        "<p><a href='{}'>Charts of these series in the explorer</a> (the public page) &middot; "
+        "<a href='{}'>Data quality of these series</a> (a calendar of local days, the gaps, the last import)</p>"
         "<table class='psr-series'><thead><tr><th>quantity</th><th>timeframe</th><th>fuel or neighbour</th>"
         "<th>unit</th><th>first interval from</th><th>last interval to</th><th>points</th><th>read</th></tr></thead>"
         "<tbody>{}</tbody></table>",
+        reverse("explorer:psr", args=[psr.pk]),
         quality_url(psr.pk),
         format_html_join("", "<tr>" + "<td>{}</td>" * 8 + "</tr>", rows),
     )

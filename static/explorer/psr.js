@@ -845,7 +845,7 @@
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { maxZoom: 9, padding: [10, 10] });
     var tiles = root.dataset.tiles;
-    if (tiles) window.L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
+    if (tiles) window.L.tileLayer(tiles, { attribution: root.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
     note.textContent = tiles ? "" : "Drawn on a plain background (no map tiles: this server works offline).";
   }
 

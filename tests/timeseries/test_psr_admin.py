@@ -48,6 +48,9 @@ def test_a_psr_page_lists_each_series_with_its_span_count_and_api_link(admin_cli
         f"<tr><td>imports</td><td>actual</td><td>{nevp_link}</td><td>MWh</td><td>2024-03-01 03:00 UTC</td>"
         "<td>2024-03-01 04:00 UTC</td><td>1</td>"
     ) in page
+    # The PSR's series lead to its public page in the explorer and to their data quality.
+    assert "<a href='/explore/psr/US-WECC-CISO'>Charts of these series in the explorer</a>" in page
+    assert f"<a href='{quality}'>Data quality of these series</a>" in page
     # A timeframe other than the quantity's default is said in the link (prices default to the day-ahead market).
     assert (
         "/power-system-resources/US-WECC-CISO/timeseries/price?startDatetime=2024-03-01T00%3A00%3A00Z"
