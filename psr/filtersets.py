@@ -46,9 +46,21 @@ class TopologyLevelFilter(django_filters.Filter):
         return qs if value is None else qs.filter(topology_level_id__in=value)
 
 
+class TrueFalseField(forms.TypedChoiceField):
+    """`true` or `false`; the parameter left out is the default, but given empty (`located=`) it is a 400 like any
+    other value outside the two (the schema's enum says so, and clients are held to it)."""
+
+    def clean(self, value: str | None):
+        if value == "":
+            raise forms.ValidationError("Select a valid choice: true or false (an empty value is neither).")
+        return super().clean(value)
+
+
 @extend_schema_field({"type": "string", "enum": ["true", "false"], "default": "false"})
 class TrueFalseFilter(django_filters.TypedChoiceFilter):
-    """`true` or `false`, as the spec writes booleans in URLs; anything else is a 400."""
+    """`true` or `false`, as the spec writes booleans in URLs; anything else, empty included, is a 400."""
+
+    field_class = TrueFalseField
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])

@@ -111,7 +111,7 @@ def test_located_false_is_the_default_list(api, demo):
     assert api.get(LIST, {"located": "false"}).json() == api.get(LIST).json()
 
 
-@pytest.mark.parametrize("value", ["yes", "1", "True"])
+@pytest.mark.parametrize("value", ["yes", "1", "True", ""])
 def test_located_other_values_are_a_400(api, demo, value):
     response = api.get(LIST, {"located": value})
     assert response.status_code == 400
