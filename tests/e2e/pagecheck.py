@@ -1,17 +1,34 @@
 """What every explorer and operator page is checked for in the browser: no console error, no CSP violation, no
-serious or critical accessibility violation (axe-core), and screenshots at desktop and phone widths."""
+serious or critical accessibility violation (axe-core), and screenshots at desktop and phone widths; and the admin
+login form's steps, which the operator pages' tests share."""
 
 import json
 import os
 from pathlib import Path
 
-from tests.e2e.test_csp import RECORD_VIOLATIONS
+from tests.factories import PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 # Kept out of the repository (var/ is ignored); CI may point it elsewhere.
 SCREENSHOTS = Path(os.environ.get("CDSC_SCREENSHOT_DIR", REPO / "var" / "screenshots"))
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+# Recorded by the page itself: the browser fires this event for every load or inline script/style the policy blocks.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile);
+});
+"""
+
+
+def log_in(page, username: str = "staff") -> None:
+    """Fill in and send the login form the page shows (the admin's, or the one a staff page sends a visitor to)."""
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
 
 
 class PageWatch:

@@ -5,18 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.pagecheck import RECORD_VIOLATIONS, log_in
 from tests.e2e.swagger import response_status, try_it_out
-from tests.factories import PASSWORD, ImportJobFactory, SuperuserFactory
+from tests.factories import ImportJobFactory, SuperuserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Recorded by the page itself: the browser fires this event for every load or inline script/style the policy blocks.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile);
-});
-"""
 
 
 @pytest.fixture
@@ -31,12 +24,6 @@ def watched(page):
 def assert_no_violation(page, console) -> None:
     assert page.evaluate("window.__cspViolations") == []
     assert [text for text in console if "Content Security Policy" in text] == []
-
-
-def log_in(page) -> None:
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
 
 
 def test_every_html_page_carries_a_policy_of_local_assets_only(page, grid):

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, ImportJobFactory, ImportRowErrorFactory, OperatorFactory
+from tests.e2e.pagecheck import log_in
+from tests.factories import ImportJobFactory, ImportRowErrorFactory, OperatorFactory
 from timeseries.imports.liveness import job_lock
 from timeseries.models import ImportJob
 
@@ -23,12 +24,6 @@ def operator(db):
     return OperatorFactory(username="operator")
 
 
-def log_in(page) -> None:
-    page.fill("#id_username", "operator")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-
-
 def test_staff_uploads_a_csv_sees_the_job_succeed_and_follows_the_link_to_the_data(page, grid, operator, tmp_path):
     lines = ["psr,quantity,start,end,value"]
     for hour in range(24):
@@ -39,7 +34,7 @@ def test_staff_uploads_a_csv_sees_the_job_succeed_and_follows_the_link_to_the_da
 
     page.goto("/")
     page.get_by_role("link", name="Import time series from a file").click()
-    log_in(page)  # the upload page sends an anonymous visitor to the login page, and back after
+    log_in(page, "operator")  # the upload page sends an anonymous visitor to the login page, and back after
     page.wait_for_url("**/imports/new")
     expect(page.locator("#id_format")).to_have_value("auto")  # the file format, not the reading format
     page.get_by_label("File").set_input_files(csv_file)
@@ -64,7 +59,7 @@ def test_staff_uploads_a_csv_sees_the_job_succeed_and_follows_the_link_to_the_da
 def test_job_page_follows_a_running_job_without_reloading(page, grid, operator):
     job = ImportJobFactory(created_by=operator, original_name="big.csv", size=1000)
     page.goto(f"/imports/{job.pk}")
-    log_in(page)
+    log_in(page, "operator")
     page.wait_for_url(f"**/imports/{job.pk}")
     expect(page.locator("#job-status")).to_have_text("queued")
     page.evaluate("window.notReloaded = true")
@@ -123,7 +118,7 @@ def test_job_page_follows_a_running_job_without_reloading(page, grid, operator):
 def test_queued_job_is_cancelled_from_its_page(page, grid, operator):
     job = ImportJobFactory(created_by=operator, original_name="wrong.csv", size=10)
     page.goto(f"/imports/{job.pk}")
-    log_in(page)
+    log_in(page, "operator")
     page.get_by_role("button", name="Cancel this import").click()
     expect(page.locator("#job-status")).to_have_text("cancelled")
     expect(page.get_by_role("button", name="Run this import again")).to_be_visible()
@@ -136,7 +131,7 @@ def test_upload_page_refuses_a_file_over_the_limit_before_sending_it(page, grid,
     big = tmp_path / "big.csv"
     big.write_text("psr,quantity,start,end,value\n" + "x" * 2000)
     page.goto("/imports/new")
-    log_in(page)
+    log_in(page, "operator")
     page.wait_for_url("**/imports/new")
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)

@@ -2,8 +2,9 @@
 
 import pytest
 
+from tests.e2e.pagecheck import log_in
 from tests.e2e.swagger import response_status, try_it_out
-from tests.factories import PASSWORD, SuperuserFactory
+from tests.factories import SuperuserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,9 +46,7 @@ def test_swagger_ui_try_it_out_calls_the_api(page, grid):
 def test_admin_psr_page_shows_tree_and_children_and_autocompletes_parent(page, grid):
     SuperuserFactory(username="staff")
     page.goto("/admin/")
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page)
     page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
     tree = page.locator(".field-place_in_tree").inner_text()
     assert "US-WECC" in tree and "US-WECC-CISO" in tree

@@ -10,8 +10,8 @@ from django.utils import timezone
 from metadata.models import FuelSourceType
 from psr.admin import INLINE_ROWS_EDITABLE
 from psr.models import InstalledCapacity, PowerSystemResource
-from tests.e2e.pagecheck import PageWatch, assert_accessible, screenshots
-from tests.factories import PASSWORD, ImportJobFactory, SuperuserFactory
+from tests.e2e.pagecheck import PageWatch, assert_accessible, log_in, screenshots
+from tests.factories import ImportJobFactory, SuperuserFactory
 from tests.timeseries.helpers import COAL, HOUR, WIND, run, write
 from timeseries.models import ImportJob
 
@@ -43,9 +43,7 @@ def test_the_calendar_shows_a_series_missing_readings_and_links_its_last_import(
 
     watch = PageWatch(page)
     page.goto("/admin/")
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page)
     page.goto("/admin/psr/powersystemresource/US-WECC-CISO/change/")
     capacities = page.locator("#capacities-group")
     assert capacities.get_by_role("link", name="Change").count() == INLINE_ROWS_EDITABLE + 1 + 2  # the demo's 2
