@@ -946,11 +946,18 @@ def _intervals(
         fuel_intensity = np.where(fuel_lacking, np.nan, fuel_intensity)
         any_lacking = bool(fuel_lacking.any())
 
-    lo_limit = base.start.timestamp() if base.start else -math.inf
-    hi_limit = base.end.timestamp() if base.end else math.inf
     consumption = query.method == CONSUMPTION
-    # The buckets in range (one cut by the range is left out, as everywhere), and those of them with a value.
-    in_range = (out_lo >= lo_limit) & (out_hi <= hi_limit)
+    # The buckets answered: all but those at the calendar's ends (-1: no bound there); one cut by the range is
+    # clipped to it and marked partial, as everywhere (selectors.clip_to_range, here for all buckets at once).
+    # Those of them with a value.
+    in_range = (out_lo != -1) & (out_hi != -1)
+    partial = np.zeros(n_out, dtype=bool)
+    if base.start is not None:
+        cut = in_range & (out_lo < int(base.start.timestamp()))
+        out_lo, partial = np.where(cut, int(base.start.timestamp()), out_lo), partial | cut
+    if base.end is not None:
+        cut = in_range & (out_hi > int(base.end.timestamp()))
+        out_hi, partial = np.where(cut, int(base.end.timestamp()), out_hi), partial | cut
     energy = np.round(energy, ENERGY_DIGITS)
     with_value = in_range & ~(energy <= 0)
 
@@ -995,11 +1002,15 @@ def _intervals(
     starts, stops = out_lo.tolist(), out_hi.tolist()
     values, energies = np.round(value, SHARE_DIGITS).tolist(), energy.tolist()
     has_value, estimated_list, nulls_list = with_value.tolist(), estimated.tolist(), nulls.astype(np.int64).tolist()
+    partial_list = partial.tolist()
     items = []
     for g in np.flatnonzero(in_range).tolist():
         if not has_value[g]:
             reason = first_reason.get(g, "no generation in this interval.")
-            items.append({"startDatetime": starts[g], "endDatetime": stops[g], "value": None, "reason": reason})
+            item = {"startDatetime": starts[g], "endDatetime": stops[g], "value": None, "reason": reason}
+            if partial_list[g]:
+                item["partial"] = True
+            items.append(item)
             continue
         item: dict = {
             "startDatetime": starts[g],
@@ -1014,6 +1025,8 @@ def _intervals(
             item["estimated"] = True
         if nulls_list[g]:
             item["intervalsWithoutValue"] = nulls_list[g]
+        if partial_list[g]:
+            item["partial"] = True
         items.append(item)
     first, last = int(traced.lo[0]), int(traced.hi[-1])
     shown = in_range & (energy > 0)

@@ -160,21 +160,22 @@ def _page_bounds_raw(query: TimeseriesQuery, points: QuerySet[Point]) -> tuple[Q
 def _page_bounds_resampled(
     query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneInfo
 ) -> tuple[Q, Cursor | None, Cursor | None]:
-    """The same, when pages are counted in buckets of the requested resolution."""
+    """The same, when pages are counted in buckets of the requested resolution. A bucket cut by startDatetime or
+    endDatetime is one of them: it is answered clipped to the range and marked partial (`clip_to_range`)."""
     res, size, cursor = query.resolution, query.page_size, query.cursor
     if cursor is None or cursor.direction == NEXT:
         after = points.filter(start__gte=cursor.position) if cursor else points
         first = after.order_by("start").values_list("start", flat=True).first()
         lo = None if first is None else res.floor(first, tz)
-        if first is not None and (lo is None or (query.start is not None and lo < query.start)):
-            # That bucket is cut by startDatetime, or begins before the calendar does: it would be left out.
+        if first is not None and lo is None:
+            # That bucket begins before the calendar does: it is left out (it has no start to answer with).
             lo = res.ceil(first, tz)
-        if lo is None:  # no data, or none in a whole bucket before the calendar's end
+        if lo is None:  # no data, or none in a bucket before the calendar's end
             return Q(pk__in=[]), None, None
         hi = res.shift(lo, size, tz)  # None: the page reaches the calendar's end
-        whole = _in_whole_buckets(query, points, tz)
-        following = hi is not None and whole is not None and whole.filter(start__gte=hi).exists()
-        preceding = cursor is not None and whole is not None and whole.filter(start__lt=lo).exists()
+        answered = _in_calendar_buckets(query, points, tz)
+        following = hi is not None and answered is not None and answered.filter(start__gte=hi).exists()
+        preceding = cursor is not None and answered is not None and answered.filter(start__lt=lo).exists()
         # From the first interval even when its bucket is left out: one that crosses into the page's first bucket
         # must be seen (a 400), not dropped.
         window = Q(start__gte=min(lo, first)) if hi is None else Q(start__gte=min(lo, first), start__lt=hi)
@@ -185,23 +186,32 @@ def _page_bounds_resampled(
         return Q(pk__in=[]), Cursor(hi), None
     last = res.floor(before, tz)
     lo = None if last is None else res.shift(last, 1 - size, tz)
-    if lo is None:  # the page reaches back to the calendar's start: the rest, its buckets that can be whole
+    if lo is None:  # the page reaches back to the calendar's start: the rest, its buckets that the calendar holds
         return Q(start__lt=hi), Cursor(hi), None
-    whole = _in_whole_buckets(query, points, tz)
-    preceding = whole is not None and whole.filter(start__lt=lo).exists()
+    answered = _in_calendar_buckets(query, points, tz)
+    preceding = answered is not None and answered.filter(start__lt=lo).exists()
     return Q(start__gte=lo, start__lt=hi), Cursor(hi), Cursor(lo, PREVIOUS) if preceding else None
 
 
-def _in_whole_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneInfo) -> QuerySet[Point] | None:
-    """The points whose buckets can be whole: not in the one cut by startDatetime (or begun before the calendar),
-    nor in the one cut by endDatetime (or ending after it); None if there are none. A page links to another only
-    if that page holds some of them, so a walk never ends on an empty page."""
+def _in_calendar_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: ZoneInfo) -> QuerySet[Point] | None:
+    """The points a resampled answer holds: all but those in a bucket that begins before the calendar or ends after
+    it (years 1 to 9999, UTC); None if there are none. A page links to another only if that page holds some of
+    them, so a walk never ends on an empty page."""
     res = query.resolution
-    earliest = res.ceil(query.start or CALENDAR_START, tz)
-    latest = res.floor(query.end or CALENDAR_END, tz)
+    earliest = res.ceil(CALENDAR_START, tz)
+    latest = res.floor(CALENDAR_END, tz)
     if earliest is None or latest is None or latest <= earliest:
         return None
     return points.filter(start__gte=earliest, start__lt=latest)
+
+
+def clip_to_range(lo: int, hi: int, start: datetime | None, end: datetime | None) -> tuple[int, int, bool]:
+    """A bucket (epoch seconds) as answered for a range: cut by `start` and `end`, and whether that made it partial.
+    The range rule holds for it (it starts at or after startDatetime and ends at or before endDatetime), and what
+    the range holds of the bucket is answered rather than dropped: the buckets of a range sum to its intervals."""
+    clipped_lo = lo if start is None else max(lo, int(start.timestamp()))
+    clipped_hi = hi if end is None else min(hi, int(end.timestamp()))
+    return clipped_lo, clipped_hi, (clipped_lo, clipped_hi) != (lo, hi)
 
 
 Rows = list[tuple[int, int, int, float]]  # (series id, start, end, value), instants in epoch seconds
@@ -240,6 +250,7 @@ def timeseries_page(
     tz = ZoneInfo(query.psr.timezone)
     cursor = query.cursor
     next_cursor = previous_cursor = None
+    partial: set[int] = set()  # the starts of buckets cut by the range
     if query.resolution is None and (cursor is None or cursor.direction == NEXT):
         # The common case: the points of the page's intervals and of the one after (the next cursor), as arrays.
         after = cursor.position if cursor else None
@@ -280,16 +291,15 @@ def timeseries_page(
             _refuse_overlaps(grid)
         else:
             buckets = _group_resampled(rows, query.resolution, tz, average=query.quantity == Quantity.PRICE)
-            # The range rule applies to the buckets too: a bucket cut by startDatetime or endDatetime is left out.
-            lo_limit = query.start.timestamp() if query.start else float("-inf")
-            hi_limit = query.end.timestamp() if query.end else float("inf")
-            whole = [
-                (series_id, lo, hi, value)
-                for (lo, hi), slot in buckets.items()
-                if lo >= lo_limit and hi <= hi_limit
-                for series_id, value in slot.items()
-            ]
-            grid = _grid(rows_as_columns(whole), roles)
+            # The range rule applies to the buckets too: one cut by startDatetime or endDatetime is clipped to the
+            # range and marked partial (an edge of the range in the PSR's local time), never dropped.
+            answered = []
+            for (lo, hi), slot in buckets.items():
+                lo, hi, cut = clip_to_range(lo, hi, query.start, query.end)
+                if cut:
+                    partial.add(lo)
+                answered.extend((series_id, lo, hi, value) for series_id, value in slot.items())
+            grid = _grid(rows_as_columns(answered), roles)
 
     convert, unit = None, stored_unit
     if query.quantity != Quantity.PRICE and query.unit and query.unit != stored_unit:
@@ -297,6 +307,10 @@ def timeseries_page(
     digits = UNIT_EXPONENT.get(unit, PRICE_DIGITS)
     computed = bool(convert or query.resolution or transform)
     items = _shape(grid, roles, labels, query.quantity, convert, digits, computed=computed)
+    if partial:
+        for item in items:
+            if item["startDatetime"] in partial:
+                item["partial"] = True
     return TimeseriesPage(unit=unit, items=items, rolled_up=rolled_up, next=next_cursor, previous=previous_cursor)
 
 

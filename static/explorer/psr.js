@@ -11,6 +11,7 @@
   var TABLE_ROWS = 1000; // rows shown in a chart's table; the CSV link has them all
   var ENERGY_UNITS = ["Wh", "kWh", "MWh", "GWh"];
   var RESOLUTIONS = ["raw", "PT1H", "P1D", "P1M"];
+  var BUCKET_NAMES = { PT1H: "hour", P1D: "day", P1M: "month" };
   var palette = window.CDSC_PALETTE;
   var state = { tz: "UTC", run: 0, lastDay: null, extents: {}, sections: {}, firstMarked: false };
 
@@ -613,6 +614,9 @@
       var subtitle = rolled ? "Summed from the PSRs below " + PSR + " (the API's rolledUp answer)" : "";
       var caption = chart.title + ", " + rangeText(view.start, view.end) + ", " + cadence(view, answers);
       var text = caption + ": " + chart.summary(shaped, unitLabel) + ".";
+      var cut = answers.some(function (a) { return a.body[a.req.key].some(function (i) { return i.partial; }); });
+      if (cut) text += " The range cuts its first or last " + (BUCKET_NAMES[view.resolution] || "bucket") +
+        ", which holds only the part inside the range (the API marks it partial).";
       s.shaped = shaped;
       s.caption = caption + " (" + unitLabel + ")";
       s.summary.textContent = text;

@@ -261,3 +261,19 @@ def test_an_unknown_psr_shows_the_apis_problem_detail(page, grid):
     watch.assert_clean()
     assert_accessible(page)
     screenshots(page, "explorer-psr-unknown")
+
+
+def test_a_month_the_range_cuts_is_called_partial_in_the_charts_summary(page, two_days):
+    # Two local days of January: the monthly bucket is January cut to those days, and the summary says so; a daily
+    # view of the same days has no partial bucket and no such words.
+    watch = PageWatch(page)
+    page.goto(view_url(start="2023-01-01", end="2023-01-02", resolution="P1M"))
+    wait_for_charts(page, ["generation"])
+    (month,) = api_items(page, api_url(page, "generation"), "generation")
+    assert month["partial"] is True
+    summary = page.locator("#chart-generation .summary")
+    expect(summary).to_contain_text("The range cuts its first or last month")
+    page.goto(view_url(start="2023-01-01", end="2023-01-02", resolution="P1D"))
+    wait_for_charts(page, ["generation"])
+    expect(summary).not_to_contain_text("The range cuts")
+    watch.assert_clean()

@@ -113,9 +113,13 @@ def supply_mix_body(body: dict) -> dict:
         start, end = item["startDatetime"], item["endDatetime"]
         length = int((_instant(end) - _instant(start)).total_seconds())
         current = segments[-1] if segments else None
-        if current is None or current["segment_end"] != start or current["interval"] != length:
+        # A partial bucket (cut by the range) is a segment of its own, whatever its length.
+        joins = current is not None and current["segment_end"] == start and current["interval"] == length
+        if not joins or current.get("partial") or item.get("partial"):
             current = {"segment_start": start, "segment_end": end, "interval": length, "format": ["supply_mix"],
                        "values": []}  # fmt: skip
+            if item.get("partial"):
+                current["partial"] = True
             segments.append(current)
         current["segment_end"] = end
         current["values"].append([_supply_mix_value(item)])

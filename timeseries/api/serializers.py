@@ -27,6 +27,12 @@ def value_sets_schema(description: str, value_object: dict) -> dict:
     }
 
 
+PARTIAL_HELP = (
+    "Present (true) on a resampled bucket cut by startDatetime or endDatetime: its start and end are those of the "
+    "range, and its value holds what the range holds of the bucket (docs/spec-notes.md, partial buckets)."
+)
+
+
 class FuelSourceValueSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="Name of the fuel source type.")
     technology = serializers.CharField(allow_null=True, help_text="Name of the technology, if known.")
@@ -42,6 +48,7 @@ class IntervalSerializer(serializers.Serializer):
     startDatetime = serializers.DateTimeField()
     endDatetime = serializers.DateTimeField()
     value = serializers.FloatField()
+    partial = serializers.BooleanField(required=False, help_text=PARTIAL_HELP)
 
 
 class FuelIntervalSerializer(IntervalSerializer):
@@ -99,6 +106,7 @@ class EmissionsIntervalSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, min_value=0)
     valueByFuelSource = EmissionsFuelValueSerializer(many=True)
     reason = serializers.CharField(required=False, help_text="Why the value is null.")
+    partial = serializers.BooleanField(required=False, help_text=PARTIAL_HELP)
 
 
 class FactorUsedSerializer(serializers.Serializer):
@@ -185,6 +193,7 @@ class IntensityIntervalSerializer(serializers.Serializer):
     estimated = serializers.BooleanField(required=False)
     intervalsWithoutValue = serializers.IntegerField(required=False)
     reason = serializers.CharField(required=False)
+    partial = serializers.BooleanField(required=False, help_text=PARTIAL_HELP)
 
 
 class FallbackSerializer(serializers.Serializer):
@@ -259,6 +268,9 @@ class SupplyMixSegmentSerializer(serializers.Serializer):
     interval = serializers.IntegerField(min_value=1, help_text="Seconds per value set.")
     format = serializers.ListField(child=serializers.ChoiceField(choices=["supply_mix"]))
     values = SupplyMixValuesField()
+    partial = serializers.BooleanField(
+        required=False, help_text="Present (true): the segment is one bucket cut by the range (see `partial` above)."
+    )
 
 
 class SupplyMixResponseSerializer(serializers.Serializer):

@@ -245,10 +245,12 @@ def test_csv_of_a_resampled_window_holds_every_bucket(api, two_months, monkeypat
     monkeypatch.setattr("timeseries.api.views.CSV_BATCH", 7)
     params = {"resolution": "P1D", **TWO_MONTHS}
     rows = parse(api.get(url(CISO, "generation"), {"format": "csv", **params}))
-    # The local days (America/Los_Angeles) inside the window: 1 June to 30 July, across 9 pages of 7 days.
-    assert len(_starts(rows)) == 60 and _starts(rows)[0] == "2022-06-01T07:00:00Z"
+    # The local days (America/Los_Angeles) inside the window, 1 June to 30 July, and the two the window cuts at its
+    # ends (from 00:00Z, 17:00 local), across 9 pages of 7 days.
+    assert len(_starts(rows)) == 62 and _starts(rows)[:2] == ["2022-06-01T00:00:00Z", "2022-06-01T07:00:00Z"]
     json_items = [i for page in walk(api, url(CISO, "generation"), params, "generation") for i in page]
-    assert rebuild(rows, "generation")["items"] == json_items
+    assert [i.pop("partial", False) for i in json_items] == [True] + [False] * 60 + [True]
+    assert rebuild(rows, "generation")["items"] == json_items  # a partial bucket shows in CSV by its start and end
 
 
 def test_csv_stream_is_gzipped_for_clients_that_accept_it(api, two_months):

@@ -436,3 +436,30 @@ def _pairs(value):
     if isinstance(value, list):
         return [_pairs(v) for v in value]
     return value
+
+
+def test_buckets_cut_by_the_range_are_clipped_and_marked_partial_in_emissions_and_intensity(api, area):
+    # Quarter hours from 00:00 to 02:00 UTC (the area's timezone); a range from 00:30 to 01:30 cuts both hours.
+    write("T-A", "generation", run(T0, [10, 30, 40, 20, 10, 10, 10, 10], QUARTER), fuel=GAS)
+    write("T-A", "generation", run(T0, [90, 70, 60, 80, 90, 90, 90, 90], QUARTER), fuel=WIND)
+    cut = {"startDatetime": z(T0 + 2 * QUARTER), "endDatetime": z(T0 + 6 * QUARTER), "resolution": "PT1H"}
+    spans = [(z(T0 + 2 * QUARTER), z(T0 + HOUR)), (z(T0 + HOUR), z(T0 + 6 * QUARTER))]
+
+    tonnes = emissions(api, "T-A", **cut).json()["emissions"]
+    assert [(i["startDatetime"], i["endDatetime"]) for i in tonnes] == spans
+    assert [i.get("partial") for i in tonnes] == [True, True]
+    # The quarter hours the range holds, at 400 and 10 gCO2e/kWh (t per MWh / 1000).
+    assert [i["value"] for i in tonnes] == pytest.approx([(60 * 400 + 140 * 10) / 1000, (20 * 400 + 180 * 10) / 1000])
+
+    body = intensity(api, "T-A", method="production", **cut).json()
+    hours = body["carbonIntensity"]
+    assert [(i["startDatetime"], i["endDatetime"]) for i in hours] == spans
+    assert [i.get("partial") for i in hours] == [True, True]
+    assert [i["energy"] for i in hours] == [200, 200]
+    assert hours[0]["value"] == pytest.approx((60 * 400 + 140 * 10) / 200, rel=1e-12)
+    whole = intensity(api, "T-A", method="production", resolution="PT1H", endDatetime=z(T0 + 2 * HOUR)).json()
+    assert not any("partial" in i for i in whole["carbonIntensity"])
+
+    # As WG3 value sets, a partial bucket is a segment of its own, marked so.
+    mix = intensity(api, "T-A", method="production", format="supply-mix", **cut).json()["supply_mix_segments"]
+    assert [(s["segment_start"], s["segment_end"], s.get("partial")) for s in mix] == [(*span, True) for span in spans]

@@ -24,6 +24,12 @@ def buckets(body: dict, quantity: str) -> list[tuple[str, str, float]]:
     return [(i["startDatetime"], i["endDatetime"], i["value"]) for i in body[quantity]]
 
 
+def partial(body: dict, quantity: str) -> list[bool]:
+    """Per bucket, whether the range cut it (`partial`: true; whole buckets carry no such key)."""
+    assert all(i.get("partial", True) is True for i in body[quantity])  # never `"partial": false`
+    return ["partial" in i for i in body[quantity]]
+
+
 @pytest.fixture
 def madrid(demo) -> str:
     psr_services.psr_upsert(
@@ -69,11 +75,43 @@ def test_daily_buckets_without_a_range_start_at_local_midnights(api, madrid_dema
     assert sum(v for _, _, v in got) == sum(AUTUMN) + sum(SPRING)  # every hour in exactly one bucket
 
 
-def test_a_daily_bucket_cut_by_the_range_is_left_out(api, madrid_demand):
+def test_a_daily_bucket_cut_by_the_range_is_answered_clipped_and_marked_partial(api, madrid_demand):
+    # The 25-hour day of 30 October ends at 23:00Z: an end at 22:00Z cuts its last hour.
     params = {"resolution": "P1D", "startDatetime": "2022-10-29T22:00:00Z", "endDatetime": "2022-10-30T22:00:00Z"}
-    assert ok(api.get(url(MADRID, "demand"), params))["demand"] == []
+    body = ok(api.get(url(MADRID, "demand"), params))
+    assert buckets(body, "demand") == [("2022-10-29T22:00:00Z", "2022-10-30T22:00:00Z", sum(AUTUMN[1:25]))]
+    assert partial(body, "demand") == [True]
+    # A start an hour into that day and an end an hour into the next: two partial days.
     params = {"resolution": "P1D", "startDatetime": "2022-10-29T23:00:00Z", "endDatetime": "2022-10-31T00:00:00Z"}
-    assert ok(api.get(url(MADRID, "demand"), params))["demand"] == []
+    body = ok(api.get(url(MADRID, "demand"), params))
+    assert buckets(body, "demand") == [
+        ("2022-10-29T23:00:00Z", "2022-10-30T23:00:00Z", sum(AUTUMN[2:26])),
+        ("2022-10-30T23:00:00Z", "2022-10-31T00:00:00Z", AUTUMN[26]),
+    ]
+    assert partial(body, "demand") == [True, True]
+
+
+def test_the_issues_week_of_days_in_california_loses_nothing(api, demo):
+    # A bare date is 00:00 UTC, 17:00 of the day before in Los Angeles: 1 to 8 June (UTC) holds 6 whole local days
+    # and two partial ones, 7 hours at the start and 17 at the end, summing to every hour of the range.
+    hours = [float(v) for v in range(1, 24 * 9 + 1)]
+    write_series(CISO, "demand", run(utc(2023, 5, 31), hours))
+    params = {"startDatetime": "2023-06-01", "endDatetime": "2023-06-08"}
+    body = ok(api.get(url(CISO, "demand"), {**params, "resolution": "P1D"}))
+    got = buckets(body, "demand")
+    assert [(s, e) for s, e, _ in got] == [
+        ("2023-06-01T00:00:00Z", "2023-06-01T07:00:00Z"),
+        *[(f"2023-06-{d:02}T07:00:00Z", f"2023-06-{d + 1:02}T07:00:00Z") for d in range(1, 7)],
+        ("2023-06-07T07:00:00Z", "2023-06-08T00:00:00Z"),
+    ]
+    assert partial(body, "demand") == [True, False, False, False, False, False, False, True]
+    raw = ok(api.get(url(CISO, "demand"), params))["demand"]
+    assert len(raw) == 7 * 24
+    assert sum(v for _, _, v in got) == sum(i["value"] for i in raw) == sum(hours[24 : 24 * 8])
+    # Snapped to local midnights by the client, the same range has no partial bucket.
+    local = {"startDatetime": "2023-06-01T07:00:00Z", "endDatetime": "2023-06-08T07:00:00Z", "resolution": "P1D"}
+    whole = ok(api.get(url(CISO, "demand"), local))
+    assert len(whole["demand"]) == 7 and not any(partial(whole, "demand"))
 
 
 def test_hourly_buckets_on_the_25_hour_day_are_the_hours(api, madrid_demand):
@@ -112,10 +150,16 @@ def test_yearly_bucket_in_los_angeles(api, ciso_two_days):
     assert buckets(body, "demand") == [("2022-01-01T08:00:00Z", "2023-01-01T08:00:00Z", sum(ciso_two_days))]
 
 
-def test_monthly_buckets_cut_by_the_range_are_left_out(api, ciso_two_days):
+def test_monthly_buckets_cut_by_the_range_are_clipped_and_marked_partial(api, ciso_two_days):
     params = {"startDatetime": "2022-01-31T08:00:00Z", "endDatetime": "2022-02-02T08:00:00Z"}
-    assert ok(api.get(url(CISO, "demand"), {**params, "resolution": "P1M"}))["demand"] == []
-    assert len(ok(api.get(url(CISO, "demand"), {**params, "resolution": "P1D"}))["demand"]) == 2
+    monthly = ok(api.get(url(CISO, "demand"), {**params, "resolution": "P1M"}))
+    assert buckets(monthly, "demand") == [
+        ("2022-01-31T08:00:00Z", "2022-02-01T08:00:00Z", sum(ciso_two_days[:24])),
+        ("2022-02-01T08:00:00Z", "2022-02-02T08:00:00Z", sum(ciso_two_days[24:])),
+    ]
+    assert partial(monthly, "demand") == [True, True]
+    daily = ok(api.get(url(CISO, "demand"), {**params, "resolution": "P1D"}))
+    assert len(daily["demand"]) == 2 and partial(daily, "demand") == [False, False]
 
 
 def test_the_23_hour_day_in_los_angeles(api, demo):
@@ -167,10 +211,19 @@ def test_resampled_values_convert_units(api, quarter_hours):
     assert [i["value"] for i in body["generation"]] == [110_000.0, 286_000.0]
 
 
-def test_an_hour_cut_by_the_start_is_left_out(api, quarter_hours):
+def test_an_hour_cut_by_the_start_is_answered_from_the_start_and_marked_partial(api, quarter_hours):
     params = {"resolution": "PT1H", "startDatetime": "2022-06-01T00:15:00Z"}
     body = ok(api.get(url(CISO, "generation"), params))
-    assert buckets(body, "generation") == [("2022-06-01T01:00:00Z", "2022-06-01T02:00:00Z", 286.0)]
+    assert buckets(body, "generation") == [
+        ("2022-06-01T00:15:00Z", "2022-06-01T01:00:00Z", 2 + 3 + 4 + 20 + 30 + 40.0),
+        ("2022-06-01T01:00:00Z", "2022-06-01T02:00:00Z", 286.0),
+    ]
+    assert partial(body, "generation") == [True, False]
+    # The breakdown of the partial hour is the quarter hours the range holds, per fuel.
+    assert {s["type"]: s["value"] for s in body["generation"][0]["valueByFuelSource"]} == {
+        fuel_name(COAL): 9.0,
+        fuel_name(WIND): 90.0,
+    }
 
 
 def test_a_resolution_finer_than_the_data_is_400_naming_resolution(api, ciso_two_days):
@@ -249,13 +302,19 @@ def test_rolled_up_monthly_sums_carry_no_float_noise(api, demo):
     assert [i["value"] for i in gwh["demand"]] == [float(round(exact / 1000, 9))]
 
 
-def test_a_first_bucket_cut_by_the_start_does_not_shorten_the_page(api, demo):
-    # Hourly data from 00:00Z: the first local day (Los Angeles) is cut by the start and left out, and the
-    # page still holds pageSize whole days.
+def test_a_first_bucket_cut_by_the_start_is_the_pages_first(api, demo):
+    # Hourly data from 00:00Z: the first local day (Los Angeles) is cut by the start; it is the page's first
+    # bucket, partial, and the walk goes on to the partial last one.
     write_series(CISO, "demand", run(utc(2023, 6, 1), [1.0] * 24 * 5))
     body = ok(api.get(url(CISO, "demand"), {"resolution": "P1D", "startDatetime": "2023-06-01", "pageSize": 2}))
     assert buckets(body, "demand") == [
+        ("2023-06-01T00:00:00Z", "2023-06-01T07:00:00Z", 7.0),
         ("2023-06-01T07:00:00Z", "2023-06-02T07:00:00Z", 24.0),
-        ("2023-06-02T07:00:00Z", "2023-06-03T07:00:00Z", 24.0),
     ]
+    assert partial(body, "demand") == [True, False]
     assert body["next"] is not None
+    params = {"resolution": "P1D", "startDatetime": "2023-06-01", "pageSize": 2}
+    got = [i for page in walk(api, url(CISO, "demand"), params, "demand") for i in page]
+    # The last local day holds 17 hours of data but no range cuts it: whole, by the range's measure.
+    assert [i["value"] for i in got] == [7.0, 24.0, 24.0, 24.0, 24.0, 17.0]
+    assert ["partial" in i for i in got] == [True, False, False, False, False, False]

@@ -198,8 +198,10 @@ class CDSC:
         type comes with several technologies) or per connected PSR (imports, exports: its id), then `total` (the
         interval's `value`). Demand and prices have `end` and `total` alone. A fuel or neighbour absent from an
         interval is NaN there. `attrs` holds `id`, `quantity`, `unit`, `timeframe`, `resolution` (None when not
-        resampled), `rolled_up` (True when the PSR's values are sums over its subtree), `tz`, and any other field
-        of the body (`basis`, `source`, `factors`, ...).
+        resampled), `rolled_up` (True when the PSR's values are sums over its subtree), `tz`, `partial` (the index
+        labels of resampled buckets the range cut: the server clips such a bucket to `start` or `end`, so a local
+        day at an edge of a UTC range holds only the hours the range holds; ask from local midnights for whole
+        days) and any other field of the body (`basis`, `source`, `factors`, ...).
         """
         zone = self._zone(id, tz)
         array_key = ARRAY_KEYS.get(quantity, quantity)
@@ -235,6 +237,8 @@ class CDSC:
             "resolution": first.get("resolution"),
             "rolled_up": bool(first.get("rolledUp", False)),
             "tz": zone,
+            # Resampled buckets the range cut (the server clips them to start or end), by their index label.
+            "partial": [start for start, item in zip(frame.index, items, strict=True) if item.get("partial")],
             **{k: v for k, v in first.items() if k not in BODY_FIELDS and k != array_key},
         }
         return frame
