@@ -37,6 +37,7 @@ from .selectors import (
     _page_bounds_resampled,
     fuel_label,
     interval_lengths,
+    range_seconds,
     series_set,
     timeseries_page,
 )
@@ -952,12 +953,13 @@ def _intervals(
     # Those of them with a value.
     in_range = (out_lo != -1) & (out_hi != -1)
     partial = np.zeros(n_out, dtype=bool)
-    if base.start is not None:
-        cut = in_range & (out_lo < int(base.start.timestamp()))
-        out_lo, partial = np.where(cut, int(base.start.timestamp()), out_lo), partial | cut
-    if base.end is not None:
-        cut = in_range & (out_hi > int(base.end.timestamp()))
-        out_hi, partial = np.where(cut, int(base.end.timestamp()), out_hi), partial | cut
+    start, end = range_seconds(base.start, base.end)
+    if start is not None:
+        cut = in_range & (out_lo < start)
+        out_lo, partial = np.where(cut, start, out_lo), partial | cut
+    if end is not None:
+        cut = in_range & (out_hi > end)
+        out_hi, partial = np.where(cut, end, out_hi), partial | cut
     energy = np.round(energy, ENERGY_DIGITS)
     with_value = in_range & ~(energy <= 0)
 

@@ -8,7 +8,7 @@ is being written.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from .models import Point, Series
 from .resolution import CALENDAR_END, CALENDAR_START, Resolution
 
 NEXT, PREVIOUS = "n", "p"
+_EPOCH, _SECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(seconds=1)
 PRICE_DIGITS = 6  # decimals of a computed price (a mean)
 
 
@@ -205,13 +206,23 @@ def _in_calendar_buckets(query: TimeseriesQuery, points: QuerySet[Point], tz: Zo
     return points.filter(start__gte=earliest, start__lt=latest)
 
 
-def clip_to_range(lo: int, hi: int, start: datetime | None, end: datetime | None) -> tuple[int, int, bool]:
-    """A bucket (epoch seconds) as answered for a range: cut by `start` and `end`, and whether that made it partial.
-    The range rule holds for it (it starts at or after startDatetime and ends at or before endDatetime), and what
-    the range holds of the bucket is answered rather than dropped: the buckets of a range sum to its intervals."""
-    clipped_lo = lo if start is None else max(lo, int(start.timestamp()))
-    clipped_hi = hi if end is None else min(hi, int(end.timestamp()))
-    return clipped_lo, clipped_hi, (clipped_lo, clipped_hi) != (lo, hi)
+def range_seconds(start: datetime | None, end: datetime | None) -> tuple[int | None, int | None]:
+    """A range's bounds in whole epoch seconds, inward (an instant's fraction of a second rounds the start up and the
+    end down): what a bucket's bounds (whole seconds) may be clipped to and stay within the range."""
+    return (
+        None if start is None else -((_EPOCH - start) // _SECOND),
+        None if end is None else (end - _EPOCH) // _SECOND,
+    )
+
+
+def clip_to_range(lo: int, hi: int, start: int | None, end: int | None) -> tuple[int, int, bool]:
+    """A bucket as answered for a range (all in epoch seconds; None: no bound): cut by `start` and `end`, and whether
+    that made it partial. The range rule holds for it (it starts at or after startDatetime and ends at or before
+    endDatetime), and what the range holds of the bucket is answered rather than dropped: the buckets of a range
+    sum to its intervals."""
+    clipped_lo = lo if start is None or lo >= start else start
+    clipped_hi = hi if end is None or hi <= end else end
+    return clipped_lo, clipped_hi, clipped_lo != lo or clipped_hi != hi
 
 
 Rows = list[tuple[int, int, int, float]]  # (series id, start, end, value), instants in epoch seconds
@@ -294,8 +305,9 @@ def timeseries_page(
             # The range rule applies to the buckets too: one cut by startDatetime or endDatetime is clipped to the
             # range and marked partial (an edge of the range in the PSR's local time), never dropped.
             answered = []
+            start, end = range_seconds(query.start, query.end)
             for (lo, hi), slot in buckets.items():
-                lo, hi, cut = clip_to_range(lo, hi, query.start, query.end)
+                lo, hi, cut = clip_to_range(lo, hi, start, end)
                 if cut:
                     partial.add(lo)
                 answered.extend((series_id, lo, hi, value) for series_id, value in slot.items())

@@ -318,3 +318,15 @@ def test_a_first_bucket_cut_by_the_start_is_the_pages_first(api, demo):
     # The last local day holds 17 hours of data but no range cuts it: whole, by the range's measure.
     assert [i["value"] for i in got] == [7.0, 24.0, 24.0, 24.0, 24.0, 17.0]
     assert ["partial" in i for i in got] == [True, False, False, False, False, False]
+
+
+def test_a_range_bound_with_a_fraction_of_a_second_clips_inward_to_whole_seconds(api, quarter_hours):
+    # Buckets are in whole seconds: a start of 00:15:00.5 clips the first hour to 00:15:01 (no interval starts
+    # before it there), an end of 01:44:59.5 the second to 01:44:59; both stay inside the range.
+    params = {"resolution": "PT1H", "startDatetime": "2022-06-01T00:15:00.5Z", "endDatetime": "2022-06-01T01:44:59.5Z"}
+    body = ok(api.get(url(CISO, "generation"), params))
+    assert buckets(body, "generation") == [
+        ("2022-06-01T00:15:01Z", "2022-06-01T01:00:00Z", 3 + 4 + 30 + 40.0),
+        ("2022-06-01T01:00:00Z", "2022-06-01T01:44:59Z", 5 + 6 + 50 + 60.0),
+    ]
+    assert partial(body, "generation") == [True, True]
