@@ -108,6 +108,20 @@ def check_a_week_of_generation_is_a_frame_of_the_apis_numbers(live_server) -> No
     assert df.attrs["id"] == CISO
 
 
+def check_days_the_range_cuts_are_listed_as_partial(live_server) -> None:
+    # 1 to 8 June (UTC dates) in California: 6 whole local days and two the range cuts (7 and 17 hours); every hour
+    # of the range is in the frame, and the cut days are named in attrs.
+    client = connect(live_server)
+    daily = client.generation(CISO, "2023-06-01", "2023-06-08", resolution="P1D", tz="local")
+    hourly = client.generation(CISO, "2023-06-01", "2023-06-08")
+    assert len(daily) == 8
+    assert daily.attrs["partial"] == [daily.index[0], daily.index[-1]]
+    assert (daily.index[0].hour, daily.index[1].hour) == (17, 0)
+    assert daily["total"].sum() == pytest.approx(hourly["total"].sum(), rel=1e-12)
+    whole = client.generation(CISO, "2023-06-01T00:00:00-07:00", "2023-06-08T00:00:00-07:00", resolution="P1D")
+    assert len(whole) == 7 and whole.attrs["partial"] == []
+
+
 def check_every_page_is_followed(live_server) -> None:
     client = connect(live_server)
     whole = client.generation(CISO, "2023-06-01", "2023-06-08")
@@ -338,6 +352,7 @@ def test_a_week_of_generation_paged_and_in_local_time(week, live_server):
     check_a_week_of_generation_is_a_frame_of_the_apis_numbers(live_server)
     check_every_page_is_followed(live_server)
     check_the_index_is_converted_to_the_psrs_own_or_any_time_zone(live_server)
+    check_days_the_range_cuts_are_listed_as_partial(live_server)
 
 
 def test_readme_example_etags_and_user_agent(week, live_server):
