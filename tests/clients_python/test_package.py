@@ -1,6 +1,8 @@
-"""The client's package: its dependency ranges admit the server's pins, its version is the one it announces, and it
-ships its type marker."""
+"""The client's package: its dependency ranges admit the server's pins, its version is the one it announces, it
+ships its type marker, and the types it ships hold (mypy --strict)."""
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -39,3 +41,14 @@ def test_the_package_ships_its_type_marker_and_readme():
     assert (CLIENT / "src" / "cdsc_client" / "py.typed").exists()
     assert project["tool"]["setuptools"]["package-data"]["cdsc_client"] == ["py.typed"]
     assert (CLIENT / project["project"]["readme"]).exists()
+
+
+def test_the_package_type_checks_strictly():
+    # A third party's mypy reads these hints (py.typed): they must hold against pandas' and requests' own stubs.
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(CLIENT / "src" / "cdsc_client")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -227,6 +227,7 @@ class CDSC:
         assert first is not None  # pages() yields the first page or raises
         frame = _series_frame(items)
         if zone != "UTC":
+            assert isinstance(frame.index, pd.DatetimeIndex)
             frame.index = frame.index.tz_convert(zone)
             frame["end"] = frame["end"].dt.tz_convert(zone)
         frame.attrs = {
@@ -402,5 +403,5 @@ def _dated_table(rows: list[dict[str, Any]], columns: list[str], **attrs: Any) -
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("start", "end"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    frame.attrs = attrs
+    frame.attrs.update(attrs)
     return frame
