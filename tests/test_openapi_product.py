@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from psr import services
 from psr.models import PowerSystemResource
 
-SHARED_PARAMETERS = {"unit", "timeframe", "format", "resolution"}
+SHARED_PARAMETERS = {"unit", "timeframe", "format", "resolution", "layout"}
 SHORT = re.compile(r"^/power-system-resources/\{id\}/(generation|demand|imports|exports|price|curtailment)$")
 
 
@@ -90,6 +90,7 @@ def test_unit_timeframe_format_and_resolution_are_shared_components(schema):
     assert not [trail for trail in _inline_enums(schema["paths"]) if trail[-2] in SHARED_PARAMETERS], "inline enum"
     assert refs["timeframe"] == {"#/components/schemas/Timeframe"}
     assert refs["format"] == {"#/components/schemas/Format"}
+    assert refs["layout"] == {"#/components/schemas/CsvLayout"}
     assert refs["resolution"] == {"#/components/schemas/Resolution"}
     assert "#/components/schemas/EnergyUnit" in refs["unit"] and "#/components/schemas/PowerUnit" in refs["unit"]
 

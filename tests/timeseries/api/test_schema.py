@@ -85,6 +85,9 @@ RESPONSES = [
     (CISO, "demand", {"cursor": "forged"}, 400),
     (CISO, "demand", {"startDatetime": "2022-02-30"}, 400),
     ("NOPE", "demand", {}, 404),
+    (CISO, "generation", {"format": "csv", "layout": "wide"}, 200),
+    (WECC, "generation", {"layout": "wide", "pageSize": 1}, 200),  # JSON: the layout is ignored
+    (CISO, "generation", {"layout": "tall"}, 400),
 ]
 
 
