@@ -170,7 +170,8 @@ def polish_schema(result: dict, generator: Any, request: Any, public: bool) -> d
                 }
                 if negotiated:
                     ok["description"] += (
-                        " JSON by default; CSV (`text/csv`) when the request sends `Accept: text/csv` or `format=csv`."
+                        " JSON by default; CSV (`text/csv`) when the request sends `Accept: text/csv` or `format=csv`"
+                        " (or use the `.csv` twin of this path)."
                     )
                 else:
                     ok["description"] += " CSV (`text/csv`) only."

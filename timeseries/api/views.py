@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from cdsc_site.api.datetimes import DATETIME_PARAM_SCHEMA, format_datetime, format_epochs, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
+from cdsc_site.api.negotiation import FixedContentNegotiation
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
 from cdsc_site.api.renderers import FastJSONRenderer
@@ -113,6 +114,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
     body_key: str = ""  # the key of the intervals in the body; the quantity's name unless set
     cache_closed_periods = True  # a closed past period is cached longer (cdsc_site.api.middleware.cache_control)
     renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
+    csv_only = False  # the CSV twin at `<path>.csv`, which answers CSV whatever Accept says (csv_twin)
     wide_columns: WideColumns | None = None  # set for a CSV of the wide layout, read by the renderer
 
     def _units(self) -> tuple[tuple[str, ...], str] | None:
@@ -211,7 +213,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         # the URL alone, before DRF builds its request, negotiates and authenticates (the middleware has admitted
         # the caller). Requests whose media type is not plainly JSON take the whole path, which does the same.
         self._version = None
-        if request.method == "GET" and _plain_json(request):
+        if request.method == "GET" and not self.csv_only and _plain_json(request):
             self.args, self.kwargs, self.request = args, kwargs, request
             self.headers = self.default_response_headers
             try:
@@ -412,3 +414,35 @@ def timeseries_view(quantity: str):
             tags=["timeseries"],
         )
     )(view)
+
+
+def csv_twin(view: type[TimeseriesView], name: str) -> type[TimeseriesView]:
+    """The CSV twin of a time-series view, served at its path + `.csv`: the same handler and parameters (no `format`),
+    answering `text/csv` only, as an operation of its own, so that a client generated from the schema has a function
+    that reads CSV (a generator parses an operation's 200 with the first media type it supports, JSON)."""
+    twin = type(
+        f"{view.__name__}CSV",
+        (view,),
+        {
+            "renderer_classes": [TimeseriesCSVRenderer],
+            "content_negotiation_class": FixedContentNegotiation,
+            "csv_only": True,
+        },
+    )
+    json_operation = f"power_system_resources_timeseries_{name.replace('-', '_')}_retrieve"
+    title = name.replace("-", " ")
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=f"{json_operation}_csv",
+            summary=f"{title[0].upper()}{title[1:]} time series of a PSR as CSV",
+            description=(
+                f"The CSV twin of `GET /power-system-resources/{{id}}/timeseries/{name}` (`{json_operation}`): the "
+                "same intervals and parameters, as `text/csv` whatever the Accept header says; `layout` chooses "
+                "long or wide rows. Without pageSize or cursor, the whole asked window (streamed); with them, one "
+                "page and its `Link` header. Errors are problem documents (JSON)."
+            ),
+            parameters=[OpenApiParameter("format", exclude=True)],
+            responses={(200, "text/csv"): OpenApiTypes.STR},
+            extensions={"x-csv-twin-of": json_operation},
+        )
+    )(twin)

@@ -485,3 +485,58 @@ def test_a_wide_carbon_intensity_is_a_400_that_says_why(api, data):
     assert "layout=long" in response.json()["detail"]
     long = api.get(url(CISO, "carbon-intensity"), {"format": "csv", "layout": "long", "method": "production"})
     assert long.status_code == 200
+
+
+# The CSV twins: /timeseries/<quantity>.csv, an operation of their own for generated clients (issue 17)
+
+
+@pytest.mark.parametrize("quantity", ["generation", "demand", "imports", "exports", "price", "curtailment"])
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_a_csv_twin_answers_what_format_csv_answers(api, data, quantity, layout):
+    negotiated = api.get(url(WECC, quantity), {"format": "csv", "layout": layout})
+    twin = api.get(url(WECC, f"{quantity}.csv"), {"layout": layout})
+    assert twin.status_code == 200 and twin["Content-Type"] == "text/csv; charset=utf-8"
+    assert body_of(twin) == body_of(negotiated)
+
+
+def test_a_csv_twin_of_a_derived_quantity_answers_what_format_csv_answers(api, data):
+    for quantity, params in (("emissions", {"layout": "wide"}), ("carbon-intensity", {"method": "production"})):
+        negotiated = api.get(url(CISO, quantity), {**params, "format": "csv"})
+        twin = api.get(url(CISO, f"{quantity}.csv"), params)
+        assert twin.status_code == 200 and body_of(twin) == body_of(negotiated)
+
+
+def test_a_csv_twin_is_csv_whatever_accept_says_and_refuses_another_format(api, data):
+    response = api.get(url(CISO, "demand.csv"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    refused = api.get(url(CISO, "demand.csv"), {"format": "json"})
+    assert refused.status_code == 400 and errors_of(refused) == ["format"]
+
+
+@pytest.mark.parametrize(
+    ("psr_id", "params", "status", "parameter"),
+    [
+        (CISO, {"layout": "tall"}, 400, "layout"),
+        (CISO, {"resolution": "PT15M"}, 400, "resolution"),
+        ("NOPE", {}, 404, None),
+    ],
+)
+def test_errors_of_a_csv_twin_are_problem_json(api, data, psr_id, params, status, parameter):
+    response = api.get(url(psr_id, "demand.csv"), params)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    if parameter:
+        assert errors_of(response) == [parameter]
+
+
+def test_a_paged_csv_twin_links_its_next_page_and_revalidates_with_its_etag(api, data):
+    first = api.get(url(CISO, "demand.csv"), {"pageSize": 1, "layout": "wide"})
+    _header, rows = parse_wide(first)
+    assert [r["startDatetime"] for r in rows] == ["2022-06-01T00:00:00Z"]
+    link = first["Link"]
+    assert link.startswith(f"<http://testserver{url(CISO, 'demand.csv')}?") and link.endswith('>; rel="next"')
+    assert parse_wide(api.get(link[1 : link.index(">")]))[1][0]["startDatetime"] == "2022-06-01T01:00:00Z"
+    again = api.get(url(CISO, "demand.csv"), {"pageSize": 1, "layout": "wide"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    json_etag = api.get(url(CISO, "demand"), {"pageSize": 1, "layout": "wide"})["ETag"]
+    assert json_etag != first["ETag"]
