@@ -25,6 +25,7 @@ from tests.timeseries.helpers import (
     walk,
 )
 from tests.timeseries.helpers import write as write_series
+from timeseries.api.renderers import wide_columns, wide_rows
 from timeseries.services import points_write, series_get_or_create
 
 pytestmark = pytest.mark.django_db
@@ -429,6 +430,31 @@ def test_wide_column_names_never_repeat_a_fixed_column(api, demo):
     write_series(CISO, "imports", run(T0, [4.0]), to="total")
     header, rows = parse_wide(api.get(url(CISO, "imports"), {"format": "csv", "layout": "wide"}))
     assert header[6:] == ["total", "total (2)"] and (rows[0]["total"], rows[0]["total (2)"]) == ("4.0", "4.0")
+
+
+def test_wide_columns_are_named_and_ordered_from_the_labels_alone():
+    labels = {
+        ("fuel", 3, None): {"type": "Solar", "technology": None},
+        ("fuel", 3, 7): {"type": "Solar", "technology": "PV"},
+        ("fuel", 1, 2): {"type": "Coal", "technology": "Steam"},
+        ("fuel", 4, None): {"type": "total", "technology": None},
+    }
+    columns = wide_columns("generation", labels)
+    assert columns.names == ("Coal", "Solar", "Solar / PV", "total (2)")
+    assert columns.header() == (
+        "id,quantity,timeframe,unit,startDatetime,endDatetime,total,Coal,Solar,Solar / PV,total (2)\r\n"
+    )
+    flows = wide_columns("imports", {("psr", "B"): {"connectedPSR": "B"}, ("psr", "A"): {"connectedPSR": "A"}})
+    assert flows.names == ("A", "B") and wide_columns("price", {}).value == "value"
+
+
+def test_a_breakdown_item_with_no_column_is_an_error_not_a_lost_value():
+    columns = wide_columns("imports", {("psr", "A"): {"connectedPSR": "A"}})
+    interval = {"startDatetime": "s", "endDatetime": "e", "value": 1.0, "valueByConnectedPSR": []}
+    assert wide_rows("X", "imports", "actual", "MWh", columns, [interval]) == "X,imports,actual,MWh,s,e,1.0,\r\n"
+    interval["valueByConnectedPSR"] = [{"connectedPSR": "B", "value": 1.0}]
+    with pytest.raises(ValueError, match="no wide CSV column"):
+        wide_rows("X", "imports", "actual", "MWh", columns, [interval])
 
 
 def test_wide_csv_of_a_window_is_streamed_in_pages_with_one_header(api, two_months, monkeypatch):
