@@ -1,6 +1,6 @@
 """A client generated from the live schema by openapi-python-client: a third party's program on it type-checks
 with mypy --strict and runs against the test server (anonymous reads, shared enums, a response's unit sent back, a
-304, a private call that needs a key)."""
+304, a private call that needs a key, CSV read through the CSV twin's function in both layouts)."""
 
 import json
 import subprocess
@@ -17,6 +17,8 @@ PROGRAM = textwrap.dedent(
     '''
     """What a third party writes on the generated client."""
 
+    import csv
+    import io
     import json
     import sys
     from datetime import date
@@ -28,8 +30,23 @@ PROGRAM = textwrap.dedent(
     )
     from cdsc_api.api.production_projects import production_projects_list
     from cdsc_api.api.timeseries import power_system_resources_timeseries_generation_retrieve as generation
+    from cdsc_api.api.timeseries import power_system_resources_timeseries_generation_retrieve_csv as generation_csv
     from cdsc_api.models import DescribeResponse, EnergyUnit, GenerationResponse, PaginatedPowerSystemResourceList
-    from cdsc_api.models import Timeframe
+    from cdsc_api.models import CsvLayout, Timeframe
+
+
+    def csv_of(client: Client, layout: CsvLayout) -> list[dict[str, str]]:
+        """The day's generation as CSV rows, through the generated function of the CSV twin."""
+        text = generation_csv.sync(
+            "US-WECC-CISO",
+            client=client,
+            start_datetime=date(2023, 1, 1),
+            end_datetime=date(2023, 1, 2),
+            unit=EnergyUnit.KWH,
+            layout=layout,
+        )
+        assert isinstance(text, str)
+        return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
     def main(base_url: str) -> dict[str, object]:
@@ -58,6 +75,15 @@ PROGRAM = textwrap.dedent(
             timeframe=Timeframe.ACTUAL,
         )
         private = production_projects_list.sync_detailed(client=AuthenticatedClient(base_url=base_url, token="x.y"))
+        long_rows = csv_of(client, CsvLayout.LONG)
+        wide_rows = csv_of(client, CsvLayout.WIDE)
+        fixed = {"id", "quantity", "timeframe", "unit", "startDatetime", "endDatetime", "total"}
+        long_items: list[list[float]] = []
+        for row in long_rows:
+            if row["item"] == "total":
+                long_items.append([])
+            else:
+                long_items[-1].append(float(row["value"]))
         return {
             "psrs": [psr.id for psr in psrs.power_system_resources],
             "timezone": described.describe.timezone,
@@ -65,6 +91,10 @@ PROGRAM = textwrap.dedent(
             "values": [interval.value for interval in body.generation],
             "revalidated": int(again.status_code),
             "private_without_a_valid_key": int(private.status_code),
+            "long_totals": [float(row["value"]) for row in long_rows if row["item"] == "total"],
+            "long_items": long_items,
+            "wide_totals": [float(row["total"]) for row in wide_rows],
+            "wide_items": [[float(v) for k, v in row.items() if k not in fixed and v] for row in wide_rows],
         }
 
 
@@ -118,3 +148,8 @@ def test_a_generated_client_type_checks_and_reads_the_server(generated, live_ser
     assert "US-WECC-CISO" in out["psrs"]
     assert out["revalidated"] == 304
     assert out["private_without_a_valid_key"] == 401
+    # CSV through the CSV twin's generated function: the JSON's numbers, in both layouts.
+    intervals = expected.json()["generation"]
+    items = [[item["value"] for item in interval["valueByFuelSource"]] for interval in intervals]
+    assert out["long_totals"] == out["wide_totals"] == out["values"]
+    assert out["long_items"] == out["wide_items"] == items and any(items)

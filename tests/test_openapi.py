@@ -81,8 +81,14 @@ EMISSIONS_PATHS = {
 }
 
 
-def test_schema_lists_exactly_the_spec_paths_the_production_projects_and_emissions(schema):
-    assert set(schema["paths"]) == SPEC_PATHS | PROJECT_PATHS | EMISSIONS_PATHS
+# Beyond the spec: each time series' CSV as an operation of its own (issue 17), for generated clients.
+CSV_PATHS = {
+    f"/power-system-resources/{{id}}/timeseries/{q}.csv" for q in [*QUANTITIES, "emissions", "carbon-intensity"]
+}
+
+
+def test_schema_lists_exactly_the_spec_paths_the_production_projects_emissions_and_csv_twins(schema):
+    assert set(schema["paths"]) == SPEC_PATHS | PROJECT_PATHS | EMISSIONS_PATHS | CSV_PATHS
     assert all(set(ops) == {"get"} for ops in schema["paths"].values())
 
 

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from psr import services
 from psr.models import PowerSystemResource
 
-SHARED_PARAMETERS = {"unit", "timeframe", "format", "resolution"}
+SHARED_PARAMETERS = {"unit", "timeframe", "format", "resolution", "layout"}
 SHORT = re.compile(r"^/power-system-resources/\{id\}/(generation|demand|imports|exports|price|curtailment)$")
 
 
@@ -90,6 +90,7 @@ def test_unit_timeframe_format_and_resolution_are_shared_components(schema):
     assert not [trail for trail in _inline_enums(schema["paths"]) if trail[-2] in SHARED_PARAMETERS], "inline enum"
     assert refs["timeframe"] == {"#/components/schemas/Timeframe"}
     assert refs["format"] == {"#/components/schemas/Format"}
+    assert refs["layout"] == {"#/components/schemas/CsvLayout"}
     assert refs["resolution"] == {"#/components/schemas/Resolution"}
     assert "#/components/schemas/EnergyUnit" in refs["unit"] and "#/components/schemas/PowerUnit" in refs["unit"]
 
@@ -124,6 +125,23 @@ def test_csv_is_its_own_documented_media_type(schema):
         assert ok["content"]["text/csv"]["schema"]["type"] == "string", path
         assert "$ref" in ok["content"]["application/json"]["schema"], path
         assert "Accept: text/csv" in ok["description"], path
+
+
+def test_each_time_series_has_a_csv_twin_operation_for_generated_clients(schema):
+    ids = {op["operationId"] for _, _, op in operations(schema)}
+    twins = {p: op for p, _, op in operations(schema) if p.endswith(".csv")}
+    assert len(twins) == 8
+    for path, twin in twins.items():
+        original = schema["paths"][path.removesuffix(".csv")]["get"]
+        assert twin["x-csv-twin-of"] == original["operationId"] and original["operationId"] in ids, path
+        assert twin["operationId"] == original["operationId"] + "_csv" and twin["summary"].endswith(" as CSV"), path
+        assert list(twin["responses"]["200"]["content"]) == ["text/csv"], path
+        assert "Link" in twin["responses"]["200"]["headers"], path
+        assert twin["tags"] == original["tags"], path
+        names = [p["name"] for p in twin["parameters"]]
+        assert names == [p["name"] for p in original["parameters"] if p["name"] != "format"] and "layout" in names
+        # The JSON operation keeps its CSV, as HTTP negotiates it.
+        assert set(original["responses"]["200"]["content"]) == {"application/json", "text/csv"}, path
 
 
 def test_304_etag_cache_and_rate_limit_headers_are_declared(schema):

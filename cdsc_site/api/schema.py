@@ -29,7 +29,7 @@ PROBLEM_SCHEMA = {
 # The vocabularies several operations share, each one component: a generated client then has one enum per
 # vocabulary, and a value of one operation (or read from a response) can be passed to another. The values are the
 # apps' (ENUM_NAME_OVERRIDES in the settings names the components drf-spectacular makes of their response fields;
-# this floor imports no app); only Format, which no response field holds, is defined here.
+# this floor imports no app); only Format and CsvLayout, which no response field holds, are defined here.
 SHARED_ENUMS = {
     "Timeframe": "When a value was known: measured (actual), or a market/forecast horizon.",
     "EnergyUnit": "Unit of energy values (generation, demand, imports, exports, curtailment).",
@@ -37,10 +37,13 @@ SHARED_ENUMS = {
     "EmissionsUnit": "Unit of emissions (mass of CO2-equivalent).",
     "IntensityUnit": "Unit of carbon intensity.",
     "Format": "Representation of a time series: JSON (the default) or CSV (`text/csv`).",
+    "CsvLayout": "Rows of a time series' CSV: long (a row per interval and breakdown item) or wide (a row per "
+    "interval, a column per breakdown item).",
     "EmissionBasis": "Which emission factors: direct (combustion) or lifecycle.",
     "IntensityMethod": "Carbon intensity of production, or flow-traced consumption.",
 }
 FORMAT_VALUES = ["json", "csv"]
+LAYOUT_VALUES = ["long", "wide"]
 RESOLUTION_SCHEMA = {
     "type": "string",
     "description": "An ISO 8601 duration: PT15M, PT30M, PT1H, ... (dividing a day), P1D, P1M or P1Y.",
@@ -157,15 +160,21 @@ def polish_schema(result: dict, generator: Any, request: Any, public: bool) -> d
             headers = {**CACHE_HEADERS, **RATE_LIMIT_HEADERS}
             if "text/csv" in content:
                 headers |= LINK_HEADER
+                negotiated = "application/json" in content
                 content["text/csv"]["schema"] = {
                     "type": "string",
-                    "description": "CSV (RFC 4180) with a header row, one row per interval and breakdown item; "
-                    "without pageSize or cursor, the whole asked window. Asked for with `Accept: text/csv` or "
-                    "`format=csv`.",
+                    "description": "CSV (RFC 4180) with a header row: one row per interval and breakdown item "
+                    "(`layout=long`), or one per interval with a column per item (`layout=wide`); without pageSize "
+                    "or cursor, the whole asked window."
+                    + (" Asked for with `Accept: text/csv` or `format=csv`." if negotiated else ""),
                 }
-                ok["description"] += (
-                    " JSON by default; CSV (`text/csv`) when the request sends `Accept: text/csv` or `format=csv`."
-                )
+                if negotiated:
+                    ok["description"] += (
+                        " JSON by default; CSV (`text/csv`) when the request sends `Accept: text/csv` or `format=csv`"
+                        " (or use the `.csv` twin of this path)."
+                    )
+                else:
+                    ok["description"] += " CSV (`text/csv`) only."
             ok["headers"] = {**headers, **ok.get("headers", {})}
             operation["responses"]["304"] = {"description": NOT_MODIFIED, "headers": dict(CACHE_HEADERS)}
             match = SHORT_PATH.match(path)
@@ -184,7 +193,8 @@ def _share_enums(result: dict) -> None:
     """Replace every inline enum, and every component drf-spectacular made, holding one of SHARED_ENUMS' value sets
     by a reference to that one component; the `resolution` strings likewise to one Resolution component."""
     schemas = result["components"]["schemas"]
-    values = {name: schemas[name]["enum"] for name in SHARED_ENUMS if name in schemas} | {"Format": FORMAT_VALUES}
+    values = {name: schemas[name]["enum"] for name in SHARED_ENUMS if name in schemas}
+    values |= {"Format": FORMAT_VALUES, "CsvLayout": LAYOUT_VALUES}
     by_values = {frozenset(enum): name for name, enum in values.items()}
     renamed = {}
     for name, schema in list(schemas.items()):

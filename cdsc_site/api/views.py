@@ -8,7 +8,9 @@ class ProblemJsonErrorsMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         renderer = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and renderer is not None and not isinstance(renderer, JSONRenderer):
+        # No renderer yet: negotiation itself failed (a 400 on `format`), and DRF would fall back on the view's first
+        # renderer, CSV for a view that only answers CSV.
+        if response.status_code >= 400 and not isinstance(renderer, JSONRenderer):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

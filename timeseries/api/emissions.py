@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cdsc_site.api.errors import InvalidParameter
 from cdsc_site.api.params import choice_param
 from cdsc_site.api.renderers import FastJSONRenderer
 from metadata.models import EmissionBasis
@@ -32,11 +33,16 @@ from timeseries.emissions import (
 
 from .renderers import TimeseriesCSVRenderer
 from .serializers import SupplyMixResponseSerializer, emissions_response, intensity_response
-from .views import TimeseriesView, _parameters
+from .views import LAYOUT_HELP, TimeseriesView, _parameters, layout_parameter
 
 SUPPLY_MIX = "supply-mix"
 
 DEFAULT_BASIS = EmissionBasis.LIFECYCLE
+WIDE_INTENSITY_REFUSED = (
+    "not offered for carbon intensity: the sources of its mix (the fuels of every PSR traced, the fallbacks of ends "
+    "whose generation is not held, the neighbours) come from the flow tracing, which does not yet tell them before "
+    "the first row is written; use layout=long, which has each part's share and intensity."
+)
 BASIS_HELP = (
     "Which emissions: `lifecycle` (cradle to grave, every source above zero; default) or `direct` (combustion at the "
     "plant only). docs/emissions.md lists the factors and their sources."
@@ -69,6 +75,12 @@ class EmissionsView(_DerivedView):
     def _extra(self, page: selectors.TimeseriesPage) -> dict:
         return {"basis": self.basis, **super()._extra(page)}
 
+    def _wide_labels(self, query: selectors.TimeseriesQuery) -> dict[tuple, dict]:
+        # Reported emissions where held, else computed from generation, or both in a roll-up (emissions_page): every
+        # fuel either can answer with has its column.
+        reported = selectors.series_set(query.psr, Quantity.EMISSIONS, query.timeframe).labels
+        return selectors.series_set(query.psr, Quantity.GENERATION, query.timeframe).labels | reported
+
 
 class SupplyMixRenderer(FastJSONRenderer):
     """`format=supply-mix`: the intensity in the shape of CDS-WG3-01's supply_mix value sets (docs/spec-notes.md)."""
@@ -96,6 +108,9 @@ class CarbonIntensityView(_DerivedView):
 
     def _bound(self) -> dict:
         return {**super()._bound(), "method": self.method}
+
+    def _wide_labels(self, query: selectors.TimeseriesQuery) -> dict[tuple, dict]:
+        raise InvalidParameter("layout", WIDE_INTENSITY_REFUSED)
 
     def _compute(self, query: selectors.TimeseriesQuery) -> selectors.TimeseriesPage:
         # The clock of the page is the PSR's generation (and, traced, its flows): the query reads generation.
@@ -148,7 +163,11 @@ def _supply_mix_value(item: dict) -> dict | None:
 
 
 def _derived_parameters(quantity: str, units: tuple[str, ...], default_unit: str) -> list[OpenApiParameter]:
-    params = [p for p in _parameters(Quantity.GENERATION) if p.name not in ("unit", "format")]
+    params = [p for p in _parameters(Quantity.GENERATION) if p.name not in ("unit", "format", "layout")]
+    if quantity == "carbon-intensity":
+        params.append(layout_parameter("CSV layout: only `long` (default); `wide` is a 400 here. Ignored with JSON."))
+    else:
+        params.append(layout_parameter(LAYOUT_HELP))
     formats = ["json", "csv", SUPPLY_MIX] if quantity == "carbon-intensity" else ["json", "csv"]
     params.append(
         OpenApiParameter(

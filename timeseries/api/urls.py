@@ -5,7 +5,7 @@ from timeseries.choices import SPEC_QUANTITIES
 
 from .emissions import CarbonIntensityView, EmissionsView
 from .readings import AllUsageSegmentsView, ProjectUsageSegmentsView
-from .views import timeseries_view
+from .views import csv_twin, timeseries_view
 
 PSR = PSR_ID_PATTERN.strip("^$")
 
@@ -19,17 +19,29 @@ urlpatterns = [
     ),
 ]
 for quantity in SPEC_QUANTITIES:
-    view = timeseries_view(quantity).as_view()
+    view_class = timeseries_view(quantity)
+    view = view_class.as_view()
     urlpatterns += [
         re_path(rf"^power-system-resources/(?P<id>{PSR})/timeseries/{quantity}$", view, name=f"timeseries-{quantity}"),
         # The spec's section headings name the same endpoints without "timeseries/".
         re_path(rf"^power-system-resources/(?P<id>{PSR})/{quantity}$", view, name=f"{quantity}-short"),
+        # Its CSV twin, an operation of its own for generated clients (docs/spec-notes.md, "CSV").
+        re_path(
+            rf"^power-system-resources/(?P<id>{PSR})/timeseries/{quantity}\.csv$",
+            csv_twin(view_class, quantity).as_view(),
+            name=f"timeseries-{quantity}-csv",
+        ),
     ]
 for name, view_class in (("emissions", EmissionsView), ("carbon-intensity", CarbonIntensityView)):
-    urlpatterns.append(
+    urlpatterns += [
         re_path(
             rf"^power-system-resources/(?P<id>{PSR})/timeseries/{name}$",
             view_class.as_view(),
             name=f"timeseries-{name}",
-        )
-    )
+        ),
+        re_path(
+            rf"^power-system-resources/(?P<id>{PSR})/timeseries/{name}\.csv$",
+            csv_twin(view_class, name).as_view(),
+            name=f"timeseries-{name}-csv",
+        ),
+    ]

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from cdsc_site.api.datetimes import DATETIME_PARAM_SCHEMA, format_datetime, format_epochs, parse_datetime_param
 from cdsc_site.api.errors import InvalidParameter
+from cdsc_site.api.negotiation import FixedContentNegotiation
 from cdsc_site.api.pagination import NOT_ISSUED, check_cursor_query
 from cdsc_site.api.params import choice_param, int_param
 from cdsc_site.api.renderers import FastJSONRenderer
@@ -35,7 +36,17 @@ from timeseries.choices import ENERGY_UNITS, STORAGE_ENERGY_UNIT, Quantity, Time
 from timeseries.resolution import parse_resolution
 from timeseries.versions import data_version
 
-from .renderers import TimeseriesCSVRenderer, csv_header, csv_rows
+from .renderers import (
+    LAYOUTS,
+    LONG,
+    WIDE,
+    TimeseriesCSVRenderer,
+    WideColumns,
+    csv_header,
+    csv_rows,
+    wide_columns,
+    wide_rows,
+)
 from .serializers import response_serializer
 
 DEFAULT_PAGE_SIZE = 1000
@@ -103,6 +114,8 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
     body_key: str = ""  # the key of the intervals in the body; the quantity's name unless set
     cache_closed_periods = True  # a closed past period is cached longer (cdsc_site.api.middleware.cache_control)
     renderer_classes = [FastJSONRenderer, TimeseriesCSVRenderer]
+    csv_only = False  # the CSV twin at `<path>.csv`, which answers CSV whatever Accept says (csv_twin)
+    wide_columns: WideColumns | None = None  # set for a CSV of the wide layout, read by the renderer
 
     def _units(self) -> tuple[tuple[str, ...], str] | None:
         """The units values can be converted to, and the default; None: no conversion (prices)."""
@@ -119,6 +132,11 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
     def _extra(self, page: selectors.TimeseriesPage) -> dict:
         """Fields a derived quantity adds to the body, before its intervals."""
         return {}
+
+    def _wide_labels(self, query: selectors.TimeseriesQuery) -> dict[tuple, dict]:
+        """The labels of every breakdown item the query can answer with, known before any point is read: the wide
+        CSV's columns (the same on every page of a streamed window)."""
+        return selectors.series_set(query.psr, query.quantity, query.timeframe).labels
 
     def _query(self, request: Request, psr) -> selectors.TimeseriesQuery:
         params = request.query_params
@@ -170,13 +188,19 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         """The whole asked window as CSV, page after page: the response holds every interval of the window (never a
         page cut without a word), and memory holds one page at a time, never the window."""
         unit = first.unit or query.unit
+        columns = self.wide_columns
+
+        def rows(items: list[dict]) -> str:
+            if columns is not None:
+                return wide_rows(query.psr.pk, self.quantity, query.timeframe, unit, columns, items)
+            return csv_rows(query.psr.pk, self.quantity, query.timeframe, unit, items)
 
         def chunks() -> Iterator[bytes]:
-            yield csv_header().encode()
+            yield (csv_header() if columns is None else columns.header()).encode()
             page = first
             while True:
                 charge_points(request._request, value_count(page.items))
-                yield csv_rows(query.psr.pk, self.quantity, query.timeframe, unit, _formatted(page.items)).encode()
+                yield rows(_formatted(page.items)).encode()
                 if page.next is None:
                     return
                 with gc_paused():
@@ -189,7 +213,7 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
         # the URL alone, before DRF builds its request, negotiates and authenticates (the middleware has admitted
         # the caller). Requests whose media type is not plainly JSON take the whole path, which does the same.
         self._version = None
-        if request.method == "GET" and _plain_json(request):
+        if request.method == "GET" and not self.csv_only and _plain_json(request):
             self.args, self.kwargs, self.request = args, kwargs, request
             self.headers = self.default_response_headers
             try:
@@ -209,7 +233,9 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
             raise NotFound(f"There is no power system resource '{id}'.")
         query = self._query(request, psr)
         self.timeframe_used = query.timeframe
-        streamed = request.accepted_renderer.format == "csv" and not PAGING_PARAMS & request.query_params.keys()
+        layout = choice_param(request, "layout", LAYOUTS, default=LONG)  # checked with JSON too, where it is ignored
+        as_csv = request.accepted_renderer.format == "csv"
+        streamed = as_csv and not PAGING_PARAMS & request.query_params.keys()
         if streamed:
             query = replace(query, page_size=CSV_BATCH)
         else:
@@ -219,6 +245,8 @@ class TimeseriesView(ProblemJsonErrorsMixin, APIView):
                 return kept
             key, etag = _response_key(request._request, version, request.accepted_media_type)
         page = self._page(request, query)
+        if as_csv and layout == WIDE:
+            self.wide_columns = wide_columns(self.quantity, self._wide_labels(query))
         if streamed:
             return self._csv_stream(request, query, page)
         charge = value_count(page.items)
@@ -352,7 +380,23 @@ def _parameters(quantity: str) -> list[OpenApiParameter]:
         OpenApiParameter(
             "format", {"type": "string", "enum": ["json", "csv"]}, description="csv: one row per interval and item."
         ),
+        layout_parameter(),
     ]
+
+
+LAYOUT_HELP = (
+    "The CSV's layout. `long` (default): a row per interval (item `total`) and one per breakdown item. `wide`: a "
+    "row per interval, columns `id, quantity, timeframe, unit, startDatetime, endDatetime, total` (`value` for "
+    "prices), then one per fuel (`type`, or `type / technology` for a type held with several technologies) or "
+    "connected PSR, in the JSON breakdown's order; an empty cell where the interval has no value for that item. "
+    "Ignored with JSON."
+)
+
+
+def layout_parameter(description: str = LAYOUT_HELP) -> OpenApiParameter:
+    return OpenApiParameter(
+        "layout", {"type": "string", "enum": list(LAYOUTS), "default": LONG}, description=description
+    )
 
 
 def timeseries_view(quantity: str):
@@ -370,3 +414,35 @@ def timeseries_view(quantity: str):
             tags=["timeseries"],
         )
     )(view)
+
+
+def csv_twin(view: type[TimeseriesView], name: str) -> type[TimeseriesView]:
+    """The CSV twin of a time-series view, served at its path + `.csv`: the same handler and parameters (no `format`),
+    answering `text/csv` only, as an operation of its own, so that a client generated from the schema has a function
+    that reads CSV (a generator parses an operation's 200 with the first media type it supports, JSON)."""
+    twin = type(
+        f"{view.__name__}CSV",
+        (view,),
+        {
+            "renderer_classes": [TimeseriesCSVRenderer],
+            "content_negotiation_class": FixedContentNegotiation,
+            "csv_only": True,
+        },
+    )
+    json_operation = f"power_system_resources_timeseries_{name.replace('-', '_')}_retrieve"
+    title = name.replace("-", " ")
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=f"{json_operation}_csv",
+            summary=f"{title[0].upper()}{title[1:]} time series of a PSR as CSV",
+            description=(
+                f"The CSV twin of `GET /power-system-resources/{{id}}/timeseries/{name}` (`{json_operation}`): the "
+                "same intervals and parameters, as `text/csv` whatever the Accept header says; `layout` chooses "
+                "long or wide rows. Without pageSize or cursor, the whole asked window (streamed); with them, one "
+                "page and its `Link` header. Errors are problem documents (JSON)."
+            ),
+            parameters=[OpenApiParameter("format", exclude=True)],
+            responses={(200, "text/csv"): OpenApiTypes.STR},
+            extensions={"x-csv-twin-of": json_operation},
+        )
+    )(twin)
