@@ -474,7 +474,9 @@ def test_wide_csv_of_a_resampled_window_holds_every_bucket(api, two_months, monk
     params = {"resolution": "P1D", **TWO_MONTHS}
     header, rows = parse_wide(api.get(url(CISO, "generation"), {"format": "csv", "layout": "wide", **params}))
     json_items = [i for page in walk(api, url(CISO, "generation"), params, "generation") for i in page]
-    assert len(rows) == 60 and rebuild_wide(header, rows, json_labels(json_items), "valueByFuelSource") == json_items
+    # 60 whole local days and the two the window cuts at its ends (partial in JSON; in CSV, by their start and end).
+    assert [i.pop("partial", False) for i in json_items] == [True] + [False] * 60 + [True]
+    assert len(rows) == 62 and rebuild_wide(header, rows, json_labels(json_items), "valueByFuelSource") == json_items
 
 
 def test_wide_csv_pages_follow_the_link_header_with_the_same_header(api, two_months):
