@@ -39,9 +39,9 @@ SUPPLY_MIX = "supply-mix"
 
 DEFAULT_BASIS = EmissionBasis.LIFECYCLE
 WIDE_INTENSITY_REFUSED = (
-    "not offered for carbon intensity: the sources of its mix (the fuels of every PSR traced, the fallbacks of ends "
-    "whose generation is not held, the neighbours) come from the flow tracing, which does not yet tell them before "
-    "the first row is written; use layout=long, which has each part's share and intensity."
+    "not offered for carbon intensity: an interval's supply is broken down two ways (by source and by neighbour), "
+    "each part with a share and an intensity, which one row per interval cannot hold; use layout=long, which has "
+    "them all, or format=supply-mix."
 )
 BASIS_HELP = (
     "Which emissions: `lifecycle` (cradle to grave, every source above zero; default) or `direct` (combustion at the "
