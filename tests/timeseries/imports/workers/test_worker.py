@@ -277,10 +277,14 @@ def test_job_past_its_soft_time_limit_fails_with_a_message_and_writes_nothing(gr
     worker = start_worker()
     job = import_job_create(source_path=str(path))
     # The limits travel in the message, from the sender's settings (CDSC_IMPORT_TIME_LIMIT): here a soft limit of
-    # 2 s, well before the worker could read the whole file.
-    run_import.apply_async(args=[job.pk], soft_time_limit=2, time_limit=30)
+    # 2 s, well before the worker could read the whole file. The hard limit leaves the soft one's clean-up (rolling
+    # back what the job had written) room to finish on a machine the two suites load.
+    run_import.apply_async(args=[job.pk], soft_time_limit=2, time_limit=120)
 
-    failed = wait_for_job(job, lambda j: j.finished, timeout=60, what="the job to end")
+    try:
+        failed = wait_for_job(job, lambda j: j.finished, timeout=180, what="the job to end")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{worker.log()}") from None
     assert failed.status == Status.FAILED
     assert re.search(r"time ?limit", failed.message, re.IGNORECASE), failed.message
     assert points_of(ids).count() == 0
