@@ -8,6 +8,7 @@ No clocks and no heartbeats: a job is alive exactly as long as its worker's sess
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+# How long a worker whose connection was reset waits for its old session to let the job's lock go.
+RELOCK_SECONDS = 30
 # First key of the advisory locks, so they cannot collide with other users of two-key advisory locks.
 LOCK_CLASS = 0x43445343  # "CDSC"
 
@@ -61,3 +64,20 @@ def job_lock(job_id: int) -> Iterator[bool]:
     finally:
         if release is not None:
             release()
+
+
+def lock_again_if_lost(job_id: int) -> bool:
+    """After an error that may have cut a query short (a time limit's signal inside psycopg leaves the connection in
+    the middle of a command): whether this worker still holds the job's lock on a usable connection. An unusable or
+    lost PostgreSQL connection is closed (its session's lock and temporary tables go with it) and the lock taken
+    again on a new one; False if another worker took the job meanwhile. SQLite's file lock does not depend on it."""
+    if connection.vendor != "postgresql" or (connection.connection is not None and connection.is_usable()):
+        return True
+    connection.close()
+    # The old session lets the lock go when the server sees it gone, once the command it was running ends.
+    deadline = time.monotonic() + RELOCK_SECONDS
+    while _try_lock(job_id) is None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True

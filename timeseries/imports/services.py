@@ -23,7 +23,7 @@ from ..models import ImportJob
 from .adapters import adapter_for
 from .dispatch import dispatch_import
 from .files import ImportSource
-from .liveness import job_lock
+from .liveness import job_lock, lock_again_if_lost
 from .outcome import JobCancelled, JobFailed, job_finish
 from .pipelines import PIPELINES, Progress
 from .pipelines.timeseries import PROGRESS_SECONDS
@@ -161,11 +161,11 @@ def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJo
         try:
             _run(job, progress)
         except JobCancelled:
-            job_finish(job, ImportJob.Status.CANCELLED, "Cancelled on request; nothing was written.")
+            _finish(job, ImportJob.Status.CANCELLED, "Cancelled on request; nothing was written.")
         except JobFailed as exc:
-            job_finish(job, ImportJob.Status.FAILED, str(exc), exc.errors)
+            _finish(job, ImportJob.Status.FAILED, str(exc), exc.errors)
         except SoftTimeLimitExceeded:
-            job_finish(
+            _finish(
                 job,
                 ImportJob.Status.FAILED,
                 f"The import ran past its time limit (CDSC_IMPORT_TIME_LIMIT = {settings.CDSC_IMPORT_TIME_LIMIT:,} s) "
@@ -174,13 +174,22 @@ def import_job_run(*, job_id: int, progress: Progress | None = None) -> ImportJo
         except Exception as exc:
             # Whatever happened (a bug, the database gone, a time limit), the job ends failed, not running.
             logger.exception("import job %s failed", job_id)
-            job_finish(
+            _finish(
                 job,
                 ImportJob.Status.FAILED,
                 f"The import stopped on an internal error ({exc.__class__.__name__}: {exc}); nothing was written.",
             )
             raise
         return job
+
+
+def _finish(job: ImportJob, status: str, message: str, errors: list | tuple = ()) -> None:
+    """Record the job's end, on a usable connection still holding its lock: the error that ended it may have left
+    the connection in the middle of a command (a soft time limit raised inside a COPY)."""
+    if not lock_again_if_lost(job.pk):
+        logger.warning("import job %s was taken over by another worker before its end could be recorded", job.pk)
+        return
+    job_finish(job, status, message, errors)
 
 
 def import_job_cancel(*, job: ImportJob) -> ImportJob:

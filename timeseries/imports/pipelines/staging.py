@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from ...models import Point, Series
@@ -308,9 +308,16 @@ class StagingWriter:
             return counts
 
     def close(self) -> None:
-        with connection.cursor() as cursor:
-            for table in (ROWS, DIMS, REJECTS, STORED):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        try:
+            with connection.cursor() as cursor:
+                for table in (ROWS, DIMS, REJECTS, STORED):
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        except DatabaseError:
+            # A connection left in the middle of a command (a time limit's signal inside a COPY) refuses the drop:
+            # the error that did that is the one to report, and the job's runner resets the connection, whose
+            # session's temporary tables go with it (services._finish).
+            if connection.connection is not None and connection.is_usable():
+                raise
 
 
 # PostgreSQL's binary COPY (its documentation, "Binary Format"): a signature, flags and header extension; each row

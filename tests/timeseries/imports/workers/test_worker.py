@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import Sum
@@ -21,7 +22,14 @@ from psr.services import psr_upsert
 from tests.factories import OperatorFactory
 from tests.timeseries.imports.workers.workers import CeleryWorker, ThrowawayRedis, celery_broker, wait_until
 from timeseries.imports.dispatch import IMPORTS_QUEUE, LARGE_IMPORTS_QUEUE
-from timeseries.imports.services import import_job_check_alive, import_job_create, import_job_enqueue, import_job_retry
+from timeseries.imports.pipelines.staging import StagingWriter
+from timeseries.imports.services import (
+    import_job_check_alive,
+    import_job_create,
+    import_job_enqueue,
+    import_job_retry,
+    import_job_run,
+)
 from timeseries.imports.tasks import run_import
 from timeseries.models import ImportJob, Point, Series
 
@@ -322,3 +330,31 @@ def test_a_long_import_on_the_large_queue_does_not_hold_up_a_short_one_on_the_ot
     assert long_done.worker.endswith(f" pid {large_worker.pool_pids()[0]}")
     assert_every_point_once(short_done, small_ids, small_rows, small_total)
     assert_every_point_once(long_done, ids, rows, total)
+
+
+def test_a_time_limit_that_cuts_a_command_short_still_ends_the_job_failed_with_nothing_written(
+    grid, tmp_path, monkeypatch
+):
+    # Celery's soft limit is a signal: on PostgreSQL it can land inside psycopg while a COPY is being sent, leaving
+    # the connection in the middle of a command ("another command is already in progress"). The job must still be
+    # recorded failed for its time limit (a worker in CI once left it running for ever), on a connection reset for
+    # it, with the job's lock taken again and no point written.
+    def cut_short(self, batch) -> None:
+        if connection.vendor == "postgresql":
+            connection.ensure_connection()
+            connection.connection.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # sent, its answer never read
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(StagingWriter, "stage", cut_short)
+    path = tmp_path / "demand.csv"
+    path.write_text(
+        "psr,quantity,start,end,value\n"
+        + "".join(f"US-WECC-CISO,demand,2023-06-01T{h:02}:00:00Z,2023-06-01T{h + 1:02}:00:00Z,{h}\n" for h in range(23))
+    )
+    before = Point.objects.count()
+    job = import_job_run(job_id=import_job_create(source_path=str(path)).pk)
+    assert (job.status, job.finished_at is not None) == ("failed", True)
+    assert "ran past its time limit" in job.message
+    stored = ImportJob.objects.get(pk=job.pk)
+    assert stored.status == "failed" and "ran past its time limit" in stored.message
+    assert Point.objects.count() == before
