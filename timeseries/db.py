@@ -147,7 +147,10 @@ def fetch_columns(points: QuerySet, series_ids: list[int], lengths: dict[int, in
     """
     connection = read_connection()
     if connection.vendor == "postgresql":
-        return _fetch_columns_postgresql(points, series_ids, lengths or {})
+        try:
+            return _fetch_columns_postgresql(points, series_ids, lengths or {})
+        except EmptyResultSet:  # a window that holds nothing (no data in range): Django writes no SQL for it
+            return _no_columns()
     try:
         sql, params = points.values_list(
             "series_id", EpochSeconds("start"), EpochSeconds("end"), "value"
